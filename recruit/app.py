@@ -1,0 +1,97 @@
+"""The application factory: the only place a Flask app is built."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from recruit.config import load_config, resolve_paths
+from recruit.extensions import csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, RECRUIT_* environment variables and `config`, in that order."""
+    app = Flask(
+        "recruit",
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_relative_config=True,
+    )
+    settings = load_config(config)
+    if settings.get("INSTANCE_PATH"):
+        app.instance_path = str(settings["INSTANCE_PATH"])
+    resolve_paths(settings, app.instance_path)
+    _apply_flask_settings(app, settings)
+    _ensure_folders(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    return app
+
+
+def _apply_flask_settings(app: Flask, settings: dict[str, Any]) -> None:
+    app.config.update(settings)
+    production = settings["ENV"] == "production"
+    if not settings.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("RECRUIT_SECRET_KEY must be set in production")
+        # Development only: a fresh key per process, so sessions do not outlive a restart.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings["DATABASE_URL"])
+    app.config["MAX_CONTENT_LENGTH"] = settings["MAX_CV_BYTES"] + 256 * 1024
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = production
+    app.config["REMEMBER_COOKIE_SECURE"] = production
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True, "pool_recycle": 1800}
+
+
+def _ensure_folders(app: Flask) -> None:
+    for key in ("MAIL_DIR", "UPLOAD_DIR", "BROKER_DIR"):
+        Path(app.config[key]).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def _init_extensions(app: Flask) -> None:
+    from recruit import dispatch, models  # noqa: F401 - models register their tables
+    from recruit.auth.session import init_login
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    init_login(app)
+    dispatch.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from recruit.admin import bp as admin_bp
+    from recruit.api import bp as api_bp
+    from recruit.auth import bp as auth_bp
+    from recruit.cli import register_cli
+    from recruit.portal import bp as portal_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp)
+    register_cli(app)
+
+
+def _register_hooks(app: Flask) -> None:
+    from recruit.web import init_web
+
+    init_web(app)

@@ -1,0 +1,161 @@
+"""Views for accounts. Each view owns its transaction."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from recruit.auth import bp
+from recruit.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
+from recruit.extensions import db
+from recruit.models import TokenPurpose, User, utcnow
+from recruit.services import accounts
+from recruit.services.tokens import find_valid_token
+
+log = logging.getLogger(__name__)
+
+View = str | Response | tuple[str, int]
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths are followed after login; anything else goes to `fallback`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
+def home_for(user: User) -> str:
+    """Where a user lands after logging in."""
+    return url_for("admin.dashboard") if user.is_staff else url_for("portal.applications")
+
+
+def start_session(user: User) -> None:
+    """Log the user in on a fresh session, dropping whatever the old one held."""
+    session.clear()
+    login_user(user)
+    user.last_login_at = utcnow()
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> View:
+    """Create a candidate account; the reply is the same whether or not the email is known."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        accounts.register_candidate(form.full_name.data, form.email.data, form.password.data)
+        db.session.commit()
+        session["check_email"] = "register"
+        return redirect(url_for("auth.check_email"))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/check-your-email")
+def check_email() -> View:
+    """Tell the user an email is on its way, without saying whether the account exists."""
+    reason = session.get("check_email", "register")
+    return render_template("auth/check_email.html", reason=reason)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str) -> View:
+    """Confirm an email address from its link and log the owner in."""
+    user = accounts.verify_email(token)
+    if user is None:
+        db.session.rollback()
+        return render_template("auth/link_expired.html", purpose="verify"), 410
+    start_session(user)
+    db.session.commit()
+    flash("Your email address is confirmed and your account is ready.", "success")
+    return redirect(url_for("portal.vacancies"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> View:
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.check_credentials(form.email.data, form.password.data)
+        if user is not None and user.email_verified_at is None:
+            accounts.send_verification(user)
+            db.session.commit()
+            form.form_errors.append(
+                "You need to confirm your email address before you can log in. "
+                "We have sent you a new link."
+            )
+        elif user is not None:
+            start_session(user)
+            db.session.commit()
+            log.info("login succeeded", extra={"user_id": user.id})
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+        else:
+            log.info("login failed")
+            form.email.errors = ["Enter a correct email address and password"]
+    return render_template("auth/login.html", form=form), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "info")
+    return redirect(url_for("portal.index"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password() -> View:
+    """Send a reset link if the account exists; the reply is the same either way."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        session["check_email"] = "reset"
+        return redirect(url_for("auth.check_email"))
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> View:
+    """Choose a new password from a reset link that works once and expires."""
+    if find_valid_token(token, TokenPurpose.RESET_PASSWORD) is None:
+        return render_template("auth/link_expired.html", purpose="reset"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.reset_password(token, form.password.data)
+        if user is None:
+            db.session.rollback()
+            return render_template("auth/link_expired.html", purpose="reset"), 410
+        logout_user()
+        session.clear()
+        db.session.commit()
+        flash("Your password has been changed. Log in with your new password.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invite(token: str) -> View:
+    """A staff member invited by an admin sets a password and activates the account."""
+    pending = find_valid_token(token, TokenPurpose.INVITE)
+    if pending is None:
+        return render_template("auth/link_expired.html", purpose="invite"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.accept_invite(token, form.password.data)
+        if user is None:
+            db.session.rollback()
+            return render_template("auth/link_expired.html", purpose="invite"), 410
+        start_session(user)
+        db.session.commit()
+        flash("Your account is ready.", "success")
+        return redirect(home_for(user))
+    invitee = db.session.get(User, pending.user_id)
+    return render_template("auth/accept_invite.html", form=form, invitee=invitee), 400 if form.errors else 200

@@ -1,0 +1,38 @@
+"""Authorisation helpers: role gates for views and owner checks for objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from recruit.models import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Allow only logged-in users holding one of `roles`; others get 403, anonymous users 401."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from recruit.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+candidate_required = roles_required(Role.CANDIDATE)
+staff_required = roles_required(Role.RECRUITER, Role.ADMIN)
+admin_required = roles_required(Role.ADMIN)

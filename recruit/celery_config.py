@@ -1,0 +1,75 @@
+"""Celery settings shared by the web tier's publishing client and the worker."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+# Longest a task may run before the worker kills it; the broker's visibility timeout must
+# exceed it (and any retry delay) or Redis would redeliver work that is still in progress.
+TASK_HARD_TIME_LIMIT = 15 * 60
+TASK_SOFT_TIME_LIMIT = 14 * 60
+VISIBILITY_TIMEOUT = 2 * 60 * 60
+
+
+def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Broker URL and transport options: Redis when configured, else kombu's filesystem."""
+    redis_url = config.get("REDIS_URL")
+    timeout = float(config.get("PUBLISH_TIMEOUT", 2.0))
+    if redis_url:
+        return {
+            "broker_url": redis_url,
+            "broker_transport_options": {
+                "visibility_timeout": VISIBILITY_TIMEOUT,
+                "socket_timeout": timeout,
+                "socket_connect_timeout": timeout,
+            },
+            "broker_connection_timeout": timeout,
+        }
+    folder = Path(config["BROKER_DIR"])
+    for sub in ("queue", "processed"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        },
+    }
+
+
+def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Every Celery setting, following Celery's advice for reliable delivery on Redis."""
+    settings: dict[str, Any] = {
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_time_limit": TASK_HARD_TIME_LIMIT,
+        "task_soft_time_limit": TASK_SOFT_TIME_LIMIT,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "timezone": "UTC",
+        "enable_utc": True,
+        "broker_connection_retry_on_startup": True,
+        "worker_hijack_root_logger": False,
+        "beat_schedule": beat_schedule(config),
+    }
+    settings.update(broker_settings(config))
+    return settings
+
+
+def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Scheduled jobs, named by task so the web tier needs no worker code."""
+    sweep = float(config.get("OUTBOX_SWEEP_SECONDS", 30))
+    return {
+        "sweep-outbox": {"task": "recruit.outbox.sweep", "schedule": timedelta(seconds=sweep)},
+        "close-due-vacancies": {
+            "task": "recruit.vacancies.close_due",
+            "schedule": timedelta(seconds=60),
+        },
+    }

@@ -1,0 +1,79 @@
+"""Configuration: defaults, then RECRUIT_* environment variables, then an explicit mapping."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "RECRUIT_"
+
+DEFAULTS: dict[str, Any] = {
+    # "development" allows an ephemeral secret key and non-Secure cookies; "production" does not.
+    "ENV": "development",
+    "SECRET_KEY": None,
+    "BASE_URL": "http://127.0.0.1:5000",
+    "DATABASE_URL": None,  # None means SQLite in the instance folder
+    "REDIS_URL": None,  # None means kombu's filesystem broker in the instance folder
+    "SMTP_URL": None,  # None means .eml files written to MAIL_DIR
+    "SMTP_TIMEOUT": 10.0,
+    "MAIL_FROM": "Midlands Engine Recruitment <recruitment@midlandsengine.example>",
+    "MAIL_DIR": None,
+    "UPLOAD_DIR": None,
+    "BROKER_DIR": None,
+    "MAX_CV_BYTES": 10 * 1024 * 1024,
+    "RESET_TOKEN_MINUTES": 30,
+    "VERIFY_TOKEN_HOURS": 48,
+    "INVITE_TOKEN_DAYS": 7,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
+    "ARGON2_PARALLELISM": 1,
+    "PAGE_SIZE": 10,
+    "OUTBOX_SWEEP_SECONDS": 30,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "PUBLISH_TIMEOUT": 2.0,
+    "LOG_JSON": False,
+    "LOG_LEVEL": "INFO",
+    "WTF_CSRF_ENABLED": True,
+    "TIMEZONE": "Europe/London",
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Turn an environment string into the type of its default."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, dict | list):
+        return json.loads(raw)
+    return raw
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Build the settings from defaults, RECRUIT_* variables and the given mapping, in that order."""
+    settings = dict(DEFAULTS)
+    env = os.environ if environ is None else environ
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX):
+            name = key[len(ENV_PREFIX) :]
+            settings[name] = _coerce(value, DEFAULTS.get(name, ""))
+    settings.update(overrides or {})
+    return settings
+
+
+def resolve_paths(settings: dict[str, Any], instance_path: str) -> None:
+    """Fill in the embedded defaults that live in the instance folder."""
+    instance = Path(instance_path)
+    if not settings.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'recruit.sqlite3'}"
+    for key, folder in (("MAIL_DIR", "mail"), ("UPLOAD_DIR", "uploads"), ("BROKER_DIR", "broker")):
+        if not settings.get(key):
+            settings[key] = str(instance / folder)

@@ -1,0 +1,78 @@
+"""Password hashing with argon2id, and the password policy."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+
+MIN_LENGTH = 12
+MAX_LENGTH = 256
+
+# OWASP's floor for argon2id; configuration may raise these, never lower them.
+MIN_TIME_COST = 2
+MIN_MEMORY_KIB = 19 * 1024
+
+
+def hasher() -> PasswordHasher:
+    """The argon2id hasher built from this app's configuration."""
+    cfg = current_app.config
+    key = (cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"], cfg["ARGON2_PARALLELISM"])
+    cached: tuple[tuple[int, int, int], PasswordHasher] | None = current_app.extensions.get(
+        "recruit.hasher"
+    )
+    if cached is None or cached[0] != key:
+        ph = PasswordHasher(
+            time_cost=max(int(key[0]), MIN_TIME_COST),
+            memory_cost=max(int(key[1]), MIN_MEMORY_KIB),
+            parallelism=max(int(key[2]), 1),
+            type=Type.ID,
+        )
+        cached = (key, ph)
+        current_app.extensions["recruit.hasher"] = cached
+    return cached[1]
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with the configured argon2id parameters."""
+    return hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True if `password` matches `password_hash`."""
+    try:
+        return hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than the current ones."""
+    return hasher().check_needs_rehash(password_hash)
+
+
+def burn_password_work(password: str) -> None:
+    """Spend the same effort as a real check, so unknown emails take as long as known ones."""
+    cached: str | None = current_app.extensions.get("recruit.dummy_hash")
+    if cached is None or needs_rehash(cached):
+        cached = hash_password("not-a-real-password-but-same-work")
+        current_app.extensions["recruit.dummy_hash"] = cached
+    verify_password(cached, password)
+
+
+def password_problem(password: str, full_name: str = "", email: str = "") -> str | None:
+    """Why a new password is not acceptable, or None if it is."""
+    if len(password) < MIN_LENGTH:
+        return f"Password must be {MIN_LENGTH} characters or more"
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
+    lowered = password.lower()
+    local_part = email.split("@", 1)[0].lower()
+    if local_part and len(local_part) >= 4 and local_part in lowered:
+        return "Password must not contain your email address"
+    name_parts = [p for p in full_name.lower().split() if len(p) >= 4]
+    if any(part in lowered for part in name_parts):
+        return "Password must not contain your name"
+    if len(set(password)) < 4:
+        return "Password is too easy to guess. Use a longer phrase of unrelated words"
+    return None

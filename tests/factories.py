@@ -1,0 +1,156 @@
+"""Factories for test data. Each call commits and returns a detached snapshot of the row."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import inspect
+
+from recruit.extensions import db
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    Criterion,
+    CriterionEvidence,
+    CriterionKind,
+    Role,
+    StatusChange,
+    User,
+    Vacancy,
+    VacancyRecruiter,
+    VacancySector,
+    VacancyStatus,
+    VacancyTheme,
+    utcnow,
+)
+from recruit.passwords import hash_password
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def snapshot(obj: Any, **extra: Any) -> SimpleNamespace:
+    """Column values of `obj`, readable after its session has gone."""
+    values = {attr.key: getattr(obj, attr.key) for attr in inspect(obj).mapper.column_attrs}
+    values.update(extra)
+    return SimpleNamespace(**values)
+
+
+class Factory:
+    """Creates rows in the given app's database."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def user(
+        self,
+        role: Role = Role.CANDIDATE,
+        email: str | None = None,
+        full_name: str | None = None,
+        password: str = DEFAULT_PASSWORD,
+        verified: bool = True,
+    ) -> SimpleNamespace:
+        """A user with a known password."""
+        n = next(_seq)
+        with self.app.app_context():
+            user = User(
+                email=email or f"{role.value}{n}@example.org",
+                full_name=full_name or f"Test {role.value.title()} {n}",
+                role=role,
+                password_hash=hash_password(password),
+                email_verified_at=utcnow() if verified else None,
+            )
+            db.session.add(user)
+            db.session.commit()
+            return snapshot(user, password=password)
+
+    def candidate(self, **kwargs: Any) -> SimpleNamespace:
+        """A verified candidate."""
+        return self.user(Role.CANDIDATE, **kwargs)
+
+    def recruiter(self, **kwargs: Any) -> SimpleNamespace:
+        """A verified recruiter."""
+        return self.user(Role.RECRUITER, **kwargs)
+
+    def admin(self, **kwargs: Any) -> SimpleNamespace:
+        """A verified admin."""
+        return self.user(Role.ADMIN, **kwargs)
+
+    def vacancy(
+        self,
+        title: str = "Director of Connectivity",
+        status: VacancyStatus = VacancyStatus.PUBLISHED,
+        closes_in: timedelta = timedelta(days=14),
+        themes: tuple[str, ...] = ("connectivity",),
+        sectors: tuple[str, ...] = ("next-generation-transport",),
+        recruiter_ids: tuple[int, ...] = (),
+        essential: tuple[str, ...] = ("Leadership of a regional transport programme",),
+        desirable: tuple[str, ...] = ("Experience of rail investment cases",),
+        **fields: Any,
+    ) -> SimpleNamespace:
+        """A vacancy with criteria and tags, published and open by default."""
+        n = next(_seq)
+        with self.app.app_context():
+            vacancy = Vacancy(
+                reference=fields.pop("reference", f"ME-T{n:04d}"),
+                title=title,
+                summary=fields.pop("summary", f"Lead {title.lower()} across the Midlands."),
+                description=fields.pop("description", "A senior leadership role.\n\nSecond paragraph."),
+                location=fields.pop("location", "Nottingham (hybrid)"),
+                salary_band=fields.pop("salary_band", "£95,000 to £110,000"),
+                contract_type=fields.pop("contract_type", "permanent"),
+                closes_at=utcnow() + closes_in,
+                status=status,
+                published_at=utcnow() if status is not VacancyStatus.DRAFT else None,
+                **fields,
+            )
+            vacancy.criteria = [
+                Criterion(kind=CriterionKind.ESSENTIAL, position=i, text=t)
+                for i, t in enumerate(essential)
+            ] + [
+                Criterion(kind=CriterionKind.DESIRABLE, position=i, text=t)
+                for i, t in enumerate(desirable)
+            ]
+            vacancy.theme_tags = [VacancyTheme(theme=t) for t in themes]
+            vacancy.sector_tags = [VacancySector(sector=s) for s in sectors]
+            db.session.add(vacancy)
+            db.session.flush()
+            for uid in recruiter_ids:
+                db.session.add(VacancyRecruiter(vacancy_id=vacancy.id, user_id=uid))
+            db.session.commit()
+            criteria = [snapshot(c) for c in vacancy.criteria]
+            return snapshot(vacancy, criteria=criteria)
+
+    def application(
+        self,
+        candidate_id: int,
+        vacancy_id: int,
+        status: ApplicationStatus = ApplicationStatus.SUBMITTED,
+        statement: str = "I have led regional programmes for ten years.",
+    ) -> SimpleNamespace:
+        """An application with evidence against every criterion."""
+        with self.app.app_context():
+            vacancy = db.session.get(Vacancy, vacancy_id)
+            assert vacancy is not None
+            application = Application(
+                vacancy_id=vacancy_id,
+                candidate_id=candidate_id,
+                status=status,
+                statement=statement,
+                submitted_at=utcnow() if status is not ApplicationStatus.DRAFT else None,
+            )
+            application.evidence = [
+                CriterionEvidence(criterion_id=c.id, text=f"Evidence for {c.text}")
+                for c in vacancy.criteria
+            ]
+            if status is not ApplicationStatus.DRAFT:
+                application.history = [
+                    StatusChange(from_status=ApplicationStatus.DRAFT, to_status=status)
+                ]
+            db.session.add(application)
+            db.session.commit()
+            return snapshot(application)
