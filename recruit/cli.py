@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from recruit.extensions import db
 from recruit.models import Role
@@ -22,6 +23,7 @@ def register_cli(app: Flask) -> None:
 @click.option("--role", type=click.Choice(["recruiter", "admin", "panel"]), required=True)
 @click.option("--name", "full_name", default="", help="Full name (defaults to the email's local part).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
 def create_user(email: str, role: str, full_name: str, password: str) -> None:
     """Create a verified staff account (recruiter, admin or panel member)."""
     problem = password_problem(password, full_name, email)
@@ -38,6 +40,7 @@ def create_user(email: str, role: str, full_name: str, password: str) -> None:
 
 @click.command("seed-demo")
 @click.option("--recruiter-password", default="midlands-demo-recruiter", show_default=True)
+@with_appcontext
 def seed_demo(recruiter_password: str) -> None:
     """Load the demo vacancies and a demo recruiter; safe to run more than once."""
     from recruit.demo import DEMO_RECRUITER_EMAIL, load_demo

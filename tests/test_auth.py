@@ -1,0 +1,257 @@
+"""Accounts: register, verify, log in and out, reset a password, accept an invitation."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from recruit.extensions import db
+from recruit.models import AccountToken, OutboxMessage, Role, TokenPurpose, User, utcnow
+from tests.factories import DEFAULT_PASSWORD, Factory
+from tests.support.forms import submit
+
+NEW_PASSWORD = "a brand new river lantern"
+
+
+def outbox(app: Flask, template: str | None = None) -> list[OutboxMessage]:
+    """Outbox rows, oldest first, optionally of one template."""
+    with app.app_context():
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if template:
+            query = query.where(OutboxMessage.template == template)
+        rows = list(db.session.scalars(query))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def link_token(row: OutboxMessage, key: str) -> str:
+    """The token at the end of a link stored in an outbox payload."""
+    url = row.payload[key]
+    assert url.startswith("http://recruit.test/"), "links use the configured base URL"
+    return str(url.rsplit("/", 1)[1])
+
+
+def register(client: FlaskClient, **overrides: Any) -> Any:
+    data = {"full_name": "Amara Okafor", "email": "amara@example.org", "password": DEFAULT_PASSWORD}
+    data.update(overrides)
+    return submit(client, "/register", data)
+
+
+def login(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD) -> Any:
+    return submit(client, "/login", {"email": email, "password": password})
+
+
+def test_register_sends_a_verification_link_that_activates_the_account(
+    app: Flask, client: FlaskClient
+) -> None:
+    response = register(client)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/check-your-email")
+    [row] = outbox(app, "verify_email")
+    assert row.recipient == "amara@example.org"
+    assert login(client, "amara@example.org").status_code == 400  # not yet confirmed
+
+    response = client.get(f"/verify/{link_token(row, 'verify_url')}")
+    assert response.status_code == 302
+    assert client.get("/applications").status_code == 200  # now logged in
+    assert client.get(f"/verify/{link_token(row, 'verify_url')}").status_code == 410  # once only
+
+
+def test_register_answers_the_same_for_a_known_email(app: Flask, make: Factory) -> None:
+    known = make.candidate(email="known@example.org")
+    first = register(app.test_client(), email="fresh@example.org")
+    second = register(app.test_client(), email=known.email)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    page_a = app.test_client().get(first.headers["Location"]).get_data(as_text=True)
+    page_b = app.test_client().get(second.headers["Location"]).get_data(as_text=True)
+    strip = re.compile(r'nonce="[^"]+"|value="[^"]+"')
+    assert strip.sub("", page_a) == strip.sub("", page_b)
+    [exists] = outbox(app, "account_exists")
+    assert exists.recipient == known.email
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == known.email)) is not None
+        count = len(list(db.session.scalars(select(User).where(User.email == known.email))))
+        assert count == 1
+
+
+def test_register_validation_messages(client: FlaskClient) -> None:
+    response = register(client, full_name="", email="not-an-email", password="short")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in body
+    assert "Enter your full name" in body
+    assert "Enter an email address in the correct format" in body
+    assert "Password must be 12 characters or more" in body
+
+
+def test_password_may_not_contain_the_name(client: FlaskClient) -> None:
+    response = register(client, full_name="Amara Okafor", password="okafor-okafor-123")
+    assert response.status_code == 400
+    assert "Password must not contain your name" in response.get_data(as_text=True)
+
+
+def test_long_passwords_are_accepted(app: Flask, client: FlaskClient) -> None:
+    response = register(client, password="w" * 30 + "-long passphrase-" + "z" * 40)
+    assert response.status_code == 302
+
+
+def test_login_and_logout(app: Flask, client: FlaskClient, make: Factory) -> None:
+    user = make.candidate()
+    response = login(client, user.email)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/applications")
+    assert client.get("/applications").status_code == 200
+    page = client.get("/applications").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    client.post("/logout", data={"csrf_token": token.group(1)})
+    assert client.get("/applications").status_code == 302
+
+
+def test_login_failure_is_the_same_for_unknown_email_and_wrong_password(
+    client: FlaskClient, make: Factory
+) -> None:
+    user = make.candidate()
+    wrong = login(client, user.email, "wrong password here")
+    unknown = login(client, "nobody@example.org", "wrong password here")
+    assert wrong.status_code == unknown.status_code == 400
+    message = "Enter a correct email address and password"
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+
+
+def test_login_ignores_an_offsite_next(client: FlaskClient, make: Factory) -> None:
+    user = make.candidate()
+    page = client.get("/login?next=//evil.example/x")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_staff_land_on_the_dashboard(client: FlaskClient, make: Factory) -> None:
+    recruiter = make.recruiter()
+    response = login(client, recruiter.email)
+    assert response.headers["Location"].endswith("/admin/")
+
+
+def test_password_reset_link_works_once_and_ends_other_sessions(
+    app: Flask, make: Factory
+) -> None:
+    user = make.candidate()
+    other_device = app.test_client()
+    assert login(other_device, user.email).status_code == 302
+
+    client = app.test_client()
+    response = submit(client, "/forgot-password", {"email": user.email})
+    assert response.status_code == 302
+    [row] = outbox(app, "password_reset")
+    token = link_token(row, "reset_url")
+    response = submit(client, f"/reset-password/{token}", {"password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(f"/reset-password/{token}").status_code == 410
+    assert other_device.get("/applications").status_code == 302  # logged out everywhere
+    assert login(client, user.email).status_code == 400
+    assert login(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
+    assert [r.recipient for r in outbox(app, "password_changed")] == [user.email]
+
+
+def test_password_reset_answers_the_same_for_unknown_email(app: Flask, make: Factory) -> None:
+    user = make.candidate()
+    known = submit(app.test_client(), "/forgot-password", {"email": user.email})
+    unknown = submit(app.test_client(), "/forgot-password", {"email": "ghost@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert [r.recipient for r in outbox(app)] == [user.email]
+
+
+def test_reset_link_expires_after_thirty_minutes(app: Flask, client: FlaskClient, make: Factory) -> None:
+    user = make.candidate()
+    submit(client, "/forgot-password", {"email": user.email})
+    [row] = outbox(app, "password_reset")
+    assert row.payload["minutes"] == 30
+    with app.app_context():
+        token = db.session.scalar(select(AccountToken).where(AccountToken.user_id == user.id))
+        assert token is not None
+        lifetime = token.expires_at - token.created_at
+        assert timedelta(minutes=29) < lifetime <= timedelta(minutes=30)
+        token.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert client.get(f"/reset-password/{link_token(row, 'reset_url')}").status_code == 410
+
+
+def test_tokens_are_stored_only_as_hashes(app: Flask, client: FlaskClient, make: Factory) -> None:
+    user = make.candidate()
+    submit(client, "/forgot-password", {"email": user.email})
+    [row] = outbox(app, "password_reset")
+    raw = link_token(row, "reset_url")
+    with app.app_context():
+        stored = db.session.scalars(select(AccountToken.token_hash)).all()
+    assert raw not in stored
+    assert all(len(h) == 64 for h in stored)
+
+
+def test_reset_with_a_bad_token_is_refused(client: FlaskClient) -> None:
+    assert client.get("/reset-password/not-a-token").status_code == 410
+
+
+def test_invited_recruiter_sets_a_password(app: Flask, client: FlaskClient, make: Factory) -> None:
+    admin = make.admin()
+    with app.app_context():
+        from recruit.services.accounts import invite_staff
+
+        inviter = db.session.get(User, admin.id)
+        assert inviter is not None
+        with app.test_request_context():
+            invite_staff("newbie@midlandsengine.example", "Tom Ward", Role.RECRUITER, inviter)
+        db.session.commit()
+    [row] = outbox(app, "recruiter_invite")
+    token = link_token(row, "accept_url")
+    assert login(client, "newbie@midlandsengine.example", NEW_PASSWORD).status_code == 400
+    response = submit(client, f"/invitation/{token}", {"password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/")
+    assert client.get(f"/invitation/{token}").status_code == 410
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "newbie@midlandsengine.example"))
+        assert user is not None and user.is_active and user.role is Role.RECRUITER
+
+
+def test_passwords_are_hashed_with_argon2id(app: Flask, make: Factory) -> None:
+    user = make.candidate()
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert stored is not None
+        assert stored.password_hash.startswith("$argon2id$")
+        assert "m=19456,t=2,p=1" in stored.password_hash
+
+
+def test_login_rehashes_when_parameters_rise(app: Flask, client: FlaskClient, make: Factory) -> None:
+    user = make.candidate()
+    app.config["ARGON2_MEMORY_KIB"] = 20480
+    assert login(client, user.email).status_code == 302
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert stored is not None
+        assert "m=20480" in stored.password_hash
+
+
+def test_verification_tokens_have_their_purpose(app: Flask, client: FlaskClient) -> None:
+    register(client)
+    [row] = outbox(app, "verify_email")
+    token = link_token(row, "verify_url")
+    assert client.get(f"/reset-password/{token}").status_code == 410  # wrong purpose
+    with app.app_context():
+        purposes = set(db.session.scalars(select(AccountToken.purpose)))
+    assert purposes == {TokenPurpose.VERIFY_EMAIL}

@@ -1,0 +1,104 @@
+"""The flask CLI: create-user, seed-demo, and migrations on both databases."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, select
+
+from recruit import create_app
+from recruit.extensions import db
+from recruit.models import Base, Role, User, Vacancy, VacancyStatus, utcnow
+from recruit.passwords import verify_password
+from tests.support.databases import postgres_database
+
+
+def test_create_user_with_password_option(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-user", "--email", "Lead@ME.example", "--role", "admin",
+              "--password", "an admin passphrase here"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created admin lead@me.example" in result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "lead@me.example"))
+        assert user is not None
+        assert user.role is Role.ADMIN and user.is_active
+        assert verify_password(user.password_hash, "an admin passphrase here")
+
+
+def test_create_user_prompts_for_the_password(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["create-user", "--email", "r@me.example", "--role", "recruiter"],
+        input="prompted passphrase ok\nprompted passphrase ok\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "r@me.example")) is not None
+
+
+def test_create_user_refuses_weak_passwords_and_duplicates(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-user", "--email", "a@me.example", "--role", "recruiter",
+                               "--password", "short"])
+    assert weak.exit_code != 0
+    assert "12 characters" in weak.output
+    args = ["create-user", "--email", "a@me.example", "--role", "recruiter",
+            "--password", "long enough passphrase"]
+    assert runner.invoke(args=args).exit_code == 0
+    again = runner.invoke(args=args)
+    assert again.exit_code != 0
+    assert "already exists" in again.output
+
+
+def test_seed_demo_loads_open_vacancies_once(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "8 new vacancies" in first.output
+    assert "recruiter@midlandsengine.example" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "0 new vacancies" in second.output
+    with app.app_context():
+        vacancies = list(db.session.scalars(select(Vacancy)))
+        assert len(vacancies) == 8
+        assert all(v.status is VacancyStatus.PUBLISHED for v in vacancies)
+        assert all(v.closes_at > utcnow() for v in vacancies)
+        assert all(v.essential_criteria and v.themes for v in vacancies)
+        titles = {v.title for v in vacancies}
+        assert "Director of Connectivity" in titles
+        recruiter = db.session.scalar(
+            select(User).where(User.email == "recruiter@midlandsengine.example")
+        )
+        assert recruiter is not None and recruiter.role is Role.RECRUITER
+
+
+def _migrated_tables(url: str, tmp_instance: str) -> dict[str, set[str]]:
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tmp_instance, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade()
+    engine = create_engine(url)
+    inspector = inspect(engine)
+    tables = {
+        name: {c["name"] for c in inspector.get_columns(name)}
+        for name in inspector.get_table_names()
+        if name != "alembic_version"
+    }
+    engine.dispose()
+    return tables
+
+
+def _model_tables() -> dict[str, set[str]]:
+    return {t.name: {c.name for c in t.columns} for t in Base.metadata.sorted_tables}
+
+
+def test_migrations_build_the_model_schema_on_sqlite(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/migrated.sqlite3"
+    assert _migrated_tables(url, f"{tmp_path}/inst") == _model_tables()
+
+
+def test_migrations_build_the_model_schema_on_postgresql(tmp_path: object) -> None:
+    with postgres_database() as url:
+        assert _migrated_tables(url, f"{tmp_path}/inst") == _model_tables()
