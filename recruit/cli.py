@@ -21,7 +21,9 @@ def register_cli(app: Flask) -> None:
 @click.command("create-user")
 @click.option("--email", required=True, help="Email address the user logs in with.")
 @click.option("--role", type=click.Choice(["recruiter", "admin", "panel"]), required=True)
-@click.option("--name", "full_name", default="", help="Full name (defaults to the email's local part).")
+@click.option(
+    "--name", "full_name", default="", help="Full name (defaults to the email's local part)."
+)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
 def create_user(email: str, role: str, full_name: str, password: str) -> None:

@@ -53,7 +53,9 @@ def init_web(app: Flask) -> None:
 
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    g.request_id = (
+        incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+    )
     g.csp_nonce = secrets.token_urlsafe(16)
 
 

@@ -1,4 +1,4 @@
-"""Run the portal, a Celery worker and Celery beat side by side until Ctrl-C (used by `make run`)."""
+"""Run the portal, a Celery worker and Celery beat side by side until Ctrl-C (`make run`)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,23 @@ def process_table(instance: Path) -> dict[str, list[str]]:
     return {
         "web": [str(BIN / "flask"), "--app", "recruit", "run", "--host", HOST, "--port", PORT],
         "worker": [
-            str(BIN / "celery"), "-A", "worker.main", "worker", "--loglevel=INFO",
-            "--concurrency=2", "--without-gossip", "--without-mingle",
+            str(BIN / "celery"),
+            "-A",
+            "worker.main",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
         ],
         "beat": [
-            str(BIN / "celery"), "-A", "worker.main", "beat", "--loglevel=INFO",
-            "--schedule", str(instance / "celerybeat-schedule"),
+            str(BIN / "celery"),
+            "-A",
+            "worker.main",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(instance / "celerybeat-schedule"),
         ],
     }
 
@@ -72,8 +83,13 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(banner(env.get("DEMO_EMAIL", "recruiter@midlandsengine.example"),
-                 env.get("DEMO_PASSWORD", "midlands-demo-recruiter")), flush=True)
+    print(
+        banner(
+            env.get("DEMO_EMAIL", "recruiter@midlandsengine.example"),
+            env.get("DEMO_PASSWORD", "midlands-demo-recruiter"),
+        ),
+        flush=True,
+    )
     exit_code = 0
     while not stopping:
         for name, proc in children.items():

@@ -146,9 +146,7 @@ def test_staff_land_on_the_dashboard(client: FlaskClient, make: Factory) -> None
     assert response.headers["Location"].endswith("/admin/")
 
 
-def test_password_reset_link_works_once_and_ends_other_sessions(
-    app: Flask, make: Factory
-) -> None:
+def test_password_reset_link_works_once_and_ends_other_sessions(app: Flask, make: Factory) -> None:
     user = make.candidate()
     other_device = app.test_client()
     assert login(other_device, user.email).status_code == 302
@@ -176,7 +174,9 @@ def test_password_reset_answers_the_same_for_unknown_email(app: Flask, make: Fac
     assert [r.recipient for r in outbox(app)] == [user.email]
 
 
-def test_reset_link_expires_after_thirty_minutes(app: Flask, client: FlaskClient, make: Factory) -> None:
+def test_reset_link_expires_after_thirty_minutes(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
     user = make.candidate()
     submit(client, "/forgot-password", {"email": user.email})
     [row] = outbox(app, "password_reset")
@@ -237,7 +237,9 @@ def test_passwords_are_hashed_with_argon2id(app: Flask, make: Factory) -> None:
         assert "m=19456,t=2,p=1" in stored.password_hash
 
 
-def test_login_rehashes_when_parameters_rise(app: Flask, client: FlaskClient, make: Factory) -> None:
+def test_login_rehashes_when_parameters_rise(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
     user = make.candidate()
     app.config["ARGON2_MEMORY_KIB"] = 20480
     assert login(client, user.email).status_code == 302

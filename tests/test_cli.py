@@ -16,8 +16,15 @@ from tests.support.databases import postgres_database
 def test_create_user_with_password_option(app: Flask) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["create-user", "--email", "Lead@ME.example", "--role", "admin",
-              "--password", "an admin passphrase here"]
+        args=[
+            "create-user",
+            "--email",
+            "Lead@ME.example",
+            "--role",
+            "admin",
+            "--password",
+            "an admin passphrase here",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Created admin lead@me.example" in result.output
@@ -41,12 +48,28 @@ def test_create_user_prompts_for_the_password(app: Flask) -> None:
 
 def test_create_user_refuses_weak_passwords_and_duplicates(app: Flask) -> None:
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["create-user", "--email", "a@me.example", "--role", "recruiter",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "a@me.example",
+            "--role",
+            "recruiter",
+            "--password",
+            "short",
+        ]
+    )
     assert weak.exit_code != 0
     assert "12 characters" in weak.output
-    args = ["create-user", "--email", "a@me.example", "--role", "recruiter",
-            "--password", "long enough passphrase"]
+    args = [
+        "create-user",
+        "--email",
+        "a@me.example",
+        "--role",
+        "recruiter",
+        "--password",
+        "long enough passphrase",
+    ]
     assert runner.invoke(args=args).exit_code == 0
     again = runner.invoke(args=args)
     assert again.exit_code != 0

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from recruit.api import bp
 from recruit.dispatch import celery_client
-from recruit.extensions import csrf, db
+from recruit.extensions import db
 
 
 def database_status() -> dict[str, Any]:
@@ -29,14 +29,15 @@ def broker_status() -> dict[str, Any]:
     transport = "redis" if current_app.config.get("REDIS_URL") else "filesystem"
     try:
         with client.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=float(current_app.config["PUBLISH_TIMEOUT"]))
+            conn.ensure_connection(
+                max_retries=1, timeout=float(current_app.config["PUBLISH_TIMEOUT"])
+            )
         return {"ok": True, "transport": transport}
     except Exception as exc:  # any failure means "not reachable" to an orchestrator
         return {"ok": False, "transport": transport, "error": exc.__class__.__name__}
 
 
 @bp.route("/healthz")
-@csrf.exempt
 def healthz() -> tuple[Response, int]:
     """JSON status of the database and broker: 200 when both answer, 503 otherwise."""
     database = database_status()

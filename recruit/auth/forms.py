@@ -16,7 +16,10 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
 
     full_name = StringField(
         "Full name",
-        validators=[InputRequired("Enter your full name"), Length(max=200, message="Full name must be 200 characters or fewer")],
+        validators=[
+            InputRequired("Enter your full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
     )
     email = EmailField(
         "Email address",
@@ -30,7 +33,9 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
 
     def validate_password(self, field: Any) -> None:
         """Apply the password policy with the name and email given on this form."""
-        problem = password_problem(field.data or "", self.full_name.data or "", self.email.data or "")
+        problem = password_problem(
+            field.data or "", self.full_name.data or "", self.email.data or ""
+        )
         if problem:
             raise ValidationError(problem)
 
@@ -40,9 +45,18 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 
     email = EmailField(
         "Email address",
-        validators=[InputRequired("Enter your email address"), Length(max=254, message="Email address must be 254 characters or fewer")],
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
     )
-    password = PasswordField("Password", validators=[InputRequired("Enter your password"), Length(max=1024, message="Password is too long")])
+    password = PasswordField(
+        "Password",
+        validators=[
+            InputRequired("Enter your password"),
+            Length(max=1024, message="Password is too long"),
+        ],
+    )
 
 
 class ForgotPasswordForm(FlaskForm):  # type: ignore[misc]

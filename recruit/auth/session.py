@@ -15,9 +15,9 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # "strong" drops the session if the client's address or agent changes under it.
     login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
 
 
-@login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Return the user only while the session's generation is still current."""
     user_id, _, generation = session_id.partition(":")

@@ -98,7 +98,9 @@ def login() -> View:
         else:
             log.info("login failed")
             form.email.errors = ["Enter a correct email address and password"]
-    return render_template("auth/login.html", form=form), 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "auth/login.html", form=form
+    ), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -158,4 +160,6 @@ def accept_invite(token: str) -> View:
         flash("Your account is ready.", "success")
         return redirect(home_for(user))
     invitee = db.session.get(User, pending.user_id)
-    return render_template("auth/accept_invite.html", form=form, invitee=invitee), 400 if form.errors else 200
+    return render_template(
+        "auth/accept_invite.html", form=form, invitee=invitee
+    ), 400 if form.errors else 200

@@ -32,7 +32,12 @@ class OutboxMessage(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(
-        Enum(OutboxStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            OutboxStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=OutboxStatus.PENDING,
         index=True,
     )

@@ -49,7 +49,7 @@ class User(UserMixin, Base):  # type: ignore[misc]
         return f"{self.id}:{self.session_generation}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Disabled and unverified accounts cannot hold a session."""
         return not self.is_disabled and self.email_verified_at is not None
 
@@ -75,7 +75,12 @@ class AccountToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     purpose: Mapped[TokenPurpose] = mapped_column(
-        Enum(TokenPurpose, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            TokenPurpose,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

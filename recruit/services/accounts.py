@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
@@ -25,10 +26,10 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def external_url(endpoint: str, **values: object) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link built from the configured base URL, never from the request's Host."""
     path = url_for(endpoint, _external=False, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def register_candidate(full_name: str, email: str, password: str) -> None:

@@ -24,7 +24,9 @@ ALLOWED_MOVES: Final[dict[ApplicationStatus, frozenset[ApplicationStatus]]] = {
     S.DRAFT: frozenset(),
 }
 
-WITHDRAWABLE: Final = frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.SHORTLISTED, S.INTERVIEW, S.OFFER})
+WITHDRAWABLE: Final = frozenset(
+    {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.SHORTLISTED, S.INTERVIEW, S.OFFER}
+)
 
 # What a candidate reads: plain words, never internal jargon.
 CANDIDATE_LABELS: Final[dict[ApplicationStatus, str]] = {
@@ -94,7 +96,9 @@ def notify_candidate(application: Application) -> None:
     )
 
 
-def move(application: Application, to_status: ApplicationStatus, actor: User, note: str = "") -> None:
+def move(
+    application: Application, to_status: ApplicationStatus, actor: User, note: str = ""
+) -> None:
     """A recruiter's move; raises TransitionError when the pipeline does not allow it."""
     if to_status not in ALLOWED_MOVES.get(application.status, frozenset()):
         raise TransitionError(
@@ -109,7 +113,8 @@ def withdraw(application: Application, candidate: User, reason: str = "") -> Non
     """The candidate withdraws; raises TransitionError once the outcome is final."""
     if application.status not in WITHDRAWABLE:
         raise TransitionError(
-            f"This application is {CANDIDATE_LABELS[application.status].lower()} and can no longer be withdrawn"
+            f"This application is {CANDIDATE_LABELS[application.status].lower()} "
+            "and can no longer be withdrawn"
         )
     was_draft = application.status is S.DRAFT
     record_change(application, S.WITHDRAWN, candidate, reason)

@@ -32,4 +32,6 @@ def submit(
     assert page.status_code < 400, f"GET {page_url} answered {page.status_code}"
     payload = dict(data or {})
     payload["csrf_token"] = csrf_token_from(page.get_data(as_text=True))
-    return client.post(action or page_url, data=payload, follow_redirects=follow_redirects, **kwargs)
+    return client.post(
+        action or page_url, data=payload, follow_redirects=follow_redirects, **kwargs
+    )
