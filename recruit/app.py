@@ -68,8 +68,10 @@ def _ensure_folders(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from recruit import dispatch, models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
+    from recruit.sessions import DatabaseSessionInterface
 
     db.init_app(app)
+    app.session_interface = DatabaseSessionInterface()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "BROKER_DIR": None,
     "MAX_CV_BYTES": 10 * 1024 * 1024,
     "RESET_TOKEN_MINUTES": 30,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_ABSOLUTE_HOURS": 12,
     "VERIFY_TOKEN_HOURS": 48,
     "INVITE_TOKEN_DAYS": 7,
     "ARGON2_TIME_COST": 3,
@@ -34,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_SWEEP_SECONDS": 30,
     "OUTBOX_MAX_ATTEMPTS": 8,
     "PUBLISH_TIMEOUT": 2.0,
+    "TASK_QUEUE": "recruit",  # tests give each run its own queue on a shared Redis
     "LOG_JSON": False,
     "LOG_LEVEL": "INFO",
     "WTF_CSRF_ENABLED": True,
@@ -58,7 +61,7 @@ def load_config(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Build the settings from defaults, RECRUIT_* variables and the given mapping, in that order."""
+    """Build settings from defaults, RECRUIT_* variables and the given mapping, in that order."""
     settings = dict(DEFAULTS)
     env = os.environ if environ is None else environ
     for key, value in env.items():

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import AccountToken, OutboxMessage, Role, TokenPurpose, User, utcnow
 from tests.factories import DEFAULT_PASSWORD, Factory
-from tests.support.forms import submit
+from tests.support.forms import csrf_token_from, submit
 
 NEW_PASSWORD = "a brand new river lantern"
 
@@ -109,9 +109,7 @@ def test_login_and_logout(app: Flask, client: FlaskClient, make: Factory) -> Non
     assert response.headers["Location"].endswith("/applications")
     assert client.get("/applications").status_code == 200
     page = client.get("/applications").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    client.post("/logout", data={"csrf_token": token.group(1)})
+    client.post("/logout", data={"csrf_token": csrf_token_from(page)})
     assert client.get("/applications").status_code == 302
 
 
@@ -130,11 +128,10 @@ def test_login_failure_is_the_same_for_unknown_email_and_wrong_password(
 def test_login_ignores_an_offsite_next(client: FlaskClient, make: Factory) -> None:
     user = make.candidate()
     page = client.get("/login?next=//evil.example/x")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert token
+    token = csrf_token_from(page.get_data(as_text=True))
     response = client.post(
         "/login?next=//evil.example/x",
-        data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token.group(1)},
+        data={"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]

@@ -15,6 +15,7 @@ from recruit.extensions import db
 from recruit.models import TokenPurpose, User, utcnow
 from recruit.services import accounts
 from recruit.services.tokens import find_valid_token
+from recruit.sessions import end_user_sessions, fresh_session
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ def home_for(user: User) -> str:
 
 
 def start_session(user: User) -> None:
-    """Log the user in on a fresh session, dropping whatever the old one held."""
-    session.clear()
+    """Log the user in on a fresh session id, dropping whatever the old one held."""
+    fresh_session()
     login_user(user)
     user.last_login_at = utcnow()
 
@@ -107,7 +108,7 @@ def login() -> View:
 def logout() -> Response:
     """End the session."""
     logout_user()
-    session.clear()
+    fresh_session()
     flash("You have logged out.", "info")
     return redirect(url_for("portal.index"))
 
@@ -136,8 +137,9 @@ def reset_password(token: str) -> View:
             db.session.rollback()
             return render_template("auth/link_expired.html", purpose="reset"), 410
         logout_user()
-        session.clear()
+        fresh_session()
         db.session.commit()
+        end_user_sessions(user.id)
         flash("Your password has been changed. Log in with your new password.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200

@@ -9,6 +9,7 @@ from recruit.models.application import (
 )
 from recruit.models.base import Base, UTCDateTime, db_now, utcnow
 from recruit.models.outbox import OutboxMessage, OutboxStatus
+from recruit.models.session import WebSession
 from recruit.models.user import STAFF_ROLES, AccountToken, Role, TokenPurpose, User
 from recruit.models.vacancy import (
     Criterion,
@@ -42,6 +43,7 @@ __all__ = [
     "VacancySector",
     "VacancyStatus",
     "VacancyTheme",
+    "WebSession",
     "db_now",
     "utcnow",
 ]

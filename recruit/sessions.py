@@ -1,0 +1,191 @@
+"""Server-side sessions with idle and absolute timeouts, stored in the database.
+
+The cookie holds a random 256-bit id; the database holds only its hash and the session data.
+Logging in issues a new id (the old one stops working), logging out deletes the row, and a
+password change deletes every row of that user. Session I/O uses its own connection so it never
+commits, or rolls back, the view's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, insert, select, update
+from werkzeug.datastructures import CallbackDict
+
+from recruit.extensions import db
+from recruit.models import utcnow
+from recruit.models.session import WebSession
+
+# Writes of last_seen_at are skipped when it is this fresh, to spare the database.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode("ascii", "replace")).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """Session data plus what the interface needs to save it."""
+
+    def __init__(
+        self,
+        initial: dict[str, Any] | None = None,
+        sid: str | None = None,
+        last_seen: datetime | None = None,
+    ) -> None:
+        def on_update(session: ServerSession) -> None:
+            session.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.sid = sid
+        self.last_seen = last_seen
+        self.modified = False
+        self.rotate = False
+
+    def regenerate(self) -> None:
+        """Issue a new id on the next save and forget the old one (call at login)."""
+        self.rotate = True
+        self.modified = True
+
+
+def fresh_session() -> None:
+    """Empty the current session and give it a new id, so the old cookie is worthless."""
+    from flask import session
+
+    session.clear()
+    if isinstance(session, ServerSession):
+        session.regenerate()
+
+
+def end_user_sessions(user_id: int, keep_sid: str | None = None) -> None:
+    """Delete every stored session of a user, except optionally the current one."""
+    statement = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep_sid:
+        statement = statement.where(WebSession.id_hash != _hash(keep_sid))
+    with db.engine.begin() as conn:
+        conn.execute(statement)
+
+
+def purge_expired(app: Flask) -> int:
+    """Delete sessions past their idle or absolute limit; return how many."""
+    now = utcnow()
+    idle, absolute = _limits(app)
+    with db.engine.begin() as conn:
+        result = conn.execute(
+            delete(WebSession).where(
+                (WebSession.last_seen_at < now - idle) | (WebSession.created_at < now - absolute)
+            )
+        )
+    return int(result.rowcount or 0)
+
+
+def _limits(app: Flask) -> tuple[timedelta, timedelta]:
+    return (
+        timedelta(minutes=int(app.config["SESSION_IDLE_MINUTES"])),
+        timedelta(hours=int(app.config["SESSION_ABSOLUTE_HOURS"])),
+    )
+
+
+class DatabaseSessionInterface(SessionInterface):
+    """Flask session interface backed by the `web_sessions` table."""
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        """Load the session named by the cookie if it exists and has not timed out."""
+        sid = request.cookies.get(self.get_cookie_name(app), "")
+        # Static files never need the session; skip the database round trip for them.
+        if not sid or len(sid) > 128 or request.path.startswith(app.static_url_path or "/static"):
+            return ServerSession()
+        with db.engine.connect() as conn:
+            row = conn.execute(
+                select(WebSession.data, WebSession.created_at, WebSession.last_seen_at).where(
+                    WebSession.id_hash == _hash(sid)
+                )
+            ).first()
+        if row is None or self._expired(app, row.created_at, row.last_seen_at):
+            return ServerSession()
+        return ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
+
+    def _expired(self, app: Flask, created: datetime, last_seen: datetime) -> bool:
+        idle, absolute = _limits(app)
+        now = utcnow()
+        return last_seen < now - idle or created < now - absolute
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Write the session if it changed, or touch it, and set or clear the cookie."""
+        assert isinstance(session, ServerSession)
+        name = self.get_cookie_name(app)
+        if not session:
+            if session.sid:
+                self._delete(session.sid)
+                response.delete_cookie(
+                    name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app)
+                )
+            return
+        if session.rotate and session.sid:
+            self._delete(session.sid)
+            session.sid = None
+        if session.sid is None:
+            session.sid = secrets.token_urlsafe(32)
+            self._insert(session)
+        elif session.modified:
+            if not self._update(session, with_data=True):
+                # The row was deleted under us (logout everywhere): carry on with a new id.
+                session.sid = secrets.token_urlsafe(32)
+                self._insert(session)
+        elif session.last_seen is None or utcnow() - session.last_seen > TOUCH_INTERVAL:
+            self._update(session, with_data=False)
+        else:
+            return
+        self._set_cookie(app, session, response)
+
+    def _set_cookie(self, app: Flask, session: ServerSession, response: Response) -> None:
+        response.set_cookie(
+            self.get_cookie_name(app),
+            session.sid or "",
+            httponly=self.get_cookie_httponly(app),
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+        )
+
+    def _insert(self, session: ServerSession) -> None:
+        now = utcnow()
+        with db.engine.begin() as conn:
+            conn.execute(
+                insert(WebSession).values(
+                    id_hash=_hash(session.sid or ""),
+                    user_id=_user_id(session),
+                    data=dict(session),
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            )
+
+    def _update(self, session: ServerSession, with_data: bool) -> bool:
+        values: dict[str, Any] = {"last_seen_at": utcnow()}
+        if with_data:
+            values.update(data=dict(session), user_id=_user_id(session))
+        with db.engine.begin() as conn:
+            result = conn.execute(
+                update(WebSession)
+                .where(WebSession.id_hash == _hash(session.sid or ""))
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
+    def _delete(self, sid: str) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(delete(WebSession).where(WebSession.id_hash == _hash(sid)))
+
+
+def _user_id(session: ServerSession) -> int | None:
+    raw = str(session.get("_user_id", ""))
+    user_id = raw.partition(":")[0]
+    return int(user_id) if user_id.isdigit() else None
