@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from recruit.config import load_config, resolve_paths
 from recruit.extensions import csrf, db, login_manager, migrate
@@ -68,6 +69,7 @@ def _ensure_folders(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from recruit import dispatch, models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
+    from recruit.ratelimit import Limiter
     from recruit.sessions import DatabaseSessionInterface
 
     db.init_app(app)
@@ -77,6 +79,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_login(app)
     dispatch.init_app(app)
+    app.extensions["recruit.limiter"] = Limiter(app.config)
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Behind N trusted proxies, the client address and scheme come from their headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

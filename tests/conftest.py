@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ def base_config(instance: Path) -> dict[str, Any]:
         "ARGON2_MEMORY_KIB": 19456,
         "ARGON2_PARALLELISM": 1,
         "PUBLISH_TIMEOUT": 0.5,
+        # Counters on a shared Redis must not leak between tests.
+        "RATELIMIT_PREFIX": f"test:{uuid.uuid4().hex}:",
     }
 
 
@@ -60,19 +63,35 @@ def app_config(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
     return config
 
 
+AppFactory = Callable[..., Flask]
+
+
 @pytest.fixture
-def app(app_config: dict[str, Any], backend: str) -> Iterator[Flask]:
+def app_factory(app_config: dict[str, Any], backend: str) -> Iterator[AppFactory]:
+    """Build apps on this test's empty database, with extra settings: `app_factory(PAGE_SIZE=3)`."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        application = create_app({**app_config, **overrides})
+        with application.app_context():
+            if backend == "sqlite":
+                db.create_all()
+            elif not built:
+                truncate_all(db.engine)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> Flask:
     """A new app with an empty database."""
-    application = create_app(app_config)
-    with application.app_context():
-        if backend == "sqlite":
-            db.create_all()
-        else:
-            truncate_all(db.engine)
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app_factory()
 
 
 @pytest.fixture

@@ -5,7 +5,17 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +23,7 @@ from recruit.auth import bp
 from recruit.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 from recruit.extensions import db
 from recruit.models import TokenPurpose, User, utcnow
+from recruit.ratelimit import Limiter
 from recruit.services import accounts
 from recruit.services.tokens import find_valid_token
 from recruit.sessions import end_user_sessions, fresh_session
@@ -20,6 +31,28 @@ from recruit.sessions import end_user_sessions, fresh_session
 log = logging.getLogger(__name__)
 
 View = str | Response | tuple[str, int]
+
+
+def limiter() -> Limiter:
+    """This app's rate limiter."""
+    found: Limiter = current_app.extensions["recruit.limiter"]
+    return found
+
+
+def limit_address(action: str) -> None:
+    """Refuse with 429 when this client address has made too many `action` requests."""
+    if request.method != "POST":
+        return
+    address = request.remote_addr or "unknown"
+    decision = limiter().hit_address(action, address)
+    if not decision.allowed:
+        log.warning("rate limit reached", extra={"action": action, "client": address})
+        response = make_response(
+            render_template("errors/error.html", code=429, title="Too many attempts", error=None),
+            429,
+        )
+        response.headers["Retry-After"] = str(decision.retry_after)
+        abort(response)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -47,6 +80,7 @@ def start_session(user: User) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> View:
     """Create a candidate account; the reply is the same whether or not the email is known."""
+    limit_address("register")
     form = RegisterForm()
     if form.validate_on_submit():
         accounts.register_candidate(form.full_name.data, form.email.data, form.password.data)
@@ -81,27 +115,51 @@ def login() -> View:
     """Log in with email and password."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
+    limit_address("login")
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.check_credentials(form.email.data, form.password.data)
-        if user is not None and user.email_verified_at is None:
-            accounts.send_verification(user)
-            db.session.commit()
-            form.form_errors.append(
-                "You need to confirm your email address before you can log in. "
-                "We have sent you a new link."
-            )
-        elif user is not None:
-            start_session(user)
-            db.session.commit()
-            log.info("login succeeded", extra={"user_id": user.id})
-            return redirect(safe_next(request.args.get("next"), home_for(user)))
-        else:
-            log.info("login failed")
-            form.email.errors = ["Enter a correct email address and password"]
-    return render_template(
-        "auth/login.html", form=form
-    ), 400 if form.errors or form.form_errors else 200
+        outcome = attempt_login(form)
+        if outcome is not None:
+            return outcome
+    status = 400 if form.errors or form.form_errors else 200
+    if form.form_errors and form.form_errors[0].startswith("Too many"):
+        status = 429
+    return render_template("auth/login.html", form=form), status
+
+
+def attempt_login(form: LoginForm) -> Response | None:
+    """Check the credentials with brute-force limits; a redirect on success, else form errors."""
+    email = form.email.data
+    decision = limiter().check_account(email)
+    if not decision.allowed:
+        log.warning("login refused: account locked", extra={"client": request.remote_addr})
+        minutes = max(1, (decision.retry_after + 59) // 60)
+        form.form_errors.append(
+            f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
+            "try again, or reset your password."
+        )
+        return None
+    user = accounts.check_credentials(email, form.password.data)
+    if user is None:
+        failures = limiter().record_failure(email)
+        log.info("login failed", extra={"client": request.remote_addr, "failures": failures})
+        if failures == limiter().free_failures or failures == limiter().max_failures:
+            log.warning("account locked after failed logins", extra={"failures": failures})
+        form.email.errors = ["Enter a correct email address and password"]
+        return None
+    limiter().clear_account(email)
+    if user.email_verified_at is None:
+        accounts.send_verification(user)
+        db.session.commit()
+        form.form_errors.append(
+            "You need to confirm your email address before you can log in. "
+            "We have sent you a new link."
+        )
+        return None
+    start_session(user)
+    db.session.commit()
+    log.info("login succeeded", extra={"user_id": user.id, "client": request.remote_addr})
+    return redirect(safe_next(request.args.get("next"), home_for(user)))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -116,6 +174,7 @@ def logout() -> Response:
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password() -> View:
     """Send a reset link if the account exists; the reply is the same either way."""
+    limit_address("reset")
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
@@ -140,6 +199,7 @@ def reset_password(token: str) -> View:
         fresh_session()
         db.session.commit()
         end_user_sessions(user.id)
+        limiter().clear_account(user.email)
         flash("Your password has been changed. Log in with your new password.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
