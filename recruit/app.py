@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from recruit.config import load_config, resolve_paths
 from recruit.extensions import csrf, db, login_manager, migrate
+from recruit.logs import configure_logging
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.instance_path = str(settings["INSTANCE_PATH"])
     resolve_paths(settings, app.instance_path)
     _apply_flask_settings(app, settings)
+    configure_logging(app)
     _ensure_folders(app)
     _init_extensions(app)
     _register_blueprints(app)
