@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from flask import Flask, g, has_request_context, request
 
@@ -76,7 +74,9 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     """Readable lines for development, with the same context appended."""
 
-    converter = cast("Callable[[float | None], time.struct_time]", time.gmtime)
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        """Timestamps in UTC, whatever the server's zone."""
+        return datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
         """Render the record followed by key=value context."""
