@@ -9,6 +9,7 @@ commits, or rolls back, the view's transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from recruit.extensions import db
 from recruit.models import utcnow
 from recruit.models.session import WebSession
+
+log = logging.getLogger(__name__)
 
 # Writes of last_seen_at are skipped when it is this fresh, to spare the database.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -38,6 +42,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         initial: dict[str, Any] | None = None,
         sid: str | None = None,
         last_seen: datetime | None = None,
+        unavailable: bool = False,
     ) -> None:
         def on_update(session: ServerSession) -> None:
             session.modified = True
@@ -47,6 +52,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.last_seen = last_seen
         self.modified = False
         self.rotate = False
+        self.unavailable = unavailable
 
     def regenerate(self) -> None:
         """Issue a new id on the next save and forget the old one (call at login)."""
@@ -101,12 +107,17 @@ class DatabaseSessionInterface(SessionInterface):
         # Static files never need the session; skip the database round trip for them.
         if not sid or len(sid) > 128 or request.path.startswith(app.static_url_path or "/static"):
             return ServerSession()
-        with db.engine.connect() as conn:
-            row = conn.execute(
-                select(WebSession.data, WebSession.created_at, WebSession.last_seen_at).where(
-                    WebSession.id_hash == _hash(sid)
-                )
-            ).first()
+        try:
+            with db.engine.connect() as conn:
+                row = conn.execute(
+                    select(WebSession.data, WebSession.created_at, WebSession.last_seen_at).where(
+                        WebSession.id_hash == _hash(sid)
+                    )
+                ).first()
+        except SQLAlchemyError:
+            # The database is down: carry on anonymous; views that need it answer 503.
+            log.warning("session store unavailable; treating the request as anonymous")
+            return ServerSession(unavailable=True)
         if row is None or self._expired(app, row.created_at, row.last_seen_at):
             return ServerSession()
         return ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
@@ -119,6 +130,14 @@ class DatabaseSessionInterface(SessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Write the session if it changed, or touch it, and set or clear the cookie."""
         assert isinstance(session, ServerSession)
+        if session.unavailable:
+            return  # keep the browser's cookie: the session is still there when the DB returns
+        try:
+            self._save(app, session, response)
+        except SQLAlchemyError:
+            log.warning("session store unavailable; session not saved")
+
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         name = self.get_cookie_name(app)
         if not session:
             if session.sid:

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from recruit.admin import views  # noqa: E402,F401 - registers the routes
+# Imported for their side effect of registering routes on `bp`.
+from recruit.admin import (  # noqa: E402,F401
+    application_views,
+    user_views,
+    vacancy_views,
+    views,
+)

@@ -1,0 +1,304 @@
+"""Forms for the recruiter admin: vacancies, pipeline moves, filters and staff invitations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from recruit.models import ApplicationStatus, Role, Vacancy
+from recruit.services import pipeline
+from recruit.services.vacancies import ClosingTimeError, VacancyData, uk_to_utc, utc_to_uk
+from recruit.taxonomy import CONTRACT_TYPES, SECTORS, THEMES
+
+TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+MAX_CRITERIA = 20
+CRITERION_CHARS = 500
+
+
+def options(labels: Mapping[str, str]) -> list[SelectChoice]:
+    """WTForms choices from a value-to-label mapping, in the mapping's order."""
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def criteria_lines(text: str | None) -> list[str]:
+    """One criterion per non-blank line, trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _check_criteria(label: str, text: str | None) -> None:
+    lines = criteria_lines(text)
+    if len(lines) > MAX_CRITERIA:
+        raise ValidationError(f"Enter no more than {MAX_CRITERIA} {label} criteria")
+    if any(len(line) > CRITERION_CHARS for line in lines):
+        raise ValidationError(
+            f"Each {label} criterion must be {CRITERION_CHARS} characters or fewer"
+        )
+
+
+def _number(field: Field) -> int | None:
+    raw = (field.data or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+class VacancyForm(FlaskForm):  # type: ignore[misc]
+    """Create or edit a vacancy; the closing time is entered in UK local time."""
+
+    title = StringField(
+        "Job title",
+        validators=[
+            InputRequired("Enter a job title"),
+            Length(max=200, message="Job title must be 200 characters or fewer"),
+        ],
+    )
+    summary = TextAreaField(
+        "Summary",
+        validators=[
+            InputRequired("Enter a summary"),
+            Length(max=600, message="Summary must be 600 characters or fewer"),
+        ],
+    )
+    description = TextAreaField(
+        "Full description", validators=[InputRequired("Enter a full description")]
+    )
+    location = StringField(
+        "Location",
+        validators=[
+            InputRequired("Enter a location"),
+            Length(max=200, message="Location must be 200 characters or fewer"),
+        ],
+    )
+    salary_band = StringField(
+        "Salary band",
+        validators=[
+            InputRequired("Enter a salary band"),
+            Length(max=100, message="Salary band must be 100 characters or fewer"),
+        ],
+    )
+    contract_type = SelectField(
+        "Contract type",
+        choices=options(CONTRACT_TYPES),
+        default="permanent",
+        validators=[InputRequired("Select a contract type")],
+    )
+    themes = SelectMultipleField(
+        "Themes",
+        choices=options(THEMES),
+        validators=[InputRequired("Select at least one theme")],
+    )
+    sectors = SelectMultipleField("Sectors and clusters", choices=options(SECTORS))
+    essential_criteria = TextAreaField("Essential criteria")
+    desirable_criteria = TextAreaField("Desirable criteria")
+    statement_word_limit = StringField("Supporting statement word limit", default="1000")
+    anonymised_sift = BooleanField("Sift applications anonymously")
+    closing_day = StringField("Day")
+    closing_month = StringField("Month")
+    closing_year = StringField("Year")
+    closing_time = StringField("Closing time", default="17:00")
+
+    closes_at: datetime | None = None
+
+    def validate_essential_criteria(self, field: Field) -> None:
+        """At least one essential criterion, one per line."""
+        if not criteria_lines(field.data):
+            raise ValidationError("Enter at least one essential criterion")
+        _check_criteria("essential", field.data)
+
+    def validate_desirable_criteria(self, field: Field) -> None:
+        """Desirable criteria are optional, one per line."""
+        _check_criteria("desirable", field.data)
+
+    def validate_statement_word_limit(self, field: Field) -> None:
+        """A whole number of words between 100 and 3000."""
+        raw = (field.data or "").strip()
+        if not raw:
+            raise ValidationError("Enter a statement word limit")
+        if not raw.isdigit():
+            raise ValidationError("Statement word limit must be a whole number, like 1000")
+        if not 100 <= int(raw) <= 3000:
+            raise ValidationError("Statement word limit must be between 100 and 3000")
+
+    def validate_closing_time(self, field: Field) -> None:
+        """A 24-hour time like 17:00."""
+        if not (field.data or "").strip():
+            raise ValidationError("Enter a closing time, like 17:00")
+        match = TIME_RE.match(field.data)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValidationError("Closing time must be a real time in 24-hour format, like 17:00")
+
+    def _check_date_parts(self) -> bool:
+        # Runs after every field has validated: field validation resets each field's errors,
+        # so messages added to the month or year from another field's validator would be lost.
+        parts = [self.closing_day, self.closing_month, self.closing_year]
+        missing = [p for p in parts if not (p.data or "").strip()]
+        if len(missing) == len(parts):
+            self.closing_day.errors.append("Enter the closing date")
+            return False
+        for part in missing:
+            part.errors.append(f"Closing date must include a {part.label.text.lower()}")
+        if missing:
+            return False
+        day, month, year = (_number(p) for p in parts)
+        real = False
+        if day is not None and month is not None and year is not None:
+            try:
+                real = 2000 <= date(year, month, day).year <= 2100
+            except ValueError:
+                real = False
+        if not real:
+            self.closing_day.errors.append("Closing date must be a real date")
+        return real
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Run the field checks, then turn the UK date and time into a UTC instant."""
+        fields_ok = super().validate(extra_validators)
+        date_ok = self._check_date_parts()
+        if not (fields_ok and date_ok):
+            return False
+        match = TIME_RE.match(self.closing_time.data)
+        assert match is not None  # validate_closing_time has passed
+        try:
+            self.closes_at = uk_to_utc(
+                int(self.closing_year.data),
+                int(self.closing_month.data),
+                int(self.closing_day.data),
+                int(match[1]),
+                int(match[2]),
+            )
+        except ClosingTimeError as problem:
+            target = self.closing_day if problem.part == "day" else self.closing_time
+            target.errors.append(str(problem))
+            return False
+        return True
+
+    def to_data(self) -> VacancyData:
+        """The validated input, ready for the vacancies service."""
+        assert self.closes_at is not None
+        return VacancyData(
+            title=self.title.data,
+            summary=self.summary.data,
+            description=self.description.data,
+            location=self.location.data,
+            salary_band=self.salary_band.data,
+            contract_type=self.contract_type.data,
+            closes_at=self.closes_at,
+            themes=list(self.themes.data),
+            sectors=list(self.sectors.data or []),
+            essential=criteria_lines(self.essential_criteria.data),
+            desirable=criteria_lines(self.desirable_criteria.data),
+            statement_word_limit=int(self.statement_word_limit.data.strip()),
+            anonymised_sift=bool(self.anonymised_sift.data),
+        )
+
+    @staticmethod
+    def data_from(vacancy: Vacancy) -> dict[str, Any]:
+        """Initial values for editing `vacancy`, with the closing time shown in UK time."""
+        local = utc_to_uk(vacancy.closes_at)
+        return {
+            "title": vacancy.title,
+            "summary": vacancy.summary,
+            "description": vacancy.description,
+            "location": vacancy.location,
+            "salary_band": vacancy.salary_band,
+            "contract_type": vacancy.contract_type,
+            "themes": vacancy.themes,
+            "sectors": vacancy.sectors,
+            "essential_criteria": "\n".join(c.text for c in vacancy.essential_criteria),
+            "desirable_criteria": "\n".join(c.text for c in vacancy.desirable_criteria),
+            "statement_word_limit": str(vacancy.statement_word_limit),
+            "anonymised_sift": vacancy.anonymised_sift,
+            "closing_day": str(local.day),
+            "closing_month": str(local.month),
+            "closing_year": str(local.year),
+            "closing_time": f"{local:%H:%M}",
+        }
+
+
+class ConfirmForm(FlaskForm):  # type: ignore[misc]
+    """A button-only form (publish, close): carries the CSRF token and any form-level error."""
+
+
+class MoveForm(FlaskForm):  # type: ignore[misc]
+    """Move an application to another pipeline status."""
+
+    # The pipeline, not the field, decides what is allowed: a stale or forged choice must reach
+    # pipeline.move so the recruiter sees its explanation rather than "Not a valid choice".
+    to_status = RadioField(
+        "New status", validate_choice=False, validators=[InputRequired("Select a new status")]
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[Optional(), Length(max=500, message="Note must be 500 characters or fewer")],
+    )
+
+    def offer(self, statuses: list[ApplicationStatus]) -> None:
+        """Show only these statuses as choices."""
+        self.to_status.choices = options({s.value: pipeline.STAFF_LABELS[s] for s in statuses})
+
+
+class StatusFilterForm(FlaskForm):  # type: ignore[misc]
+    """Filter a vacancy's applications by status (a GET form, so no CSRF token)."""
+
+    status = SelectField("Status", validators=[Optional()])
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = [s for s in ApplicationStatus if s is not ApplicationStatus.DRAFT]
+        self.status.choices = options(
+            {"": "All statuses"} | {s.value: pipeline.STAFF_LABELS[s] for s in visible}
+        )
+
+
+class InviteForm(FlaskForm):  # type: ignore[misc]
+    """Invite a member of staff."""
+
+    full_name = StringField(
+        "Full name",
+        validators=[
+            InputRequired("Enter their full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter their email address"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "Role",
+        choices=options(
+            {
+                Role.RECRUITER.value: "Recruiter – runs campaigns and moves applications",
+                Role.ADMIN.value: "Admin – as a recruiter, and can also invite staff",
+                Role.PANEL.value: "Panel member – sees the shortlists they are given",
+            }
+        ),
+        validators=[InputRequired("Select a role")],
+    )

@@ -1,0 +1,126 @@
+"""Recruiter admin: creating, editing, publishing and closing vacancies. Views commit."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from recruit.admin import bp
+from recruit.admin.access import get_vacancy_for_staff
+from recruit.admin.forms import ConfirmForm, VacancyForm
+from recruit.admin.views import View
+from recruit.authz import staff_required
+from recruit.extensions import db
+from recruit.models import Vacancy, VacancyStatus
+from recruit.services import pipeline, vacancies
+
+
+@bp.route("/vacancies", endpoint="vacancies")
+@staff_required
+def vacancy_list() -> str:
+    """Every vacancy, newest closing first."""
+    rows = list(
+        db.session.scalars(select(Vacancy).order_by(Vacancy.closes_at.desc(), Vacancy.id.desc()))
+    )
+    counts = vacancies.application_counts([v.id for v in rows])
+    return render_template("admin/vacancies.html", vacancies=rows, counts=counts)
+
+
+@bp.route("/vacancies/new", methods=["GET", "POST"])
+@staff_required
+def new_vacancy() -> View:
+    """Create a draft vacancy."""
+    form = VacancyForm()
+    if form.validate_on_submit():
+        vacancy = vacancies.create_vacancy(form.to_data(), current_user)
+        db.session.commit()
+        flash(f"Vacancy {vacancy.reference} saved as a draft.", "success")
+        return redirect(url_for("admin.vacancy", vacancy_id=vacancy.id))
+    return render_template("admin/new_vacancy.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/vacancies/<int:vacancy_id>")
+@staff_required
+def vacancy(vacancy_id: int) -> str:
+    """One vacancy: its details, criteria, status and the publish or close action."""
+    found = get_vacancy_for_staff(vacancy_id)
+    return _render_vacancy(found, ConfirmForm())[0]
+
+
+def _render_vacancy(found: Vacancy, form: ConfirmForm, error: str | None = None) -> tuple[str, int]:
+    if error:
+        form.form_errors.append(error)
+    counts = vacancies.application_counts([found.id])[found.id]
+    page = render_template(
+        "admin/vacancy.html",
+        vacancy=found,
+        form=form,
+        counts=counts,
+        labels=pipeline.STAFF_LABELS,
+        can_reopen=found.status is VacancyStatus.CLOSED,
+    )
+    return page, 400 if form.errors else 200
+
+
+@bp.route("/vacancies/<int:vacancy_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_vacancy(vacancy_id: int) -> View:
+    """Change a vacancy; its criteria are fixed once an application has been submitted."""
+    found = get_vacancy_for_staff(vacancy_id)
+    locked = vacancies.criteria_locked(found)
+    form = VacancyForm(data=VacancyForm.data_from(found))
+    if form.validate_on_submit():
+        try:
+            vacancies.update_vacancy(found, form.to_data())
+        except vacancies.CriteriaLockedError as exc:
+            db.session.rollback()
+            form.essential_criteria.errors.append(str(exc))
+        except vacancies.VacancyError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Vacancy updated.", "success")
+            return redirect(url_for("admin.vacancy", vacancy_id=found.id))
+        found = get_vacancy_for_staff(vacancy_id)
+    status = 400 if form.errors else 200
+    return render_template(
+        "admin/edit_vacancy.html", form=form, vacancy=found, locked=locked
+    ), status
+
+
+@bp.route("/vacancies/<int:vacancy_id>/publish", methods=["POST"])
+@staff_required
+def publish_vacancy(vacancy_id: int) -> View:
+    """Publish a draft, or reopen a closed vacancy whose closing time is in the future."""
+    found = get_vacancy_for_staff(vacancy_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_vacancy(found, form)
+    try:
+        vacancies.publish(found)
+    except vacancies.VacancyError as exc:
+        db.session.rollback()
+        return _render_vacancy(get_vacancy_for_staff(vacancy_id), ConfirmForm(), str(exc))
+    db.session.commit()
+    flash(f"{found.title} is published and open for applications.", "success")
+    return redirect(url_for("admin.vacancy", vacancy_id=found.id))
+
+
+@bp.route("/vacancies/<int:vacancy_id>/close", methods=["POST"])
+@staff_required
+def close_vacancy(vacancy_id: int) -> View:
+    """Close a published vacancy to new applications."""
+    found = get_vacancy_for_staff(vacancy_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_vacancy(found, form)
+    try:
+        vacancies.close(found)
+    except vacancies.VacancyError as exc:
+        db.session.rollback()
+        return _render_vacancy(get_vacancy_for_staff(vacancy_id), ConfirmForm(), str(exc))
+    db.session.commit()
+    flash(f"{found.title} is closed to new applications.", "success")
+    return redirect(url_for("admin.vacancy", vacancy_id=found.id))

@@ -1,0 +1,252 @@
+"""Recruiter admin: a vacancy's applications, one application, its CV and pipeline moves."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from recruit.extensions import db
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    OutboxMessage,
+    StatusChange,
+    StoredFile,
+    utcnow,
+)
+from tests.factories import Factory
+from tests.support.forms import submit
+
+S = ApplicationStatus
+
+
+def login(client: FlaskClient, user: SimpleNamespace) -> None:
+    """Log in through the real login form."""
+    response = submit(client, "/login", {"email": user.email, "password": user.password})
+    assert response.status_code == 302
+
+
+def attach_cv(app: Flask, application_id: int, content: bytes, name: str = "cv.pdf") -> None:
+    """Write a CV into UPLOAD_DIR and point the application at it, as the portal would."""
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application is not None
+        key = hashlib.sha256(content + name.encode()).hexdigest()[:32]
+        (Path(app.config["UPLOAD_DIR"]) / key).write_bytes(content)
+        stored = StoredFile(
+            owner_id=application.candidate_id,
+            storage_key=key,
+            original_name=name,
+            content_type="application/pdf",
+            size_bytes=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        application.cv_file = stored
+        db.session.commit()
+
+
+def outbox(app: Flask, template: str) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = list(
+            db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == template))
+        )
+        db.session.expunge_all()
+        return rows
+
+
+def history(app: Flask, application_id: int) -> list[StatusChange]:
+    with app.app_context():
+        rows = list(
+            db.session.scalars(
+                select(StatusChange)
+                .where(StatusChange.application_id == application_id)
+                .order_by(StatusChange.id)
+            )
+        )
+        db.session.expunge_all()
+        return rows
+
+
+def status_of(app: Flask, application_id: int) -> ApplicationStatus:
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        assert application is not None
+        return application.status
+
+
+def test_application_list_never_shows_drafts_and_filters_by_status(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    vacancy = make.vacancy()
+    names = {
+        S.DRAFT: "Drafting Dana",
+        S.SUBMITTED: "Submitted Sam",
+        S.SHORTLISTED: "Shortlisted Shreya",
+        S.WITHDRAWN: "Withdrawn Wes",
+    }
+    for status, name in names.items():
+        make.application(make.candidate(full_name=name).id, vacancy.id, status)
+    login(client, make.recruiter())
+    url = f"/admin/vacancies/{vacancy.id}/applications"
+    page = client.get(url).get_data(as_text=True)
+    assert "Drafting Dana" not in page
+    assert "Submitted Sam" in page and "Shortlisted Shreya" in page and "Withdrawn Wes" in page
+    assert "3 applications" in page and "govuk-table" in page and "govuk-tag" in page
+
+    page = client.get(f"{url}?status=shortlisted").get_data(as_text=True)
+    assert "Shortlisted Shreya" in page and "Submitted Sam" not in page
+
+    page = client.get(f"{url}?status=draft").get_data(as_text=True)
+    assert "Drafting Dana" not in page, "a forged filter cannot reveal drafts"
+
+
+def test_application_list_paginates(app: Flask, client: FlaskClient, make: Factory) -> None:
+    app.config["PAGE_SIZE"] = 2
+    vacancy = make.vacancy()
+    for n in range(5):
+        make.application(make.candidate(full_name=f"Candidate Number{n}").id, vacancy.id)
+    login(client, make.recruiter())
+    url = f"/admin/vacancies/{vacancy.id}/applications"
+    first = client.get(url).get_data(as_text=True)
+    assert "Number0" in first and "Number1" in first and "Number2" not in first
+    assert "govuk-pagination" in first
+    last = client.get(f"{url}?page=3").get_data(as_text=True)
+    assert "Number4" in last and "Number0" not in last
+    assert client.get(f"{url}?page=99").status_code == 200
+
+
+def test_application_detail_shows_statement_evidence_cv_and_history(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    vacancy = make.vacancy()
+    candidate = make.candidate(full_name="Amara Okafor")
+    application = make.application(
+        candidate.id, vacancy.id, S.UNDER_REVIEW, statement="I led the Midlands Connect board."
+    )
+    attach_cv(app, application.id, b"%PDF-1.4 cv")
+    login(client, make.recruiter())
+    response = client.get(f"/admin/applications/{application.id}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Amara Okafor" in page
+    assert "I led the Midlands Connect board." in page
+    assert "Evidence for Leadership of a regional transport programme" in page
+    assert "Evidence for Experience of rail investment cases" in page
+    assert f"/admin/applications/{application.id}/cv" in page
+    assert "Under review" in page and "govuk-summary-list" in page
+    # Only the pipeline's allowed moves are offered.
+    for allowed in ("shortlisted", "unsuccessful", "submitted"):
+        assert f'value="{allowed}"' in page
+    assert 'value="appointed"' not in page and 'value="offer"' not in page
+
+
+def test_cv_download_returns_the_bytes_as_an_attachment(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    vacancy = make.vacancy()
+    application = make.application(make.candidate().id, vacancy.id)
+    content = b"%PDF-1.4\nA real CV\n%%EOF"
+    attach_cv(app, application.id, content, name="Amara Okafor CV.pdf")
+    login(client, make.recruiter())
+    response = client.get(f"/admin/applications/{application.id}/cv")
+    assert response.status_code == 200
+    assert response.data == content
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "Amara" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.mimetype == "application/pdf"
+
+
+def test_cv_download_404s_without_a_cv_or_file(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    vacancy = make.vacancy()
+    without = make.application(make.candidate().id, vacancy.id)
+    missing = make.application(make.candidate().id, vacancy.id)
+    attach_cv(app, missing.id, b"gone")
+    with app.app_context():
+        for file in Path(app.config["UPLOAD_DIR"]).iterdir():
+            file.unlink()
+    login(client, make.recruiter())
+    assert client.get(f"/admin/applications/{without.id}/cv").status_code == 404
+    assert client.get(f"/admin/applications/{missing.id}/cv").status_code == 404
+
+
+def move(client: FlaskClient, application_id: int, to_status: str, note: str = "") -> TestResponse:
+    return submit(
+        client,
+        f"/admin/applications/{application_id}",
+        {"to_status": to_status, "note": note},
+        action=f"/admin/applications/{application_id}/move",
+    )
+
+
+def test_allowed_move_records_history_and_emails_the_candidate(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    recruiter = make.recruiter(full_name="Priya Shah")
+    vacancy = make.vacancy(title="Director of Connectivity")
+    candidate = make.candidate()
+    application = make.application(candidate.id, vacancy.id, S.SUBMITTED)
+    login(client, recruiter)
+    before = utcnow()
+    response = move(client, application.id, "under_review", note="Strong transport record")
+    assert response.status_code == 302
+    assert status_of(app, application.id) is S.UNDER_REVIEW
+
+    change = history(app, application.id)[-1]
+    assert (change.from_status, change.to_status) == (S.SUBMITTED, S.UNDER_REVIEW)
+    assert change.changed_by_id == recruiter.id
+    assert change.changed_at >= before
+    assert change.note == "Strong transport record"
+
+    [email] = outbox(app, "status_changed")
+    assert email.recipient == candidate.email
+    assert email.payload["status"] == "under_review"
+    assert email.payload["vacancy_title"] == "Director of Connectivity"
+
+    page = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
+    assert "Priya Shah" in page and "Strong transport record" in page
+
+
+def test_disallowed_move_answers_400_and_changes_nothing(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    vacancy = make.vacancy()
+    application = make.application(make.candidate().id, vacancy.id, S.SUBMITTED)
+    login(client, make.recruiter())
+    for target in ("appointed", "withdrawn", "draft", "nonsense"):
+        response = move(client, application.id, target)
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert "There is a problem" in page
+    response = move(client, application.id, "appointed")
+    assert "cannot be moved to appointed" in response.get_data(as_text=True)
+    response = move(client, application.id, "")
+    assert response.status_code == 400
+    assert "Select a new status" in response.get_data(as_text=True)
+    assert status_of(app, application.id) is S.SUBMITTED
+    assert len(history(app, application.id)) == 1
+    assert outbox(app, "status_changed") == []
+
+
+def test_final_statuses_offer_no_moves(app: Flask, client: FlaskClient, make: Factory) -> None:
+    vacancy = make.vacancy()
+    application = make.application(make.candidate().id, vacancy.id, S.WITHDRAWN)
+    login(client, make.recruiter())
+    page = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
+    assert "cannot be moved any further" in page
+
+
+def test_draft_applications_are_not_found(app: Flask, client: FlaskClient, make: Factory) -> None:
+    vacancy = make.vacancy()
+    draft = make.application(make.candidate().id, vacancy.id, S.DRAFT)
+    login(client, make.recruiter())
+    assert client.get(f"/admin/applications/{draft.id}").status_code == 404
+    assert client.get(f"/admin/applications/{draft.id}/cv").status_code == 404
