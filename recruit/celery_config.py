@@ -29,7 +29,7 @@ def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
             "broker_connection_timeout": timeout,
         }
     folder = Path(config["BROKER_DIR"])
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -37,6 +37,8 @@ def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            # Celery's control exchange would otherwise write into the current directory.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         },
     }
@@ -57,6 +59,7 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "enable_utc": True,
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
+        "task_default_queue": str(config.get("TASK_QUEUE") or "recruit"),
         "beat_schedule": beat_schedule(config),
     }
     settings.update(broker_settings(config))

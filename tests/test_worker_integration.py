@@ -1,0 +1,165 @@
+"""End to end: the web tier records emails, a real worker process sends them, links work.
+
+Most tests run a `celery -A worker.main worker` process against Redis and an aiosmtpd server;
+one runs the embedded default (filesystem broker and .eml folder) with no servers at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from recruit.extensions import db
+from recruit.models import OutboxMessage, OutboxStatus, User
+from recruit.services.accounts import check_credentials
+from tests.factories import Factory
+from tests.support.forms import submit
+from tests.support.smtp import RecordingHandler, SMTPServer, smtp_server
+from tests.support.worker import redis_settings, running_worker, wait_until
+
+pytestmark = pytest.mark.integration
+
+PASSWORD = "copper kettle morning harbour"
+NEW_PASSWORD = "lantern orchard velvet compass"
+LINK_RE = re.compile(r"http://recruit\.test(/\S+)")
+
+
+class FlakyHandler(RecordingHandler):
+    """Answers 451 to the first message, then accepts: a server having a bad moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        """Refuse once, then store."""
+        if self.refused == 0:
+            self.refused += 1
+            return "451 4.3.0 Try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def mode(request: pytest.FixtureRequest) -> str:
+    """`servers` (Redis and SMTP, the default) or `embedded` (no servers)."""
+    return str(getattr(request, "param", "servers"))
+
+
+@pytest.fixture
+def smtp(mode: str, request: pytest.FixtureRequest) -> Iterator[SMTPServer | None]:
+    """A real SMTP server, unless the test runs the embedded default."""
+    if mode == "embedded":
+        yield None
+        return
+    handler = getattr(request, "param", None)
+    with smtp_server(handler() if handler else None) as server:
+        yield server
+
+
+@pytest.fixture
+def app_config(
+    app_config: dict[str, Any], mode: str, smtp: SMTPServer | None
+) -> Iterator[dict[str, Any]]:
+    """The conftest configuration pointed at this test's Redis queue and SMTP server."""
+    if smtp is None:
+        yield app_config
+        return
+    with redis_settings() as settings:
+        yield {**app_config, **settings, "SMTP_URL": smtp.url}
+
+
+def link_in(text: str) -> str:
+    """The path of the first link to the site in an email body."""
+    match = LINK_RE.search(text)
+    assert match, f"no link in:\n{text}"
+    return match.group(1)
+
+
+def outbox_statuses(app: Flask) -> dict[str, OutboxStatus]:
+    """Each outbox row's template and status."""
+    with app.app_context():
+        rows = db.session.execute(select(OutboxMessage.template, OutboxMessage.status)).all()
+        return {template: status for template, status in rows}
+
+
+def register(client: FlaskClient, email: str) -> None:
+    """Fill in the registration form as a browser would."""
+    data = {"full_name": "Amara Okafor", "email": email, "password": PASSWORD}
+    assert submit(client, "/register", data).status_code == 302
+
+
+def is_verified(app: Flask, email: str) -> bool:
+    """Whether the account's email address is confirmed."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        return user is not None and user.email_verified_at is not None
+
+
+def test_registration_email_arrives_and_its_link_activates_the_account(
+    app: Flask, client: FlaskClient, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    with running_worker(app, tmp_path / "worker") as worker:
+        register(client, "amara@example.org")
+        email = smtp.wait_for(lambda m: m.rcpt_tos == ["amara@example.org"])
+        wait_until(lambda: outbox_statuses(app) == {"verify_email": OutboxStatus.SENT})
+    assert email.message["Subject"] == "Confirm your email address"
+    assert "recruit.outbox.deliver[" in worker.log()  # task ids appear in the worker log
+    assert not is_verified(app, "amara@example.org")
+    response = client.get(link_in(email.text))
+    assert response.status_code == 302
+    assert is_verified(app, "amara@example.org")
+
+
+def test_password_reset_email_link_works_once(
+    app: Flask, client: FlaskClient, make: Factory, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    user = make.candidate(email="priya@example.org")
+    with running_worker(app, tmp_path / "worker"):
+        submit(client, "/forgot-password", {"email": user.email})
+        email = smtp.wait_for(lambda m: m.message["Subject"] == "Reset your password")
+        reset_path = link_in(email.text)
+        response = submit(client, reset_path, {"password": NEW_PASSWORD})
+        assert response.status_code == 302
+        smtp.wait_for(lambda m: m.message["Subject"] == "Your password has been changed")
+    assert client.get(reset_path).status_code == 410  # the link is spent
+    with app.app_context():
+        assert check_credentials(user.email, NEW_PASSWORD) is not None
+
+
+@pytest.mark.parametrize("smtp", [FlakyHandler], indirect=True)
+def test_a_transient_smtp_failure_is_retried_by_the_worker(
+    app: Flask, client: FlaskClient, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    with running_worker(app, tmp_path / "worker"):
+        register(client, "amara@example.org")
+        smtp.wait_for(lambda m: m.rcpt_tos == ["amara@example.org"])
+        wait_until(lambda: outbox_statuses(app) == {"verify_email": OutboxStatus.SENT})
+    assert cast(FlakyHandler, smtp.handler).refused == 1
+    with app.app_context():
+        row = db.session.scalars(select(OutboxMessage)).one()
+        assert row.attempts == 2 and row.last_error is None
+
+
+@pytest.mark.parametrize("mode", ["embedded"], indirect=True)
+def test_the_embedded_default_needs_no_servers(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    assert app.config["REDIS_URL"] is None and app.config["SMTP_URL"] is None
+    mail_dir = Path(app.config["MAIL_DIR"])
+    with running_worker(app, tmp_path / "worker"):
+        register(client, "amara@example.org")
+        wait_until(lambda: any(mail_dir.glob("*.eml")), message="an .eml file")
+    [eml] = mail_dir.glob("*.eml")
+    parsed = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    body = cast(EmailMessage, parsed.get_body(("plain",))).get_content()
+    assert client.get(link_in(body)).status_code == 302
+    assert is_verified(app, "amara@example.org")
