@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_PASSWORD ?= midlands-demo-recruiter
 export FLASK_APP := recruit
 
-.PHONY: install assets migrate seed run test lint typecheck pytest faults audit clean
+.PHONY: install assets migrate seed run worker beat test lint typecheck pytest faults audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ seed: migrate ## Load the demo vacancies and the demo recruiter
 run: install assets seed ## Serve on http://127.0.0.1:5000 with a worker and a scheduler
 	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python scripts/run_local.py
 
+worker: install ## Run only a Celery worker (uses the same RECRUIT_* settings as the web)
+	$(BIN)/celery -A worker.main worker --loglevel=INFO
+
+beat: install ## Run only the Celery beat scheduler (run exactly one per deployment)
+	$(BIN)/celery -A worker.main beat --loglevel=INFO --schedule instance/celerybeat-schedule
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -42,7 +48,7 @@ pytest: install
 test: lint typecheck pytest ## ruff, mypy and the whole pytest suite
 
 faults: install ## Fault-injection tests (worker, SMTP, Redis and PostgreSQL failures)
-	$(BIN)/pytest -q tests/faults
+	RECRUIT_FAULTS=1 $(BIN)/pytest -q tests/faults
 
 audit: install ## Check dependencies for known vulnerabilities (needs the network)
 	$(BIN)/pip-audit --skip-editable
