@@ -19,12 +19,25 @@ csrf = CSRFProtect()
 migrate = Migrate()
 
 
+def _is_sqlite(dbapi_connection: Any) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite: enforce foreign keys, and use WAL so the worker and web can share the file."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    """SQLite: enforce foreign keys, use WAL so worker and web share the file, and let
+    SQLAlchemy own transactions (pysqlite's own handling breaks SAVEPOINT rollbacks)."""
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    """Emit BEGIN ourselves on SQLite, as SQLAlchemy's pysqlite recipe documents."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__)
 
-from recruit.portal import views  # noqa: E402,F401 - registers the routes
+# Imported for their side effect of registering routes on `bp`.
+from recruit.portal import applying as applying  # noqa: E402
+from recruit.portal import views as views  # noqa: E402

@@ -1,25 +1,63 @@
-"""Candidate portal views (placeholder until the portal lands)."""
+"""Public pages: the home page, the vacancy list and a vacancy's advert."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
 
 from recruit.portal import bp
+from recruit.portal.forms import VacancyFilterForm
+from recruit.services import applications, vacancy_search
+from recruit.services.vacancy_search import VacancyQuery
+from recruit.taxonomy import THEMES
+
+View = str | tuple[str, int]
 
 
 @bp.route("/")
 def index() -> str:
-    """Home page."""
-    return render_template("portal/index.html")
+    """Home page: what the service is, and ways into the vacancies."""
+    return render_template("portal/index.html", themes=THEMES)
+
+
+def _page_number(raw: str | None) -> int:
+    """The requested page; anything that is not a positive whole number means page 1."""
+    try:
+        number = int(raw or "1")
+    except ValueError:
+        return 1
+    return max(number, 1)
 
 
 @bp.route("/vacancies")
-def vacancies() -> str:
-    """Vacancy list."""
-    return render_template("portal/index.html")
+def vacancies() -> View:
+    """Open vacancies, filtered by theme and sector, searched by keyword, soonest closing first."""
+    form = VacancyFilterForm(formdata=request.args)
+    valid = form.validate()
+    query = VacancyQuery(
+        text=form.valid_value("q"),
+        theme=form.valid_value("theme"),
+        sector=form.valid_value("sector"),
+    )
+    page = vacancy_search.search(
+        query, _page_number(request.args.get("page")), int(current_app.config["PAGE_SIZE"])
+    )
+    chosen = (("q", query.text), ("theme", query.theme), ("sector", query.sector))
+    filters = {name: value for name, value in chosen if value}
+    html = render_template("portal/vacancies.html", form=form, page=page, filters=filters)
+    return html if valid else (html, 400)
 
 
-@bp.route("/applications")
-def applications() -> str:
-    """My applications."""
-    return render_template("portal/index.html")
+@bp.route("/vacancies/<reference>")
+def vacancy(reference: str) -> str:
+    """A vacancy's advert; drafts do not exist as far as the public knows."""
+    found = vacancy_search.find_public(reference)
+    if found is None:
+        abort(404)
+    advert, is_open = found
+    existing = None
+    if current_user.is_authenticated and not current_user.is_staff:
+        existing = applications.find_for_vacancy(advert.id, current_user.id)
+    return render_template(
+        "portal/vacancy.html", vacancy=advert, is_open=is_open, application=existing
+    )

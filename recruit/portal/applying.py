@@ -1,0 +1,182 @@
+"""Candidate pages: apply, my applications, one application, withdraw, download the CV."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from recruit.authz import candidate_required
+from recruit.extensions import db
+from recruit.models import Application, ApplicationStatus, Vacancy
+from recruit.portal import bp
+from recruit.portal.forms import (
+    ApplicationForm,
+    WithdrawForm,
+    application_form,
+    evidence_field_name,
+)
+from recruit.services import applications, pipeline, vacancy_search
+from recruit.services.applications import Answers, ApplicationClosedError
+from recruit.uploads import path_for
+
+View = str | Response | tuple[str, int]
+S = ApplicationStatus
+
+# GOV.UK tag colours: grey for inactive, blue while waiting, green for progress, red for an end.
+STATUS_TAG_CLASSES: Final[dict[ApplicationStatus, str]] = {
+    S.DRAFT: "govuk-tag--grey",
+    S.SUBMITTED: "govuk-tag--blue",
+    S.UNDER_REVIEW: "govuk-tag--light-blue",
+    S.SHORTLISTED: "govuk-tag--turquoise",
+    S.INTERVIEW: "govuk-tag--turquoise",
+    S.OFFER: "govuk-tag--green",
+    S.APPOINTED: "govuk-tag--green",
+    S.UNSUCCESSFUL: "govuk-tag--red",
+    S.WITHDRAWN: "govuk-tag--grey",
+}
+
+
+@bp.context_processor
+def _status_helpers() -> dict[str, object]:
+    return {
+        "CANDIDATE_LABELS": pipeline.CANDIDATE_LABELS,
+        "STATUS_TAG_CLASSES": STATUS_TAG_CLASSES,
+        "evidence_field_name": evidence_field_name,
+    }
+
+
+def _prefill(application: Application | None) -> dict[str, str]:
+    if application is None:
+        return {}
+    data = {"statement": application.statement}
+    for item in application.evidence:
+        data[evidence_field_name(item.criterion_id)] = item.text
+    return data
+
+
+def _answers(form: ApplicationForm) -> Answers:
+    cv = (form.cv.data, form.checked_cv) if form.checked_cv is not None else None
+    return Answers(statement=(form.statement.data or "").strip(), evidence=form.evidence(), cv=cv)
+
+
+def _save(vacancy: Vacancy, form: ApplicationForm) -> Response | None:
+    """Save or submit; None when the deadline refused it (the form then carries the reason)."""
+    application = applications.start(vacancy.id, current_user.id)
+    try:
+        if form.submitting:
+            applications.submit(application, _answers(form), current_user)
+        else:
+            applications.save_draft(application, _answers(form))
+    except ApplicationClosedError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return None
+    reference, application_id = application.reference, application.id
+    db.session.commit()
+    if form.submitting:
+        flash(f"Application submitted. Your reference is {reference}", "success")
+        return redirect(url_for("portal.application", application_id=application_id))
+    flash("Your draft has been saved. You can change it until the vacancy closes.", "success")
+    return redirect(url_for("portal.apply", reference=vacancy.reference))
+
+
+@bp.route("/vacancies/<reference>/apply", methods=["GET", "POST"])
+@candidate_required
+def apply(reference: str) -> View:
+    """Start, continue, save or submit the candidate's application to a vacancy."""
+    found = vacancy_search.find_public(reference)
+    if found is None:
+        abort(404)
+    vacancy, is_open = found
+    existing = applications.find_for_vacancy(vacancy.id, current_user.id)
+    if existing is not None and existing.status is not S.DRAFT:
+        flash("You have already submitted an application for this vacancy", "info")
+        return redirect(url_for("portal.application", application_id=existing.id))
+    if not is_open and request.method == "GET":
+        return render_template("portal/apply_closed.html", vacancy=vacancy, application=existing)
+    form = application_form(vacancy, data=_prefill(existing))
+    form.has_cv = existing is not None and existing.cv_file_id is not None
+    form.submitting = request.form.get("action") == "submit"
+    if request.method == "POST" and not is_open:
+        # Say so before anything else: field errors would only waste a late candidate's time.
+        form.form_errors.append(applications.closed_message(vacancy))
+    elif form.validate_on_submit():
+        saved = _save(vacancy, form)
+        if saved is not None:
+            return saved
+        existing = applications.find_for_vacancy(vacancy.id, current_user.id)
+    html = render_template("portal/apply.html", form=form, vacancy=vacancy, application=existing)
+    return (html, 400) if form.errors else html
+
+
+@bp.route("/applications", endpoint="applications")
+@candidate_required
+def applications_list() -> str:
+    """My applications, with where each one stands."""
+    return render_template(
+        "portal/applications.html", applications=applications.list_for_candidate(current_user.id)
+    )
+
+
+@bp.route("/applications/<int:application_id>")
+@candidate_required
+def application(application_id: int) -> str:
+    """One of the candidate's applications, its answers and its history."""
+    found = applications.load_detail(application_id, current_user.id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "portal/application.html",
+        application=found,
+        can_edit=found.status is S.DRAFT and vacancy_search.vacancy_is_open(found.vacancy_id),
+        can_withdraw=found.status in pipeline.WITHDRAWABLE,
+    )
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@candidate_required
+def withdraw(application_id: int) -> View:
+    """Confirm, then withdraw the application, with an optional reason."""
+    found = applications.owned(application_id, current_user.id, lock=request.method == "POST")
+    if found is None:
+        abort(404)
+    if found.status not in pipeline.WITHDRAWABLE:
+        flash("This application can no longer be withdrawn", "info")
+        return redirect(url_for("portal.application", application_id=found.id))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            pipeline.withdraw(found, current_user, (form.reason.data or "").strip())
+        except pipeline.TransitionError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("You have withdrawn your application", "success")
+            return redirect(url_for("portal.application", application_id=application_id))
+    html = render_template("portal/withdraw.html", form=form, application=found)
+    return (html, 400) if form.errors else html
+
+
+@bp.route("/applications/<int:application_id>/cv")
+@candidate_required
+def download_cv(application_id: int) -> Response:
+    """The CV attached to the candidate's own application, as a download."""
+    found = applications.owned(application_id, current_user.id)
+    if found is None or found.cv_file is None:
+        abort(404)
+    stored = found.cv_file
+    path = path_for(stored)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,153 @@
+"""Forms for the candidate portal: vacancy filters, the application and withdrawal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, Length, ValidationError
+
+from recruit.models import Vacancy
+from recruit.services.applications import word_count
+from recruit.taxonomy import SECTORS, THEMES
+from recruit.uploads import CheckedUpload, UploadError, check_upload
+
+MAX_STATEMENT_CHARS = 60_000
+MAX_EVIDENCE_CHARS = 20_000
+CV_LABEL = "Upload your CV"
+
+
+class VacancyFilterForm(FlaskForm):  # type: ignore[misc]
+    """Search and filter the vacancy list; a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search by keyword",
+        validators=[Length(max=200, message="Search words must be 200 characters or fewer")],
+    )
+    theme = SelectField(
+        "Theme",
+        choices=[SelectChoice("", "All themes"), *(SelectChoice(*kv) for kv in THEMES.items())],
+        default="",
+        validate_choice=False,
+        validators=[AnyOf(["", *THEMES], message="Select a theme from the list")],
+    )
+    sector = SelectField(
+        "Sector or cluster",
+        choices=[
+            SelectChoice("", "All sectors and clusters"),
+            *(SelectChoice(*kv) for kv in SECTORS.items()),
+        ],
+        default="",
+        validate_choice=False,
+        validators=[AnyOf(["", *SECTORS], message="Select a sector or cluster from the list")],
+    )
+
+    def valid_value(self, name: str) -> str:
+        """A field's value if it passed validation, else empty (meaning 'any')."""
+        field = self[name]
+        return "" if field.errors else str(field.data or "").strip()
+
+
+class ApplicationForm(FlaskForm):  # type: ignore[misc]
+    """Supporting statement, evidence per criterion (added per vacancy) and a CV."""
+
+    statement = TextAreaField(
+        "Supporting statement",
+        validators=[
+            Length(max=MAX_STATEMENT_CHARS, message="Supporting statement is too long to save")
+        ],
+    )
+    cv = FileField(CV_LABEL)
+
+    vacancy: Vacancy
+    has_cv: bool = False
+    submitting: bool = False
+    checked_cv: CheckedUpload | None = None
+
+    def validate_statement(self, field: Any) -> None:
+        """Apply the vacancy's word limit, counted on the server."""
+        limit = self.vacancy.statement_word_limit
+        if word_count(field.data or "") > limit:
+            raise ValidationError(f"Supporting statement must be {limit} words or fewer")
+
+    def validate_cv(self, field: Any) -> None:
+        """Check any chosen file by its content; the result is kept for storing."""
+        upload = field.data
+        if isinstance(upload, FileStorage) and upload.filename:
+            try:
+                self.checked_cv = check_upload(upload)
+            except UploadError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field checks always; completeness checks only when submitting."""
+        valid: bool = super().validate(extra_validators)
+        if self.submitting:
+            valid = self._check_complete() and valid
+        return valid
+
+    def _check_complete(self) -> bool:
+        problems: list[tuple[Any, str]] = []
+        if not (self.statement.data or "").strip():
+            problems.append((self.statement, "Enter your supporting statement"))
+        for criterion in self.vacancy.essential_criteria:
+            field = self[evidence_field_name(criterion.id)]
+            if not (field.data or "").strip():
+                problems.append((field, f"Enter your evidence for: {criterion.text}"))
+        if not self.cv.errors and not self.has_cv and self.checked_cv is None:
+            problems.append((self.cv, "Upload your CV"))
+        for field, message in problems:
+            if not field.errors:
+                field.errors.append(message)
+        return not problems
+
+    def evidence(self) -> dict[int, str]:
+        """Evidence text keyed by criterion id."""
+        return {
+            c.id: (self[evidence_field_name(c.id)].data or "").strip()
+            for c in self.vacancy.criteria
+        }
+
+
+def evidence_field_name(criterion_id: int) -> str:
+    """The form field holding evidence against one criterion."""
+    return f"evidence_{criterion_id}"
+
+
+def application_form(vacancy: Vacancy, **kwargs: Any) -> ApplicationForm:
+    """An application form with one evidence box per criterion of `vacancy`."""
+
+    class VacancyApplicationForm(ApplicationForm):
+        pass
+
+    for criterion in vacancy.criteria:
+        setattr(
+            VacancyApplicationForm,
+            evidence_field_name(criterion.id),
+            TextAreaField(
+                criterion.text,
+                validators=[
+                    Length(max=MAX_EVIDENCE_CHARS, message="Your evidence is too long to save")
+                ],
+            ),
+        )
+    # Declared again so it follows the evidence boxes, keeping the error summary in page order.
+    VacancyApplicationForm.cv = FileField(CV_LABEL)
+    form = VacancyApplicationForm(**kwargs)
+    form.vacancy = vacancy
+    return form
+
+
+class WithdrawForm(FlaskForm):  # type: ignore[misc]
+    """Confirm withdrawal, with an optional reason."""
+
+    reason = TextAreaField(
+        "Reason for withdrawing (optional)",
+        validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
+    )

@@ -1,0 +1,207 @@
+"""A candidate's applications: start, save a draft, submit before the closing time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import FileStorage
+
+from recruit.extensions import db
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    CriterionEvidence,
+    StoredFile,
+    User,
+    Vacancy,
+    db_now,
+    utcnow,
+)
+from recruit.outbox import enqueue_email
+from recruit.services import pipeline
+from recruit.services.accounts import external_url
+from recruit.services.vacancy_search import is_open
+from recruit.uploads import CheckedUpload, discard, store_upload
+from recruit.web import uk_datetime
+
+
+class ApplicationClosedError(Exception):
+    """The vacancy no longer accepts changes, or the application is no longer a draft."""
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the candidate entered on the application form."""
+
+    statement: str
+    evidence: dict[int, str] = field(default_factory=dict)
+    cv: tuple[FileStorage, CheckedUpload] | None = None
+
+
+def word_count(text: str) -> int:
+    """Words as the server counts them: runs of non-whitespace."""
+    return len(text.split())
+
+
+def closed_message(vacancy: Vacancy) -> str:
+    """What a candidate is told when the deadline has passed."""
+    return (
+        f"This vacancy closed at {uk_datetime(vacancy.closes_at)}. "
+        "Applications can no longer be changed or submitted."
+    )
+
+
+def owned(application_id: int, candidate_id: int, *, lock: bool = False) -> Application | None:
+    """The candidate's own application with this id; None for anybody else's."""
+    stmt = select(Application).where(
+        Application.id == application_id, Application.candidate_id == candidate_id
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
+def find_for_vacancy(vacancy_id: int, candidate_id: int) -> Application | None:
+    """The candidate's application to this vacancy, if they have started one."""
+    return db.session.scalar(
+        select(Application).where(
+            Application.vacancy_id == vacancy_id, Application.candidate_id == candidate_id
+        )
+    )
+
+
+def list_for_candidate(candidate_id: int) -> list[Application]:
+    """Every application the candidate has, newest first."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.candidate_id == candidate_id)
+            .options(joinedload(Application.vacancy))
+            .order_by(Application.created_at.desc(), Application.id.desc())
+        )
+    )
+
+
+def load_detail(application_id: int, candidate_id: int) -> Application | None:
+    """The candidate's application with what its page shows loaded up front."""
+    return db.session.scalar(
+        select(Application)
+        .where(Application.id == application_id, Application.candidate_id == candidate_id)
+        .options(
+            joinedload(Application.vacancy),
+            joinedload(Application.cv_file),
+            selectinload(Application.evidence),
+            selectinload(Application.history),
+        )
+    )
+
+
+def start(vacancy_id: int, candidate_id: int) -> Application:
+    """The candidate's draft for this vacancy, created if needed; a concurrent twin is reused."""
+    existing = find_for_vacancy(vacancy_id, candidate_id)
+    if existing is not None:
+        return existing
+    # A double click can race us here. ON CONFLICT lets the unique constraint pick the winner
+    # without a savepoint: pysqlite commits a SAVEPOINT released outside an explicit BEGIN.
+    insert = (
+        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    db.session.execute(
+        insert(Application)
+        .values(
+            vacancy_id=vacancy_id,
+            candidate_id=candidate_id,
+            status=ApplicationStatus.DRAFT,
+            statement="",
+        )
+        .on_conflict_do_nothing(index_elements=["vacancy_id", "candidate_id"])
+    )
+    created = find_for_vacancy(vacancy_id, candidate_id)
+    if created is None:
+        raise RuntimeError("the application was deleted while it was being started")
+    return created
+
+
+def _claim(application: Application, **values: Any) -> None:
+    """Update a draft only while its vacancy is open by the database clock, or refuse."""
+    vacancy_open = exists().where(Vacancy.id == application.vacancy_id, is_open())
+    stmt = (
+        update(Application)
+        .where(
+            Application.id == application.id,
+            Application.status == ApplicationStatus.DRAFT,
+            vacancy_open,
+        )
+        .values(**values)
+    )
+    result = db.session.execute(stmt, execution_options={"synchronize_session": False})
+    if cast(CursorResult[Any], result).rowcount == 1:
+        return
+    status = db.session.scalar(select(Application.status).where(Application.id == application.id))
+    if status is not ApplicationStatus.DRAFT:
+        raise ApplicationClosedError("This application has already been submitted or withdrawn")
+    raise ApplicationClosedError(closed_message(application.vacancy))
+
+
+def _write_answers(application: Application, answers: Answers) -> None:
+    application.statement = answers.statement
+    existing = {item.criterion_id: item for item in application.evidence}
+    for criterion in application.vacancy.criteria:
+        text = answers.evidence.get(criterion.id, "")
+        if criterion.id in existing:
+            existing[criterion.id].text = text
+        elif text:
+            application.evidence.append(CriterionEvidence(criterion_id=criterion.id, text=text))
+    if answers.cv is not None:
+        upload, checked = answers.cv
+        previous: StoredFile | None = application.cv_file
+        application.cv_file = store_upload(upload, checked, application.candidate_id)
+        if previous is not None:
+            discard(previous)
+
+
+def save_draft(application: Application, answers: Answers) -> None:
+    """Save the answers on a draft; raises ApplicationClosedError after the closing time."""
+    db.session.flush()
+    _claim(application, updated_at=utcnow())
+    _write_answers(application, answers)
+
+
+def submit(application: Application, answers: Answers, candidate: User) -> None:
+    """Save the answers and submit; raises ApplicationClosedError after the closing time."""
+    db.session.flush()
+    # The guarded UPDATE is the decision: the deadline is judged by the database, once.
+    _claim(application, status=ApplicationStatus.SUBMITTED, submitted_at=db_now())
+    _write_answers(application, answers)
+    pipeline.record_change(application, ApplicationStatus.SUBMITTED, candidate)
+    db.session.flush()
+    db.session.expire(application, ["submitted_at"])
+    _notify_submitted(application)
+
+
+def _notify_submitted(application: Application) -> None:
+    vacancy = application.vacancy
+    candidate = application.candidate
+    enqueue_email(
+        "application_received",
+        candidate.email,
+        full_name=candidate.full_name,
+        vacancy_title=vacancy.title,
+        reference=application.reference,
+        closes_at_text=uk_datetime(vacancy.closes_at),
+        application_url=external_url("portal.application", application_id=application.id),
+    )
+    admin_url = external_url("admin.application", application_id=application.id)
+    for recruiter in vacancy.recruiters:
+        enqueue_email(
+            "new_application",
+            recruiter.email,
+            full_name=recruiter.full_name,
+            vacancy_title=vacancy.title,
+            reference=application.reference,
+            application_url=admin_url,
+        )

@@ -1,0 +1,129 @@
+"""Finding the vacancies the public may see: open ones, filtered, searched and paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from recruit.extensions import db
+from recruit.models import Vacancy, VacancySector, VacancyStatus, VacancyTheme, db_now
+
+MAX_TERMS = 10
+
+
+@dataclass(frozen=True)
+class VacancyQuery:
+    """What the visitor asked for; empty strings mean 'any'."""
+
+    text: str = ""
+    theme: str = ""
+    sector: str = ""
+
+
+@dataclass
+class Page:
+    """One page of results and enough to draw the pagination."""
+
+    items: list[Vacancy]
+    total: int
+    number: int
+    size: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, -(-self.total // self.size))
+
+    def links(self) -> list[int | None]:
+        """Page numbers to show, GOV.UK style: first, last, neighbours; None marks an ellipsis."""
+        wanted = {1, self.pages, self.number - 1, self.number, self.number + 1}
+        shown = sorted(n for n in wanted if 1 <= n <= self.pages)
+        result: list[int | None] = []
+        previous = 0
+        for n in shown:
+            if previous and n - previous > 1:
+                result.append(None)
+            result.append(n)
+            previous = n
+        return result
+
+
+def is_open() -> ColumnElement[bool]:
+    """SQL truth of 'accepting applications now', judged by the database clock."""
+    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > db_now())
+
+
+def escape_like(term: str) -> str:
+    """Make a user's text match literally inside LIKE, with backslash as the escape."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _text_condition(text: str) -> ColumnElement[bool] | None:
+    """Every word must appear in the title, summary or description (case-insensitive)."""
+    terms = text.split()[:MAX_TERMS]
+    if not terms:
+        return None
+    conditions = []
+    for term in terms:
+        pattern = f"%{escape_like(term)}%"
+        conditions.append(
+            or_(
+                Vacancy.title.ilike(pattern, escape="\\"),
+                Vacancy.summary.ilike(pattern, escape="\\"),
+                Vacancy.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return and_(*conditions)
+
+
+def open_vacancies(query: VacancyQuery) -> Select[Vacancy]:
+    """The statement for open vacancies matching `query`, soonest closing first."""
+    stmt = select(Vacancy).where(is_open())
+    if query.theme:
+        stmt = stmt.where(
+            exists().where(VacancyTheme.vacancy_id == Vacancy.id, VacancyTheme.theme == query.theme)
+        )
+    if query.sector:
+        stmt = stmt.where(
+            exists().where(
+                VacancySector.vacancy_id == Vacancy.id, VacancySector.sector == query.sector
+            )
+        )
+    text_condition = _text_condition(query.text)
+    if text_condition is not None:
+        stmt = stmt.where(text_condition)
+    return stmt.order_by(Vacancy.closes_at, Vacancy.id)
+
+
+def search(query: VacancyQuery, page: int, size: int) -> Page:
+    """One page of open vacancies; a page past the end is clamped to the last page."""
+    stmt = open_vacancies(query)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // size))
+    number = min(max(page, 1), pages)
+    rows = db.session.scalars(
+        stmt.options(selectinload(Vacancy.theme_tags), selectinload(Vacancy.sector_tags))
+        .limit(size)
+        .offset((number - 1) * size)
+    )
+    return Page(items=list(rows), total=total, number=number, size=size)
+
+
+def find_public(reference: str) -> tuple[Vacancy, bool] | None:
+    """A vacancy the public may see (published or closed, never draft) and whether it is open."""
+    row = db.session.execute(
+        select(Vacancy, is_open()).where(
+            Vacancy.reference == reference,
+            Vacancy.status.in_([VacancyStatus.PUBLISHED, VacancyStatus.CLOSED]),
+        )
+    ).first()
+    if row is None:
+        return None
+    return row[0], bool(row[1])
+
+
+def vacancy_is_open(vacancy_id: int) -> bool:
+    """Whether the vacancy accepts applications right now, by the database clock."""
+    return bool(db.session.scalar(select(is_open()).where(Vacancy.id == vacancy_id)))

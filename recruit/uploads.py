@@ -1,0 +1,192 @@
+"""CV uploads: checked by content, stored under random names outside any served folder."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+from werkzeug.datastructures import FileStorage
+
+from recruit.extensions import db
+from recruit.models import StoredFile
+
+PDF_TYPE: Final = "application/pdf"
+DOCX_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EXTENSION_TYPES: Final = {".pdf": PDF_TYPE, ".docx": DOCX_TYPE}
+DOCX_REQUIRED: Final = frozenset({"[Content_Types].xml", "word/document.xml"})
+MAX_ZIP_ENTRIES: Final = 1000
+MAX_ZIP_UNCOMPRESSED: Final = 100 * 1024 * 1024
+CHUNK: Final = 64 * 1024
+
+WRONG_TYPE: Final = "The selected file must be a PDF or Word document (.docx)"
+EMPTY: Final = "The selected file is empty"
+
+_NEW_KEY: Final = "recruit.uploads_new"
+_DOOMED_KEY: Final = "recruit.uploads_doomed"
+_STORAGE_KEY_RE: Final = re.compile(r"^[0-9a-f]{32}$")
+
+
+class UploadError(ValueError):
+    """An upload we refuse; the message is fit to show the user."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What we learned about an upload that passed every check."""
+
+    display_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def too_large_message(limit: int) -> str:
+    """The GOV.UK wording for a file over the size limit."""
+    return f"The selected file must be smaller than {limit // (1024 * 1024)}MB"
+
+
+def display_name(filename: str | None) -> str:
+    """A file name safe to show and to offer as a download name: no path, no control characters."""
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = " ".join(name.split()).lstrip(".")
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(name) > 120:
+        name = stem[: 119 - len(ext)] + "." + ext
+    return name[:120] or "cv"
+
+
+def _measure(stream: IO[bytes], limit: int) -> tuple[int, str]:
+    """Size and SHA-256 of the stream, stopping as soon as it passes `limit` bytes."""
+    digest = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise UploadError(too_large_message(limit))
+        digest.update(chunk)
+    return size, digest.hexdigest()
+
+
+def _is_docx(stream: IO[bytes]) -> bool:
+    """A Word document judged from the ZIP central directory alone; nothing is extracted."""
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                return False
+            if sum(entry.file_size for entry in entries) > MAX_ZIP_UNCOMPRESSED:
+                return False
+            return {entry.filename for entry in entries} >= DOCX_REQUIRED
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        return False
+
+
+def sniff_type(stream: IO[bytes]) -> str | None:
+    """The content type the bytes really are (PDF or DOCX), or None."""
+    stream.seek(0)
+    if stream.read(5) == b"%PDF-":
+        return PDF_TYPE
+    return DOCX_TYPE if _is_docx(stream) else None
+
+
+def check_upload(upload: FileStorage, limit: int | None = None) -> CheckedUpload:
+    """Check size, content and extension of a CV; raise UploadError with the reason if refused."""
+    limit = int(current_app.config["MAX_CV_BYTES"]) if limit is None else limit
+    stream = upload.stream
+    size, sha256 = _measure(stream, limit)
+    if size == 0:
+        raise UploadError(EMPTY)
+    name = display_name(upload.filename)
+    content_type = sniff_type(stream)
+    stream.seek(0)
+    # The extension must agree with the content, so a renamed file is not opened by the wrong app.
+    if content_type is None or EXTENSION_TYPES.get(Path(name).suffix.lower()) != content_type:
+        raise UploadError(WRONG_TYPE)
+    return CheckedUpload(name, content_type, size, sha256)
+
+
+def upload_dir() -> Path:
+    """The folder CVs are kept in; never under `static`."""
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def path_for(stored: StoredFile) -> Path:
+    """Where a stored file's bytes live on disk."""
+    if not _STORAGE_KEY_RE.fullmatch(stored.storage_key):
+        raise ValueError("malformed storage key")
+    return upload_dir() / stored.storage_key
+
+
+def store_upload(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> StoredFile:
+    """Write the checked bytes under a random name and add their StoredFile row to the session."""
+    key = secrets.token_hex(16)
+    folder = upload_dir()
+    final = folder / key
+    temp = folder / f".{key}.part"
+    upload.stream.seek(0)
+    try:
+        with temp.open("xb") as out:
+            while chunk := upload.stream.read(CHUNK):
+                out.write(chunk)
+        os.replace(temp, final)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    db.session.info.setdefault(_NEW_KEY, []).append(final)
+    stored = StoredFile(
+        owner_id=owner_id,
+        storage_key=key,
+        original_name=checked.display_name,
+        content_type=checked.content_type,
+        size_bytes=checked.size_bytes,
+        sha256=checked.sha256,
+    )
+    db.session.add(stored)
+    return stored
+
+
+def discard(stored: StoredFile) -> None:
+    """Delete the row now and the bytes once the transaction commits."""
+    db.session.info.setdefault(_DOOMED_KEY, []).append(path_for(stored))
+    db.session.delete(stored)
+
+
+def _unlink_all(paths: list[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _after_commit(session: Session) -> None:
+    # A savepoint release also fires after_commit; only the outermost commit is final.
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_NEW_KEY, None)
+    _unlink_all(session.info.pop(_DOOMED_KEY, []))
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested:
+        return
+    session.info.pop(_DOOMED_KEY, None)
+    # Files written by a transaction that never committed are unreferenced: remove them.
+    _unlink_all(session.info.pop(_NEW_KEY, []))
+
+
+if not event.contains(Session, "after_commit", _after_commit):
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", _after_soft_rollback)

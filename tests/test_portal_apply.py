@@ -1,0 +1,170 @@
+"""Applying: drafts, submission, the word limit, evidence and the emails sent."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from recruit.extensions import db
+from recruit.models import Application, ApplicationStatus, CriterionKind, Role, User
+from tests.factories import Factory
+from tests.support.documents import pdf_bytes
+from tests.test_portal_support import (
+    answers,
+    log_in,
+    logged_in_candidate,
+    only_application,
+    outbox,
+    post_apply,
+    skills_vacancy,
+)
+
+
+@pytest.fixture
+def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
+    """A logged-in candidate."""
+    return logged_in_candidate(make, client)
+
+
+@pytest.fixture
+def vacancy(make: Factory) -> SimpleNamespace:
+    """An open vacancy with criteria and two recruiters."""
+    return skills_vacancy(make)
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client: FlaskClient, make: Factory) -> None:
+    vacancy = make.vacancy()
+    response = client.get(f"/vacancies/{vacancy.reference}/apply")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_staff_cannot_apply(client: FlaskClient, make: Factory) -> None:
+    vacancy = make.vacancy()
+    log_in(client, make.recruiter())
+    assert client.get(f"/vacancies/{vacancy.reference}/apply").status_code == 403
+
+
+def test_form_groups_evidence_by_criterion(
+    client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    html = client.get(f"/vacancies/{vacancy.reference}/apply").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html
+    assert "Essential criteria" in html and "Desirable criteria" in html
+    for criterion in vacancy.criteria:
+        assert f'<label class="govuk-label govuk-label--s" for="evidence_{criterion.id}">' in html
+        assert criterion.text in html
+    assert "Save as draft" in html and "Submit application" in html
+    assert 'data-maxwords="20"' in html
+
+
+def test_draft_can_be_saved_and_edited(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    response = post_apply(client, vacancy, "draft", {"statement": "First thoughts."})
+    assert response.status_code == 302
+    draft = only_application(app)
+    assert draft.status is ApplicationStatus.DRAFT
+    assert draft.statement == "First thoughts."
+    assert draft.submitted_at is None
+    page = client.get(f"/vacancies/{vacancy.reference}/apply").get_data(as_text=True)
+    assert "First thoughts." in page
+
+    essential = next(c for c in vacancy.criteria if c.kind is CriterionKind.ESSENTIAL)
+    edit = {"statement": "Second thoughts.", f"evidence_{essential.id}": "Ran a programme."}
+    assert post_apply(client, vacancy, "draft", edit).status_code == 302
+    edited = only_application(app)
+    assert edited.id == draft.id
+    assert edited.statement == "Second thoughts."
+    assert edited.evidence_for(essential.id) == "Ran a programme."
+    assert outbox(app) == []
+
+
+def test_submit_records_status_history_and_emails(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    response = post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
+    assert response.status_code == 302
+    submitted = only_application(app)
+    assert response.headers["Location"].endswith(f"/applications/{submitted.id}")
+    assert submitted.status is ApplicationStatus.SUBMITTED
+    assert submitted.submitted_at is not None
+    assert [(h.from_status, h.to_status, h.changed_by_id) for h in submitted.history] == [
+        (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, candidate.id)
+    ]
+    assert all(submitted.evidence_for(c.id) for c in vacancy.criteria)
+
+    emails = outbox(app)
+    with app.app_context():
+        recruiter_emails = set(
+            db.session.scalars(select(User.email).where(User.role == Role.RECRUITER))
+        )
+    assert len(recruiter_emails) == 2
+    assert len(emails) == 3
+    assert emails[0][:2] == ("application_received", candidate.email)
+    assert {r for t, r, _ in emails if t == "new_application"} == recruiter_emails
+    received = emails[0][2]
+    assert received["full_name"] == "Ada Candidate"
+    assert received["vacancy_title"] == "Head of Skills and Talent"
+    assert received["reference"] == submitted.reference
+    assert received["application_url"] == f"http://recruit.test/applications/{submitted.id}"
+    assert "(GMT)" in received["closes_at_text"] or "(BST)" in received["closes_at_text"]
+    staff = {r: p for t, r, p in emails if t == "new_application"}
+    assert {p["full_name"] for p in staff.values()} == {"Rita Recruiter", "Sam Sifter"}
+    assert all(
+        p["application_url"] == f"http://recruit.test/admin/applications/{submitted.id}"
+        for p in staff.values()
+    )
+    assert candidate.email not in staff
+
+
+def test_submitted_application_cannot_be_reopened(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
+    submitted = only_application(app)
+    response = client.get(f"/vacancies/{vacancy.reference}/apply")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/applications/{submitted.id}")
+
+
+def test_statement_word_limit(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    long = " ".join(["word"] * 21)
+    for action in ("draft", "submit"):
+        data = answers(vacancy, statement=long)
+        response = post_apply(client, vacancy, action, data, cv=(pdf_bytes(), "cv.pdf"))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "govuk-error-summary" in html
+        assert "Supporting statement must be 20 words or fewer" in html
+    exact = "\n".join(["word"] * 20) + "   \t "
+    ok = post_apply(client, vacancy, "draft", answers(vacancy, statement=exact))
+    assert ok.status_code == 302
+
+
+def test_submit_requires_statement_essential_evidence_and_cv(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    essential, second = [c for c in vacancy.criteria if c.kind is CriterionKind.ESSENTIAL]
+    (desirable,) = [c for c in vacancy.criteria if c.kind is CriterionKind.DESIRABLE]
+    data = answers(vacancy, statement="  ")
+    data[f"evidence_{second.id}"] = ""
+    data[f"evidence_{desirable.id}"] = ""  # desirable evidence is optional
+    response = post_apply(client, vacancy, "submit", data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter your supporting statement" in html
+    assert f"Enter your evidence for: {second.text}" in html
+    assert f'href="#evidence_{second.id}"' in html
+    assert f"Enter your evidence for: {essential.text}" not in html
+    assert f"Enter your evidence for: {desirable.text}" not in html
+    assert "Upload your CV" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+    assert outbox(app) == []

@@ -1,0 +1,97 @@
+"""Helpers shared by the portal application tests (no tests here)."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from werkzeug.test import TestResponse
+
+from recruit.extensions import db
+from recruit.models import Application, OutboxMessage, Vacancy, utcnow
+from tests.factories import Factory
+from tests.support.forms import submit
+
+
+def log_in(client: FlaskClient, user: SimpleNamespace) -> None:
+    """Log in through the real login form."""
+    response = submit(client, "/login", {"email": user.email, "password": user.password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def answers(vacancy: SimpleNamespace, **overrides: Any) -> dict[str, Any]:
+    """A complete set of answers for `vacancy`'s form."""
+    data: dict[str, Any] = {"statement": "I have led regional growth programmes."}
+    for criterion in vacancy.criteria:
+        data[f"evidence_{criterion.id}"] = f"My evidence for {criterion.text}"
+    data.update(overrides)
+    return data
+
+
+def post_apply(
+    client: FlaskClient,
+    vacancy: SimpleNamespace,
+    action: str,
+    data: dict[str, Any],
+    cv: tuple[bytes, str] | None = None,
+) -> TestResponse:
+    """Fill in and send the application form with one of its two buttons."""
+    payload = dict(data, action=action)
+    if cv is not None:
+        payload["cv"] = (io.BytesIO(cv[0]), cv[1])
+    url = f"/vacancies/{vacancy.reference}/apply"
+    return submit(client, url, payload, content_type="multipart/form-data")
+
+
+def only_application(app: Flask) -> Application:
+    """The single application in the database, detached with what tests read."""
+    with app.app_context():
+        rows = db.session.scalars(select(Application)).all()
+        assert len(rows) == 1
+        row = rows[0]
+        _ = row.evidence, row.history, row.cv_file
+        db.session.expunge_all()
+        return row
+
+
+def set_closed(app: Flask, vacancy_id: int) -> None:
+    """Move the closing time into the past, as the database clock sees it."""
+    with app.app_context():
+        db.session.execute(
+            update(Vacancy)
+            .where(Vacancy.id == vacancy_id)
+            .values(closes_at=utcnow() - timedelta(seconds=5))
+        )
+        db.session.commit()
+
+
+def outbox(app: Flask) -> list[tuple[str, str, dict[str, Any]]]:
+    """(template, recipient, payload) of every queued email."""
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(r.template, r.recipient, r.payload) for r in rows]
+
+
+def logged_in_candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
+    """A candidate, logged in on `client`."""
+    user = make.candidate(full_name="Ada Candidate")
+    log_in(client, user)
+    return user
+
+
+def skills_vacancy(make: Factory) -> SimpleNamespace:
+    """An open vacancy with two essential criteria, one desirable, and two recruiters."""
+    first = make.recruiter(full_name="Rita Recruiter")
+    second = make.recruiter(full_name="Sam Sifter")
+    return make.vacancy(
+        title="Head of Skills and Talent",
+        essential=("Led a skills programme", "Worked with universities"),
+        desirable=("Knows the Midlands",),
+        recruiter_ids=(first.id, second.id),
+        statement_word_limit=20,
+    )
