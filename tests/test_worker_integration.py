@@ -163,3 +163,50 @@ def test_the_embedded_default_needs_no_servers(
     body = cast(EmailMessage, parsed.get_body(("plain",))).get_content()
     assert client.get(link_in(body)).status_code == 302
     assert is_verified(app, "amara@example.org")
+
+
+def test_a_candidate_applies_and_every_email_arrives_through_the_worker(
+    app: Flask, client: FlaskClient, make: Factory, smtp: SMTPServer, tmp_path: Path
+) -> None:
+    """The spine end to end: register, confirm, apply with a CV, hear back, be moved on."""
+    from tests.support.documents import pdf_bytes
+    from tests.test_portal_support import answers, post_apply
+
+    recruiter = make.recruiter(email="priya.shah@midlandsengine.example")
+    vacancy = make.vacancy(title="Head of Skills and Talent", recruiter_ids=(recruiter.id,))
+    with running_worker(app, tmp_path / "worker"):
+        register(client, "amara@example.org")
+        confirm = smtp.wait_for(lambda m: m.rcpt_tos == ["amara@example.org"])
+        assert client.get(link_in(confirm.text)).status_code == 302
+
+        response = post_apply(client, vacancy, "submit", answers(vacancy), (pdf_bytes(), "cv.pdf"))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        received = smtp.wait_for(
+            lambda m: m.message["Subject"].startswith("We have received your application")
+        )
+        alert = smtp.wait_for(lambda m: m.rcpt_tos == [recruiter.email])
+
+        page = client.get(link_in(received.text))
+        assert page.status_code == 200
+        assert "Head of Skills and Talent" in page.get_data(as_text=True)
+        assert "Submitted" in page.get_data(as_text=True)
+
+        staff = app.test_client()
+        submit(staff, "/login", {"email": recruiter.email, "password": recruiter.password})
+        admin_path = link_in(alert.text)
+        assert "Amara Okafor" in staff.get(admin_path).get_data(as_text=True)
+        moved = submit(
+            staff,
+            admin_path,
+            {"to_status": "under_review", "note": ""},
+            action=f"{admin_path}/move",
+        )
+        assert moved.status_code == 302
+        update = smtp.wait_for(lambda m: "Being reviewed" in m.text)
+        wait_until(lambda: set(outbox_statuses(app).values()) == {OutboxStatus.SENT})
+    assert update.rcpt_tos == ["amara@example.org"]
+    assert client.get(link_in(update.text)).status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        assert {r.status for r in rows} == {OutboxStatus.SENT}
+        assert len({r.message_id for r in rows}) == len(rows) == 4
