@@ -1,0 +1,1 @@
+"""Tests that run real worker processes against Redis and an SMTP server."""
