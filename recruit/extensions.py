@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from recruit.models.base import Base
@@ -25,10 +25,15 @@ def _is_sqlite(dbapi_connection: Any) -> bool:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """SQLite: enforce foreign keys, use WAL so worker and web share the file, and let
-    SQLAlchemy own transactions (pysqlite's own handling breaks SAVEPOINT rollbacks)."""
+    """SQLite: enforce foreign keys, and use WAL so the worker and web can share the file.
+
+    pysqlite's own transaction handling is kept on purpose: it begins a transaction only at the
+    first write, so a request that reads and then writes never holds a stale WAL snapshot that
+    SQLite would refuse to upgrade while the worker writes. The price is that a SAVEPOINT opened
+    before any write starts (and its release ends) a real transaction; `open_write_transaction`
+    is the remedy where a savepoint is needed.
+    """
     if _is_sqlite(dbapi_connection):
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -36,8 +41,11 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn: Any) -> None:
-    """Emit BEGIN ourselves on SQLite, as SQLAlchemy's pysqlite recipe documents."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+def open_write_transaction() -> None:
+    """Make sure the session's SQLite connection is inside a real transaction (no-op elsewhere).
+
+    Call before `begin_nested()` so that releasing the savepoint cannot commit on SQLite.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        # pysqlite opens a transaction before any DML; this one changes nothing.
+        db.session.execute(text("DELETE FROM users WHERE 1 = 0"))

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
-from recruit.extensions import db
+from recruit.extensions import db, open_write_transaction
 from recruit.models import (
     Application,
     ApplicationStatus,
@@ -107,6 +107,7 @@ def _assign_reference(vacancy: Vacancy) -> None:
     # Two recruiters saving at once can pick the same number; the unique constraint decides,
     # and a savepoint lets the loser try the next number without losing the outer transaction.
     year = utcnow().astimezone(UK).year
+    open_write_transaction()
     for _ in range(REFERENCE_ATTEMPTS):
         vacancy.reference = next_reference(year)
         try:

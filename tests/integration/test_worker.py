@@ -7,7 +7,6 @@ one runs the embedded default (filesystem broker and .eml folder) with no server
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -23,8 +22,8 @@ from recruit.models import OutboxMessage, OutboxStatus, User
 from recruit.services.accounts import check_credentials
 from tests.factories import Factory
 from tests.support.forms import submit
-from tests.support.smtp import RecordingHandler, SMTPServer, smtp_server
-from tests.support.worker import redis_settings, running_worker, wait_until
+from tests.support.smtp import RecordingHandler, SMTPServer
+from tests.support.worker import running_worker, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -46,35 +45,6 @@ class FlakyHandler(RecordingHandler):
             self.refused += 1
             return "451 4.3.0 Try again later"
         return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def mode(request: pytest.FixtureRequest) -> str:
-    """`servers` (Redis and SMTP, the default) or `embedded` (no servers)."""
-    return str(getattr(request, "param", "servers"))
-
-
-@pytest.fixture
-def smtp(mode: str, request: pytest.FixtureRequest) -> Iterator[SMTPServer | None]:
-    """A real SMTP server, unless the test runs the embedded default."""
-    if mode == "embedded":
-        yield None
-        return
-    handler = getattr(request, "param", None)
-    with smtp_server(handler() if handler else None) as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(
-    app_config: dict[str, Any], mode: str, smtp: SMTPServer | None
-) -> Iterator[dict[str, Any]]:
-    """The conftest configuration pointed at this test's Redis queue and SMTP server."""
-    if smtp is None:
-        yield app_config
-        return
-    with redis_settings() as settings:
-        yield {**app_config, **settings, "SMTP_URL": smtp.url}
 
 
 def link_in(text: str) -> str:
