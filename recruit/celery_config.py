@@ -12,6 +12,7 @@ from typing import Any
 TASK_HARD_TIME_LIMIT = 15 * 60
 TASK_SOFT_TIME_LIMIT = 14 * 60
 VISIBILITY_TIMEOUT = 2 * 60 * 60
+HEARTBEAT_SECONDS = 30
 
 
 def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -25,6 +26,9 @@ def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
                 "visibility_timeout": VISIBILITY_TIMEOUT,
                 "socket_timeout": timeout,
                 "socket_connect_timeout": timeout,
+                # Notice a frozen or vanished Redis between commands, not only on a timeout.
+                "socket_keepalive": True,
+                "health_check_interval": 10,
             },
             "broker_connection_timeout": timeout,
         }
@@ -58,6 +62,11 @@ def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "timezone": "UTC",
         "enable_utc": True,
         "broker_connection_retry_on_startup": True,
+        # After losing Redis the worker reconnects for as long as it takes, never giving up.
+        "broker_connection_max_retries": None,
+        # Keep a task running when the broker connection drops: it records its outcome in the
+        # database, and the redelivered copy finds the row already claimed or sent.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "worker_hijack_root_logger": False,
         "task_default_queue": str(config.get("TASK_QUEUE") or "recruit"),
         "beat_schedule": beat_schedule(config),
@@ -74,5 +83,15 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
         "close-due-vacancies": {
             "task": "recruit.vacancies.close_due",
             "schedule": timedelta(seconds=60),
+        },
+        "remind-drafts": {
+            "task": "recruit.applications.remind_drafts",
+            "schedule": timedelta(minutes=15),
+        },
+        "worker-heartbeat": {
+            "task": "recruit.worker.heartbeat",
+            "schedule": timedelta(seconds=HEARTBEAT_SECONDS),
+            # A heartbeat that waited in a dead broker proves nothing; drop it if stale.
+            "options": {"expires": HEARTBEAT_SECONDS},
         },
     }

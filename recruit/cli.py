@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from recruit.cli_outbox import outbox_cli
 from recruit.extensions import db
 from recruit.models import Role
 from recruit.passwords import password_problem
@@ -16,6 +17,7 @@ def register_cli(app: Flask) -> None:
     """Attach the project's commands to `flask --app recruit`."""
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(outbox_cli)
 
 
 @click.command("create-user")

@@ -23,7 +23,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_DIR": None,
     "UPLOAD_DIR": None,
     "BROKER_DIR": None,
+    "EXPORT_DIR": None,
+    "EXPORT_TTL_HOURS": 168,
+    "PDF_FONT_PATH": None,
     "MAX_CV_BYTES": 10 * 1024 * 1024,
+    "UPLOAD_QUOTA_BYTES": 50 * 1024 * 1024,  # per user, across every file they have stored
     "RESET_TOKEN_MINUTES": 30,
     "SESSION_IDLE_MINUTES": 30,
     "RATELIMIT_ENABLED": True,
@@ -85,6 +89,12 @@ def resolve_paths(settings: dict[str, Any], instance_path: str) -> None:
     instance = Path(instance_path)
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = f"sqlite:///{instance / 'recruit.sqlite3'}"
-    for key, folder in (("MAIL_DIR", "mail"), ("UPLOAD_DIR", "uploads"), ("BROKER_DIR", "broker")):
+    folders = (
+        ("MAIL_DIR", "mail"),
+        ("UPLOAD_DIR", "uploads"),
+        ("BROKER_DIR", "broker"),
+        ("EXPORT_DIR", "exports"),
+    )
+    for key, folder in folders:
         if not settings.get(key):
             settings[key] = str(instance / folder)

@@ -7,10 +7,11 @@ client configured from the same settings as the worker.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import Celery
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,10 @@ from recruit.outbox import DELIVER_TASK
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "recruit.outbox_new_ids"
+_PAUSE_KEY = "recruit.publish_paused_until"
+# After the broker fails to take a task, this process leaves publishing to the sweeper for a
+# while, so a dead or frozen Redis costs one request one timeout, not every request many.
+PUBLISH_PAUSE_SECONDS = 5.0
 
 
 def init_app(app: Flask) -> None:
@@ -43,15 +48,31 @@ def celery_client(app: Flask | None = None) -> Celery:
 
 
 def publish(outbox_ids: list[int], app: Flask | None = None) -> int:
-    """Send a deliver task per row; return how many reached the broker. Never raises."""
-    client = celery_client(app)
+    """Send a deliver task per row; return how many reached the broker. Never raises.
+
+    The first failure leaves the rest of the rows, and for a few seconds every later row, to
+    the sweeper: the user's change is committed already and must not wait on the broker.
+    """
+    target = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    client = celery_client(target)
+    # The worker logs this with the task, so one request can be followed into the worker.
+    request_id = str(g.get("request_id", "")) if has_request_context() else ""
     sent = 0
     for outbox_id in outbox_ids:
+        if time.monotonic() < target.extensions.get(_PAUSE_KEY, 0.0):
+            break
         try:
-            client.send_task(DELIVER_TASK, args=[outbox_id], retry=False)
+            result = client.send_task(
+                DELIVER_TASK, args=[outbox_id], retry=False, headers={"request_id": request_id}
+            )
+            log.info("outbox %s published as task %s", outbox_id, result.id)
             sent += 1
-        except Exception:  # the sweeper will hand it over later; the user's change is safe
-            log.warning("outbox row %s not published; the sweeper will retry", outbox_id)
+        except Exception as exc:  # the sweeper will hand it over later; the user's change is safe
+            target.extensions[_PAUSE_KEY] = time.monotonic() + PUBLISH_PAUSE_SECONDS
+            log.warning("broker unavailable (%s); publishing paused", exc.__class__.__name__)
+            break
+    if sent < len(outbox_ids):
+        log.warning("outbox rows %s left to the sweeper", outbox_ids[sent:])
     return sent
 
 

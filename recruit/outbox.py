@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from recruit.celery_config import TASK_HARD_TIME_LIMIT
@@ -29,6 +30,9 @@ EMAIL_TEMPLATES = frozenset(
         "application_received",
         "new_application",
         "status_changed",
+        "vacancy_closed",
+        "draft_reminder",
+        "unsuccessful_custom",
     }
 )
 
@@ -40,8 +44,16 @@ STALE_CLAIM = timedelta(seconds=TASK_HARD_TIME_LIMIT + 60)
 # overtake a retry that is still waiting in the broker.
 MAX_RETRY_DELAY = 600
 REPUBLISH_AFTER = timedelta(seconds=MAX_RETRY_DELAY * 2)
+# A row still unsent this long after it was written, or claimed this long ago, is "stuck" on
+# the admin page and `flask outbox status`.
+STUCK_AFTER = timedelta(minutes=15)
 SWEEP_BATCH = 500
 ERROR_CHARS = 2000
+
+
+def site_url(path: str) -> str:
+    """An absolute link to `path` on the site, from BASE_URL; works without a request."""
+    return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def enqueue_email(template: str, recipient: str, **context: Any) -> OutboxMessage:
@@ -101,6 +113,21 @@ def mark_sent(row: OutboxMessage) -> None:
     row.payload = scrub_payload(dict(row.payload or {}))
 
 
+def record_sent(outbox_id: int, payload: dict[str, Any]) -> None:
+    """Mark the row sent by id, as one UPDATE: for re-recording after a failed commit."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=utcnow(),
+            last_error=None,
+            payload=scrub_payload(payload),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_retry(row: OutboxMessage, error: str) -> None:
     """Put the row back to pending after a failure that may clear up."""
     row.status = OutboxStatus.PENDING
@@ -112,6 +139,30 @@ def mark_failed(row: OutboxMessage, error: str) -> None:
     row.status = OutboxStatus.FAILED
     row.last_error = error[:ERROR_CHARS]
     row.payload = scrub_payload(dict(row.payload or {}))
+
+
+def reset_for_retry(outbox_id: int) -> bool:
+    """Put a failed or stuck row back to pending for an operator; False if that is not safe.
+
+    Sent rows are never reset, and neither is a row a worker claimed recently (it may be
+    sending right now). The attempt count starts again so the row gets its full set of
+    retries. The caller commits, then publishes the row (the sweep does if that fails).
+    """
+    now = utcnow()
+    resettable = or_(
+        OutboxMessage.status.in_([OutboxStatus.FAILED, OutboxStatus.PENDING]),
+        and_(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at <= now - STUCK_AFTER,
+        ),
+    )
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, resettable)
+        .values(status=OutboxStatus.PENDING, attempts=0, claimed_at=None, published_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def due_for_sweep(older_than_seconds: float) -> list[int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
@@ -31,6 +31,7 @@ CHUNK: Final = 64 * 1024
 
 WRONG_TYPE: Final = "The selected file must be a PDF or Word document (.docx)"
 EMPTY: Final = "The selected file is empty"
+MIB: Final = 1024 * 1024
 
 _NEW_KEY: Final = "recruit.uploads_new"
 _DOOMED_KEY: Final = "recruit.uploads_doomed"
@@ -53,7 +54,35 @@ class CheckedUpload:
 
 def too_large_message(limit: int) -> str:
     """The GOV.UK wording for a file over the size limit."""
-    return f"The selected file must be smaller than {limit // (1024 * 1024)}MB"
+    return f"The selected file must be smaller than {limit // MIB}MB"
+
+
+def over_quota_message(quota: int) -> str:
+    """What a user is told when a file would take their uploads past their allowance."""
+    return (
+        f"The selected file would take your uploads over the {quota // MIB}MB allowance "
+        "for your account. Choose a smaller file"
+    )
+
+
+def stored_bytes(owner_id: int) -> int:
+    """Bytes of every file the user has stored (replaced files are deleted, so not counted)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StoredFile.size_bytes), 0)).where(
+            StoredFile.owner_id == owner_id
+        )
+    )
+    return int(total or 0)
+
+
+def check_quota(owner_id: int, incoming: int, replacing: int = 0) -> None:
+    """Refuse a file of `incoming` bytes that would take the user past UPLOAD_QUOTA_BYTES.
+
+    `replacing` is the size of a file this upload replaces, which is deleted when it is stored.
+    """
+    quota = int(current_app.config["UPLOAD_QUOTA_BYTES"])
+    if stored_bytes(owner_id) - replacing + incoming > quota:
+        raise UploadError(over_quota_message(quota))
 
 
 def display_name(filename: str | None) -> str:

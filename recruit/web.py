@@ -9,15 +9,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, abort, g, render_template, request, session
 from flask_login import current_user
-from sqlalchemy.exc import InterfaceError, OperationalError
+from flask_login.signals import user_unauthorized
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from recruit import taxonomy
-from recruit.extensions import db
+from recruit.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
+
+# The largest id an INTEGER primary key can hold (PostgreSQL's int4; SQLite allows more).
+MAX_ID = 2**31 - 1
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -34,11 +39,18 @@ ERROR_TITLES = {
 
 def init_web(app: Flask) -> None:
     """Register hooks, error handlers and template helpers on `app`."""
-    app.before_request(_start_request)
+    # First of all hooks, before CSRF checks: every log line and error page needs the request id,
+    # and a session we cannot read means we cannot tell who is asking, so the answer is "come
+    # back shortly", not a login page or an expired form.
+    app.before_request_funcs.setdefault(None, [])[:0] = [_start_request, _session_store_check]
+    app.before_request(_reject_impossible_ids)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(DataError, _unstorable_input)
+    app.register_error_handler(OverflowError, _unstorable_input)
+    user_unauthorized.connect(_log_login_required, app)
     app.jinja_env.filters["uk_datetime"] = uk_datetime
     app.jinja_env.filters["uk_date"] = uk_date
     app.jinja_env.globals.update(
@@ -57,6 +69,50 @@ def _start_request() -> None:
         incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
     )
     g.csp_nonce = secrets.token_urlsafe(16)
+
+
+def _session_store_check() -> None:
+    if getattr(session, "unavailable", False):
+        log.warning("session store unavailable; answering 503")
+        abort(503)
+
+
+def _reject_impossible_ids() -> None:
+    """An id in the path too large for any row cannot name one: 404 before the database sees it."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and value > MAX_ID:
+            abort(404)
+
+
+def _route_context() -> dict[str, Any]:
+    """Where a refused request was going, without the path itself (it may hold a token)."""
+    ids = {k: v for k, v in (request.view_args or {}).items() if isinstance(v, int)}
+    return {"method": request.method, "endpoint": request.endpoint or "-", "object_ids": ids}
+
+
+def _log_refusal(error: HTTPException, code: int) -> None:
+    """Record authorisation failures and refused requests as security events."""
+    if isinstance(error, CSRFError):
+        log.warning("CSRF check failed", extra={"event": "csrf_failed", **_route_context()})
+    elif code == 403:
+        log.warning(
+            "authorisation failure: forbidden", extra={"event": "authz_denied", **_route_context()}
+        )
+    elif code == 404 and request.view_args and request.endpoint not in (None, "static"):
+        # Objects a user does not own answer 404, so every 404 on a matched route is logged.
+        log.warning(
+            "authorisation failure: object not found or not owned",
+            extra={"event": "authz_not_found", **_route_context()},
+        )
+    elif code == 413:
+        log.warning(
+            "request refused: body too large",
+            extra={"event": "too_large", "content_length": request.content_length},
+        )
+
+
+def _log_login_required(_app: Flask, **_: Any) -> None:
+    log.info("authentication required", extra={"event": "authn_required", **_route_context()})
 
 
 def _security_headers(response: Response) -> Response:
@@ -79,6 +135,7 @@ def _security_headers(response: Response) -> Response:
 
 def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     code = error.code or 500
+    _log_refusal(error, code)
     if code not in ERROR_TITLES:
         return error
     title = ERROR_TITLES[code]
@@ -88,9 +145,25 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
 def _database_unavailable(error: Exception) -> tuple[str, int]:
     log.error("database unavailable: %s", error.__class__.__name__)
     db.session.rollback()
+    # The error page shows the header for the current user: never look them up now.
+    g._login_user = login_manager.anonymous_user()
     return (
         render_template("errors/error.html", code=503, title=ERROR_TITLES[503], error=None),
         503,
+    )
+
+
+def _unstorable_input(error: Exception) -> tuple[str, int]:
+    """A value the database cannot hold (an enormous number, say) is the client's error: 400."""
+    log.warning(
+        "request refused: input out of range",
+        extra={"event": "bad_input", "error": error.__class__.__name__, **_route_context()},
+        exc_info=error,
+    )
+    db.session.rollback()
+    return (
+        render_template("errors/error.html", code=400, title=ERROR_TITLES[400], error=None),
+        400,
     )
 
 

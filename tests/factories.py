@@ -12,12 +12,15 @@ from sqlalchemy import inspect
 
 from recruit.extensions import db
 from recruit.models import (
+    AgreedScore,
     Application,
     ApplicationStatus,
     Criterion,
     CriterionEvidence,
     CriterionKind,
+    PanelAssignment,
     Role,
+    Score,
     StatusChange,
     User,
     Vacancy,
@@ -99,7 +102,9 @@ class Factory:
                 reference=fields.pop("reference", f"ME-T{n:04d}"),
                 title=title,
                 summary=fields.pop("summary", f"Lead {title.lower()} across the Midlands."),
-                description=fields.pop("description", "A senior leadership role.\n\nSecond paragraph."),
+                description=fields.pop(
+                    "description", "A senior leadership role.\n\nSecond paragraph."
+                ),
                 location=fields.pop("location", "Nottingham (hybrid)"),
                 salary_band=fields.pop("salary_band", "£95,000 to £110,000"),
                 contract_type=fields.pop("contract_type", "permanent"),
@@ -154,3 +159,44 @@ class Factory:
             db.session.add(application)
             db.session.commit()
             return snapshot(application)
+
+    def panel_member(self, **kwargs: Any) -> SimpleNamespace:
+        """A verified panel member."""
+        return self.user(Role.PANEL, **kwargs)
+
+    def assign_panel(self, vacancy_id: int, user_id: int) -> None:
+        """Put a panel member on a vacancy's panel."""
+        with self.app.app_context():
+            db.session.add(PanelAssignment(vacancy_id=vacancy_id, user_id=user_id))
+            db.session.commit()
+
+    def scores(
+        self,
+        application_id: int,
+        assessor_id: int,
+        values: dict[int, int | None],
+        submitted: bool = True,
+        comment: str = "",
+    ) -> None:
+        """An assessor's scores for an application, by criterion id."""
+        with self.app.app_context():
+            for criterion_id, value in values.items():
+                db.session.add(
+                    Score(
+                        application_id=application_id,
+                        criterion_id=criterion_id,
+                        assessor_id=assessor_id,
+                        score=value,
+                        comment=comment,
+                        submitted_at=utcnow() if submitted else None,
+                    )
+                )
+            db.session.commit()
+
+    def agreed(self, application_id: int, criterion_id: int, score: int) -> None:
+        """A moderated score for one criterion."""
+        with self.app.app_context():
+            db.session.add(
+                AgreedScore(application_id=application_id, criterion_id=criterion_id, score=score)
+            )
+            db.session.commit()

@@ -59,6 +59,28 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "status": "shortlisted",
         "application_url": LINK,
     },
+    "vacancy_closed": {
+        "full_name": "Priya Shah",
+        "vacancy_title": "Director of Connectivity",
+        "reference": "ME-0042",
+        "count": 3,
+        "count_text": "3 applications",
+        "closed_at_text": "5:00pm on Friday 12 December 2026 (GMT)",
+        "applications_url": LINK,
+    },
+    "draft_reminder": {
+        "full_name": "Amara Okafor",
+        "vacancy_title": "Director of Connectivity",
+        "reference": "ME-0042",
+        "closes_at_text": "5:00pm on Friday 12 December 2026 (GMT)",
+        "apply_url": LINK,
+    },
+    "unsuccessful_custom": {
+        "full_name": "Amara Okafor",
+        "subject": "Your application for Director of Connectivity",
+        "body": "Thank you for applying. We will not be taking your application further.",
+        "application_url": LINK,
+    },
 }
 
 

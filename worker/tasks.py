@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
 from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from recruit.extensions import db
 from recruit.mail import PermanentMailError, TransientMailError, build_message
@@ -22,11 +24,21 @@ from recruit.outbox import (
     mark_failed,
     mark_republished,
     mark_retry,
-    mark_sent,
+    record_sent,
 )
 from recruit.services.closing import close_due_vacancies
+from recruit.services.outbox_status import prune_heartbeats, record_heartbeat
+from recruit.services.reminders import remind_drafts as remind_due_drafts
 
 CLOSE_DUE_TASK = "recruit.vacancies.close_due"
+REMIND_DRAFTS_TASK = "recruit.applications.remind_drafts"
+HEARTBEAT_TASK = "recruit.worker.heartbeat"
+
+# The database went away (restart, failover, network): worth trying again shortly.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRIES = 10
+DATABASE_RETRY_CAP = 60.0
+SENT_RECORD_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 # The task logger's format carries the task name and id on every line.
 log = get_task_logger(__name__)
@@ -41,6 +53,22 @@ def retry_delay(attempts: int) -> float:
 @shared_task(name=DELIVER_TASK, bind=True, max_retries=None, acks_late=True)  # type: ignore[untyped-decorator]
 def deliver(self: Any, outbox_id: int) -> str:
     """Send one outbox email; retry transient failures with backoff, give up on permanent ones."""
+    try:
+        return send_row(self, outbox_id)
+    except DATABASE_ERRORS as exc:
+        # Nothing was marked sent, so trying again is safe; a row left "sending" by a send
+        # that did go out is picked up again only after STALE_CLAIM, with the same Message-ID.
+        db.session.rollback()
+        if self.request.retries >= DATABASE_RETRIES:
+            log.error("outbox %s: database unavailable; left to the sweep", outbox_id)
+            raise
+        delay = min(DATABASE_RETRY_CAP, retry_delay(self.request.retries + 1))
+        log.warning("outbox %s: database unavailable, retry in %.0fs: %s", outbox_id, delay, exc)
+        raise self.retry(countdown=delay, exc=exc, max_retries=DATABASE_RETRIES) from exc
+
+
+def send_row(task: Any, outbox_id: int) -> str:
+    """Claim, render and send one row, recording the outcome; the body of `deliver`."""
     row = claim(outbox_id)
     if row is None:
         db.session.rollback()
@@ -49,6 +77,9 @@ def deliver(self: Any, outbox_id: int) -> str:
     max_attempts = int(current_app.config["OUTBOX_MAX_ATTEMPTS"])
     if row.attempts > max_attempts:  # a worker died on it again and again
         return give_up(row, f"gave up after {max_attempts} attempts")
+    # Read what is needed now: after the commit below the row is expired, and reloading it
+    # would need the database, which may be gone by the time the email has left.
+    attempts, template, payload = row.attempts, row.template, dict(row.payload or {})
     try:
         message = build_message(row)
         db.session.commit()  # the claim is visible to others before the slow network call
@@ -56,17 +87,36 @@ def deliver(self: Any, outbox_id: int) -> str:
     except PermanentMailError as exc:
         return give_up(row, str(exc))
     except TransientMailError as exc:
-        if row.attempts >= max_attempts:
-            return give_up(row, f"{exc} (attempt {row.attempts} of {max_attempts})")
+        if attempts >= max_attempts:
+            return give_up(row, f"{exc} (attempt {attempts} of {max_attempts})")
         mark_retry(row, str(exc))
         db.session.commit()
-        delay = retry_delay(row.attempts)
+        delay = retry_delay(attempts)
         log.warning("outbox %s will retry in %.0fs: %s", outbox_id, delay, exc)
-        raise self.retry(countdown=delay, exc=exc) from exc
-    mark_sent(row)
-    db.session.commit()
-    log.info("outbox %s sent (%s)", outbox_id, row.template)
+        raise task.retry(countdown=delay, exc=exc) from exc
+    commit_sent(outbox_id, payload)
+    origin = getattr(task.request, "request_id", None) or "-"
+    log.info("outbox %s sent (%s) request_id=%s", outbox_id, template, origin)
     return "sent"
+
+
+def commit_sent(outbox_id: int, payload: dict[str, Any]) -> None:
+    """Commit that the email went out, waiting out a short database outage.
+
+    The email has left: if this record were lost, the row would stay "sending" and be sent
+    again once its claim went stale. So keep trying for about a minute before giving up.
+    """
+    for attempt, delay in enumerate((0.0, *SENT_RECORD_DELAYS)):
+        time.sleep(delay)
+        try:
+            record_sent(outbox_id, payload)
+            db.session.commit()
+            return
+        except DATABASE_ERRORS as exc:
+            db.session.rollback()
+            if attempt == len(SENT_RECORD_DELAYS):
+                raise
+            log.warning("outbox %s sent but not recorded yet (%s); retrying", outbox_id, exc)
 
 
 def give_up(row: OutboxMessage, error: str) -> str:
@@ -107,4 +157,33 @@ def close_due(self: Any) -> int:
     return len(closed)
 
 
-__all__ = ["CLOSE_DUE_TASK", "close_due", "deliver", "sweep"]
+@shared_task(name=REMIND_DRAFTS_TASK, bind=True)  # type: ignore[untyped-decorator]
+def remind_drafts(self: Any) -> int:
+    """Remind candidates once about a draft whose vacancy closes within 24 hours."""
+    reminded = remind_due_drafts()
+    db.session.commit()
+    if reminded:
+        log.info("reminded drafts %s", reminded)
+    return len(reminded)
+
+
+@shared_task(name=HEARTBEAT_TASK, bind=True, ignore_result=True)  # type: ignore[untyped-decorator]
+def heartbeat(self: Any) -> str:
+    """Record that this worker is alive and taking tasks from the broker."""
+    worker = str(self.request.hostname or "unknown")
+    record_heartbeat(worker)
+    prune_heartbeats()
+    db.session.commit()
+    return worker
+
+
+__all__ = [
+    "CLOSE_DUE_TASK",
+    "HEARTBEAT_TASK",
+    "REMIND_DRAFTS_TASK",
+    "close_due",
+    "deliver",
+    "heartbeat",
+    "remind_drafts",
+    "sweep",
+]

@@ -1,4 +1,4 @@
-"""Recruiter admin: a vacancy's applications, one application, its CV and pipeline moves."""
+"""Recruiter admin: one application, its CV and pipeline moves."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_from_directory,
     url_for,
 )
@@ -20,13 +19,14 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from recruit.admin import bp
-from recruit.admin.access import get_application_for_staff, get_vacancy_for_staff
-from recruit.admin.forms import MoveForm, StatusFilterForm
+from recruit.admin.access import assessor_required, get_application_for_staff, is_panel
+from recruit.admin.forms import MoveForm
+from recruit.admin.sift_forms import NoteForm, RevealForm
 from recruit.admin.views import View
 from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange
-from recruit.services import pipeline
+from recruit.services import pipeline, scoring, sift
 
 # Only document types a browser will not run; anything else is served as opaque bytes.
 SAFE_CV_TYPES = frozenset(
@@ -41,60 +41,62 @@ SAFE_CV_TYPES = frozenset(
 )
 
 
-@bp.route("/vacancies/<int:vacancy_id>/applications")
-@staff_required
-def vacancy_applications(vacancy_id: int) -> View:
-    """Submitted (and later) applications for a vacancy, filterable by status, a page at a time."""
-    vacancy = get_vacancy_for_staff(vacancy_id)
-    form = StatusFilterForm(request.args)
-    query = (
-        select(Application)
-        .options(selectinload(Application.candidate))
-        .where(Application.vacancy_id == vacancy.id, Application.status != ApplicationStatus.DRAFT)
-        .order_by(Application.submitted_at, Application.id)
-    )
-    if form.validate() and form.status.data:
-        query = query.where(Application.status == ApplicationStatus(form.status.data))
-    page = db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=int(current_app.config["PAGE_SIZE"]),
-        error_out=False,
-    )
-    return render_template(
-        "admin/vacancy_applications.html",
-        vacancy=vacancy,
-        form=form,
-        page=page,
-        labels=pipeline.STAFF_LABELS,
-        status_filter=form.status.data or "",
-    )
-
-
-def _render_application(application: Application, form: MoveForm) -> tuple[str, int]:
-    form.offer(pipeline.allowed_moves(application))
-    history = db.session.scalars(
-        select(StatusChange)
-        .options(selectinload(StatusChange.changed_by))
-        .where(StatusChange.application_id == application.id)
-        .order_by(StatusChange.changed_at, StatusChange.id)
-    ).all()
+def render_application(
+    application: Application,
+    *,
+    move_form: MoveForm | None = None,
+    note_form: NoteForm | None = None,
+    reveal_form: RevealForm | None = None,
+) -> tuple[str, int]:
+    """The application page as the current user may see it; any form given carries errors."""
+    forms = [f for f in (move_form, note_form, reveal_form) if f is not None]
+    move_form = move_form or MoveForm(formdata=None)
+    move_form.offer(pipeline.allowed_moves(application))
+    staff = not is_panel()
+    mine = scoring.own_scores(application, current_user)
     page = render_template(
         "admin/application.html",
         application=application,
         vacancy=application.vacancy,
-        history=history,
-        form=form,
+        staff=staff,
+        history=_history(application) if staff else [],
+        notes=sift.notes_for(application) if staff else [],
+        reveals=sift.reveals_for(application) if staff else [],
+        form=forms[0] if forms else move_form,
+        move_form=move_form,
+        note_form=note_form or NoteForm(formdata=None),
+        reveal_form=reveal_form or RevealForm(formdata=None),
         labels=pipeline.STAFF_LABELS,
+        identity=sift.display_identity(application, current_user),
+        identity_visible=sift.identity_visible(application, current_user),
+        results=scoring.results(application),
+        own=mine,
+        submitted=scoring.has_submitted(mine),
+        see_others=scoring.can_see_others(current_user, mine),
+        verdict=scoring.essential_verdict,
+        score_label=scoring.label,
+        moderator=scoring.is_moderator(current_user, application.vacancy_id),
+        in_sift=application.status in sift.SIFT_STATUSES,
     )
-    return page, 400 if form.errors else 200
+    return page, 400 if any(f.errors for f in forms) else 200
+
+
+def _history(application: Application) -> list[StatusChange]:
+    return list(
+        db.session.scalars(
+            select(StatusChange)
+            .options(selectinload(StatusChange.changed_by))
+            .where(StatusChange.application_id == application.id)
+            .order_by(StatusChange.changed_at, StatusChange.id)
+        )
+    )
 
 
 @bp.route("/applications/<int:application_id>")
-@staff_required
+@assessor_required
 def application(application_id: int) -> View:
-    """One application: statement, evidence, CV, history and the move form."""
-    return _render_application(get_application_for_staff(application_id), MoveForm(formdata=None))
+    """One application: statement, evidence, scores; for recruiters also identity, moves, notes."""
+    return render_application(get_application_for_staff(application_id))
 
 
 @bp.route("/applications/<int:application_id>/move", methods=["POST"])
@@ -115,7 +117,7 @@ def move_application(application_id: int) -> View:
         db.session.rollback()
         form.to_status.errors.append(error)
         found = get_application_for_staff(application_id)
-    return _render_application(found, form)
+    return render_application(found, move_form=form)
 
 
 def _try_move(application: Application, raw_status: Any, note: str) -> str | None:
@@ -132,12 +134,15 @@ def _try_move(application: Application, raw_status: Any, note: str) -> str | Non
 
 
 @bp.route("/applications/<int:application_id>/cv")
-@staff_required
+@assessor_required
 def download_cv(application_id: int) -> Response:
-    """The candidate's CV, always as a download so the browser never renders it in our origin."""
+    """The candidate's CV, always as a download so the browser never renders it in our origin.
+
+    While the candidate is anonymous to the viewer the CV does not exist for them (404).
+    """
     found = get_application_for_staff(application_id)
     stored = found.cv_file
-    if stored is None:
+    if stored is None or not sift.identity_visible(found, current_user):
         abort(404)
     mimetype = (
         stored.content_type if stored.content_type in SAFE_CV_TYPES else "application/octet-stream"

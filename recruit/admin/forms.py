@@ -257,22 +257,6 @@ class MoveForm(FlaskForm):  # type: ignore[misc]
         self.to_status.choices = options({s.value: pipeline.STAFF_LABELS[s] for s in statuses})
 
 
-class StatusFilterForm(FlaskForm):  # type: ignore[misc]
-    """Filter a vacancy's applications by status (a GET form, so no CSRF token)."""
-
-    status = SelectField("Status", validators=[Optional()])
-
-    class Meta:
-        csrf = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        visible = [s for s in ApplicationStatus if s is not ApplicationStatus.DRAFT]
-        self.status.choices = options(
-            {"": "All statuses"} | {s.value: pipeline.STAFF_LABELS[s] for s in visible}
-        )
-
-
 class InviteForm(FlaskForm):  # type: ignore[misc]
     """Invite a member of staff."""
 

@@ -7,21 +7,27 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from recruit.admin import bp
-from recruit.authz import staff_required
-from recruit.services import pipeline, vacancies
+from recruit.authz import roles_required
+from recruit.models import Role
+from recruit.services import board, pipeline, sift, vacancies
 
 View = str | Response | tuple[str, int]
 
 
 @bp.route("/")
-@staff_required
+@roles_required(Role.RECRUITER, Role.ADMIN, Role.PANEL)
 def dashboard() -> str:
-    """The vacancies this member of staff recruits for (every one for admins), with counts."""
-    rows = vacancies.vacancies_for(current_user)
-    counts = vacancies.application_counts([v.id for v in rows])
+    """Recruiters: the vacancies they run (admins: all). Panel members: their panels' sift."""
+    if current_user.role is Role.PANEL:
+        rows = sift.assigned_vacancies(current_user)
+        counts = board.counts_by_vacancy(current_user, [v.id for v in rows])
+    else:
+        rows = vacancies.vacancies_for(current_user)
+        counts = vacancies.application_counts([v.id for v in rows])
     return render_template(
         "admin/dashboard.html",
         vacancies=rows,
         counts=counts,
         labels=pipeline.STAFF_LABELS,
+        panel=current_user.role is Role.PANEL,
     )

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from recruit.api import bp
 from recruit.dispatch import celery_client
 from recruit.extensions import db
+from recruit.services import outbox_status
 
 
 def database_status() -> dict[str, Any]:
@@ -37,11 +38,35 @@ def broker_status() -> dict[str, Any]:
         return {"ok": False, "transport": transport, "error": exc.__class__.__name__}
 
 
+def background_status() -> dict[str, Any]:
+    """The outbox backlog and the last worker heartbeat; informative, never decides health."""
+    try:
+        found = outbox_status.summary()
+        db.session.rollback()
+    except Exception as exc:  # the database check above already reports the outage
+        db.session.rollback()
+        return {"error": exc.__class__.__name__}
+    last = found.last_heartbeat
+    return {
+        "outbox": {
+            "oldest_pending_age_seconds": found.oldest_pending_age_seconds,
+            "pending": found.counts["pending"] + found.counts["sending"],
+            "failed": found.counts["failed"],
+        },
+        "worker": {
+            "last_heartbeat": last.isoformat(timespec="seconds") if last else None,
+            "heartbeat_age_seconds": found.heartbeat_age_seconds,
+        },
+    }
+
+
 @bp.route("/healthz")
 def healthz() -> tuple[Response, int]:
-    """JSON status of the database and broker: 200 when both answer, 503 otherwise."""
+    """JSON status: 200 when the database and broker answer, 503 otherwise, plus the backlog."""
     database = database_status()
     broker = broker_status()
     healthy = database["ok"] and broker["ok"]
     body = {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker}
+    if database["ok"]:
+        body.update(background_status())
     return jsonify(body), 200 if healthy else 503

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from werkzeug.wrappers import Response
 from recruit.auth import bp
 from recruit.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
 from recruit.extensions import db
-from recruit.models import TokenPurpose, User, utcnow
+from recruit.models import Role, TokenPurpose, User, utcnow
 from recruit.ratelimit import Limiter
 from recruit.services import accounts
 from recruit.services.tokens import find_valid_token
@@ -39,6 +40,11 @@ def limiter() -> Limiter:
     return found
 
 
+def account_ref(email: str) -> str:
+    """A stable pseudonym for the email a login named, so failures correlate without the address."""
+    return hashlib.sha256(accounts.normalise_email(email).encode()).hexdigest()[:16]
+
+
 def limit_address(action: str) -> None:
     """Refuse with 429 when this client address has made too many `action` requests."""
     if request.method != "POST":
@@ -46,7 +52,10 @@ def limit_address(action: str) -> None:
     address = request.remote_addr or "unknown"
     decision = limiter().hit_address(action, address)
     if not decision.allowed:
-        log.warning("rate limit reached", extra={"action": action, "client": address})
+        log.warning(
+            "rate limit reached",
+            extra={"event": "rate_limited", "action": action, "client": address},
+        )
         response = make_response(
             render_template("errors/error.html", code=429, title="Too many attempts", error=None),
             429,
@@ -67,7 +76,8 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def home_for(user: User) -> str:
     """Where a user lands after logging in."""
-    return url_for("admin.dashboard") if user.is_staff else url_for("portal.applications")
+    assesses = user.is_staff or user.role is Role.PANEL
+    return url_for("admin.dashboard") if assesses else url_for("portal.applications")
 
 
 def start_session(user: User) -> None:
@@ -103,9 +113,11 @@ def verify_email(token: str) -> View:
     user = accounts.verify_email(token)
     if user is None:
         db.session.rollback()
+        log.info("link refused: unknown, used or expired", extra={"event": "bad_link_verify"})
         return render_template("auth/link_expired.html", purpose="verify"), 410
     start_session(user)
     db.session.commit()
+    log.info("email verified; logged in", extra={"event": "email_verified", "user_id": user.id})
     flash("Your email address is confirmed and your account is ready.", "success")
     return redirect(url_for("portal.vacancies"))
 
@@ -132,7 +144,10 @@ def attempt_login(form: LoginForm) -> Response | None:
     email = form.email.data
     decision = limiter().check_account(email)
     if not decision.allowed:
-        log.warning("login refused: account locked", extra={"client": request.remote_addr})
+        log.warning(
+            "login refused: account locked",
+            extra={"event": "login_locked", "account": account_ref(email)},
+        )
         minutes = max(1, (decision.retry_after + 59) // 60)
         form.form_errors.append(
             f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
@@ -142,15 +157,25 @@ def attempt_login(form: LoginForm) -> Response | None:
     user = accounts.check_credentials(email, form.password.data)
     if user is None:
         failures = limiter().record_failure(email)
-        log.info("login failed", extra={"client": request.remote_addr, "failures": failures})
+        ref = account_ref(email)
+        log.info(
+            "login failed", extra={"event": "login_failed", "account": ref, "failures": failures}
+        )
         if failures == limiter().free_failures or failures == limiter().max_failures:
-            log.warning("account locked after failed logins", extra={"failures": failures})
+            log.warning(
+                "account locked after failed logins",
+                extra={"event": "lockout", "account": ref, "failures": failures},
+            )
         form.email.errors = ["Enter a correct email address and password"]
         return None
     limiter().clear_account(email)
     if user.email_verified_at is None:
         accounts.send_verification(user)
         db.session.commit()
+        log.info(
+            "login refused: email not confirmed",
+            extra={"event": "login_unverified", "user_id": user.id},
+        )
         form.form_errors.append(
             "You need to confirm your email address before you can log in. "
             "We have sent you a new link."
@@ -158,13 +183,15 @@ def attempt_login(form: LoginForm) -> Response | None:
         return None
     start_session(user)
     db.session.commit()
-    log.info("login succeeded", extra={"user_id": user.id, "client": request.remote_addr})
+    log.info("login succeeded", extra={"event": "login_succeeded", "user_id": user.id})
     return redirect(safe_next(request.args.get("next"), home_for(user)))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     """End the session."""
+    if current_user.is_authenticated:
+        log.info("logged out", extra={"event": "logout", "user_id": current_user.id})
     logout_user()
     fresh_session()
     flash("You have logged out.", "info")
@@ -179,6 +206,10 @@ def forgot_password() -> View:
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
         db.session.commit()
+        log.info(
+            "password reset requested",
+            extra={"event": "reset_requested", "account": account_ref(form.email.data)},
+        )
         session["check_email"] = "reset"
         return redirect(url_for("auth.check_email"))
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
@@ -188,6 +219,7 @@ def forgot_password() -> View:
 def reset_password(token: str) -> View:
     """Choose a new password from a reset link that works once and expires."""
     if find_valid_token(token, TokenPurpose.RESET_PASSWORD) is None:
+        log.info("link refused: unknown, used or expired", extra={"event": "bad_link_reset"})
         return render_template("auth/link_expired.html", purpose="reset"), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
@@ -200,6 +232,10 @@ def reset_password(token: str) -> View:
         db.session.commit()
         end_user_sessions(user.id)
         limiter().clear_account(user.email)
+        log.info(
+            "password changed with a reset link; sessions ended",
+            extra={"event": "password_reset", "user_id": user.id},
+        )
         flash("Your password has been changed. Log in with your new password.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
@@ -210,6 +246,7 @@ def accept_invite(token: str) -> View:
     """A staff member invited by an admin sets a password and activates the account."""
     pending = find_valid_token(token, TokenPurpose.INVITE)
     if pending is None:
+        log.info("link refused: unknown, used or expired", extra={"event": "bad_link_invite"})
         return render_template("auth/link_expired.html", purpose="invite"), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
@@ -219,6 +256,7 @@ def accept_invite(token: str) -> View:
             return render_template("auth/link_expired.html", purpose="invite"), 410
         start_session(user)
         db.session.commit()
+        log.info("invitation accepted", extra={"event": "invite_accepted", "user_id": user.id})
         flash("Your account is ready.", "success")
         return redirect(home_for(user))
     invitee = db.session.get(User, pending.user_id)

@@ -8,8 +8,16 @@ from recruit.models.application import (
     StoredFile,
 )
 from recruit.models.base import Base, UTCDateTime, db_now, utcnow
+from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
 from recruit.models.outbox import OutboxMessage, OutboxStatus
 from recruit.models.session import WebSession
+from recruit.models.sift import (
+    AgreedScore,
+    ApplicationNote,
+    IdentityReveal,
+    PanelAssignment,
+    Score,
+)
 from recruit.models.user import STAFF_ROLES, AccountToken, Role, TokenPurpose, User
 from recruit.models.vacancy import (
     Criterion,
@@ -24,15 +32,24 @@ from recruit.models.vacancy import (
 __all__ = [
     "STAFF_ROLES",
     "AccountToken",
+    "AgreedScore",
     "Application",
+    "ApplicationNote",
     "ApplicationStatus",
     "Base",
     "Criterion",
     "CriterionEvidence",
     "CriterionKind",
+    "ExportDownload",
+    "ExportFormat",
+    "ExportJob",
+    "ExportStatus",
+    "IdentityReveal",
     "OutboxMessage",
     "OutboxStatus",
+    "PanelAssignment",
     "Role",
+    "Score",
     "StatusChange",
     "StoredFile",
     "TokenPurpose",

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recruit.models.base import Base, UTCDateTime, utcnow
 from recruit.models.user import User
 from recruit.models.vacancy import Criterion, Vacancy
+
+if TYPE_CHECKING:
+    from recruit.models.sift import IdentityReveal
+
+# No 0/O or 1/I, so a number read aloud or copied by hand is unambiguous.
+CANDIDATE_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -29,6 +37,12 @@ class ApplicationStatus(enum.StrEnum):
 
 def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+def new_candidate_number() -> str:
+    """A random candidate number like C-7KQ4-XM2P: stable, and unrelated to any account id."""
+    chars = "".join(secrets.choice(CANDIDATE_NUMBER_ALPHABET) for _ in range(8))
+    return f"C-{chars[:4]}-{chars[4:]}"
 
 
 class StoredFile(Base):
@@ -50,7 +64,10 @@ class Application(Base):
     """One candidate's application to one vacancy."""
 
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("vacancy_id", "candidate_id"),)
+    __table_args__ = (
+        UniqueConstraint("vacancy_id", "candidate_id"),
+        UniqueConstraint("vacancy_id", "candidate_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vacancy_id: Mapped[int] = mapped_column(
@@ -69,6 +86,13 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the candidate was reminded that this draft is unsubmitted; set once, never again.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What assessors see instead of the name during an anonymised sift.
+    candidate_number: Mapped[str] = mapped_column(String(16), default=new_candidate_number)
+    # The recruiters' working lists; neither changes the status or emails the candidate.
+    on_longlist: Mapped[bool] = mapped_column(default=False, server_default=false())
+    on_shortlist: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     vacancy: Mapped[Vacancy] = relationship()
     candidate: Mapped[User] = relationship()
@@ -78,6 +102,9 @@ class Application(Base):
     )
     history: Mapped[list[StatusChange]] = relationship(
         back_populates="application", order_by="StatusChange.id", cascade="all, delete-orphan"
+    )
+    reveals: Mapped[list[IdentityReveal]] = relationship(
+        order_by="IdentityReveal.id", cascade="all, delete-orphan"
     )
 
     @property

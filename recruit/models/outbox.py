@@ -52,3 +52,12 @@ class OutboxMessage(Base):
     def message_id(self) -> str:
         """Stable RFC 5322 Message-ID derived from the row, so a resend is recognisably the same."""
         return f"<outbox-{self.id}@recruit.midlandsengine.example>"
+
+
+class WorkerHeartbeat(Base):
+    """The last time each worker ran the heartbeat task, so /healthz can show it is alive."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -57,6 +57,12 @@ def _prefill(application: Application | None) -> dict[str, str]:
     return data
 
 
+def _cv_bytes(application: Application | None) -> int:
+    """Size of the CV already on an application (replaced, so freed, by a new upload)."""
+    cv = application.cv_file if application is not None else None
+    return cv.size_bytes if cv is not None else 0
+
+
 def _answers(form: ApplicationForm) -> Answers:
     cv = (form.cv.data, form.checked_cv) if form.checked_cv is not None else None
     return Answers(statement=(form.statement.data or "").strip(), evidence=form.evidence(), cv=cv)
@@ -99,6 +105,8 @@ def apply(reference: str) -> View:
         return render_template("portal/apply_closed.html", vacancy=vacancy, application=existing)
     form = application_form(vacancy, data=_prefill(existing))
     form.has_cv = existing is not None and existing.cv_file_id is not None
+    form.owner_id = current_user.id
+    form.replacing_bytes = _cv_bytes(existing)
     form.submitting = request.form.get("action") == "submit"
     if request.method == "POST" and not is_open:
         # Say so before anything else: field errors would only waste a late candidate's time.

@@ -13,7 +13,7 @@ from wtforms.validators import AnyOf, Length, ValidationError
 from recruit.models import Vacancy
 from recruit.services.applications import word_count
 from recruit.taxonomy import SECTORS, THEMES
-from recruit.uploads import CheckedUpload, UploadError, check_upload
+from recruit.uploads import CheckedUpload, UploadError, check_quota, check_upload
 
 MAX_STATEMENT_CHARS = 60_000
 MAX_EVIDENCE_CHARS = 20_000
@@ -69,6 +69,9 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
     has_cv: bool = False
     submitting: bool = False
     checked_cv: CheckedUpload | None = None
+    # Whose upload allowance a new CV counts against, and the size of the CV it would replace.
+    owner_id: int | None = None
+    replacing_bytes: int = 0
 
     def validate_statement(self, field: Any) -> None:
         """Apply the vacancy's word limit, counted on the server."""
@@ -81,7 +84,10 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
         upload = field.data
         if isinstance(upload, FileStorage) and upload.filename:
             try:
-                self.checked_cv = check_upload(upload)
+                checked = check_upload(upload)
+                if self.owner_id is not None:
+                    check_quota(self.owner_id, checked.size_bytes, self.replacing_bytes)
+                self.checked_cv = checked
             except UploadError as exc:
                 raise ValidationError(str(exc)) from exc
 

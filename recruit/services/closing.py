@@ -1,11 +1,17 @@
-"""Closing vacancies whose closing time has passed."""
+"""Closing vacancies whose closing time has passed, and telling their recruiters."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from recruit.extensions import db
-from recruit.models import Vacancy, VacancyStatus, db_now
+from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
+from recruit.outbox import enqueue_email, site_url
+from recruit.web import uk_datetime
+
+# Drafts were never received, and a withdrawn application is not there to be sifted.
+NOT_RECEIVED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
 
 
 def close_due_vacancies() -> list[int]:
@@ -13,6 +19,7 @@ def close_due_vacancies() -> list[int]:
 
     Uses the database clock in one UPDATE, so the web tier's "is it still open?" checks and
     this job agree on the moment of closing, and two overlapping runs cannot both close one.
+    Each recruiter of a closed vacancy is emailed in the same transaction.
     """
     result = db.session.execute(
         update(Vacancy)
@@ -21,4 +28,46 @@ def close_due_vacancies() -> list[int]:
         .returning(Vacancy.id)
         .execution_options(synchronize_session="fetch")
     )
-    return sorted(result.scalars())
+    closed = sorted(result.scalars())
+    notify_recruiters(closed)
+    return closed
+
+
+def received_counts(vacancy_ids: list[int]) -> dict[int, int]:
+    """How many applications each vacancy received (submitted and not withdrawn)."""
+    rows = db.session.execute(
+        select(Application.vacancy_id, func.count(Application.id))
+        .where(Application.vacancy_id.in_(vacancy_ids), Application.status.not_in(NOT_RECEIVED))
+        .group_by(Application.vacancy_id)
+    ).all()
+    return {vacancy_id: int(count) for vacancy_id, count in rows}
+
+
+def notify_recruiters(vacancy_ids: list[int]) -> int:
+    """Email each recruiter of these closed vacancies the number received; return how many."""
+    if not vacancy_ids:
+        return 0
+    counts = received_counts(vacancy_ids)
+    vacancies = db.session.scalars(
+        select(Vacancy)
+        .where(Vacancy.id.in_(vacancy_ids))
+        .options(selectinload(Vacancy.recruiters))
+        .order_by(Vacancy.id)
+    )
+    sent = 0
+    for vacancy in vacancies:
+        count = counts.get(vacancy.id, 0)
+        for recruiter in vacancy.recruiters:
+            enqueue_email(
+                "vacancy_closed",
+                recruiter.email,
+                full_name=recruiter.full_name,
+                vacancy_title=vacancy.title,
+                reference=vacancy.reference,
+                count=count,
+                count_text=f"{count} application{'' if count == 1 else 's'}",
+                closed_at_text=uk_datetime(vacancy.closes_at),
+                applications_url=site_url(f"/admin/vacancies/{vacancy.id}/applications"),
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,132 @@
+"""Bulk actions on the applications ticked on the board. Recruiters and admins only."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from recruit.admin import bp
+from recruit.admin.access import get_vacancy_for_staff
+from recruit.admin.board_views import FILTER_NAMES, render_board
+from recruit.admin.sift_forms import BulkForm, UnsuccessfulForm
+from recruit.admin.views import View
+from recruit.authz import staff_required
+from recruit.extensions import db
+from recruit.models import ApplicationStatus, Vacancy
+from recruit.services import bulk, pipeline
+from recruit.services.sift import display_identity
+
+MAX_SKIPS_SHOWN = 10
+LIST_ACTIONS = {
+    "longlist": ("longlist", True, "added to the longlist"),
+    "unlonglist": ("longlist", False, "taken off the longlist"),
+    "shortlist": ("shortlist", True, "added to the shortlist"),
+    "unshortlist": ("shortlist", False, "taken off the shortlist"),
+}
+
+
+def _vacancy_from_form() -> Vacancy | None:
+    vacancy_id = request.form.get("vacancy_id", type=int)
+    return get_vacancy_for_staff(vacancy_id) if vacancy_id else None
+
+
+def _back(vacancy: Vacancy | None) -> Response:
+    """Back to the board the recruiter came from, keeping its filters."""
+    args: dict[str, Any] = {
+        k: v for k, v in parse_qsl(request.form.get("back", "")) if k in FILTER_NAMES and v
+    }
+    if vacancy is not None:
+        return redirect(url_for("admin.vacancy_applications", vacancy_id=vacancy.id, **args))
+    return redirect(url_for("admin.all_applications", **args))
+
+
+def _report(result: bulk.BulkResult, verb: str) -> None:
+    flash(result.summary(verb), "success")
+    if result.skipped:
+        shown = "; ".join(f"{who}: {why}" for who, why in result.skipped[:MAX_SKIPS_SHOWN])
+        more = len(result.skipped) - MAX_SKIPS_SHOWN
+        tail = f"; and {more} more" if more > 0 else ""
+        count = len(result.skipped)
+        flash(f"{count} application{'' if count == 1 else 's'} not changed. {shown}{tail}.")
+
+
+@bp.route("/applications/bulk", methods=["POST"])
+@staff_required
+def bulk_action() -> View:
+    """Apply the chosen action to each ticked application, reporting any that were skipped."""
+    vacancy = _vacancy_from_form()
+    form = BulkForm()
+    if not form.validate_on_submit():
+        return render_board(vacancy, form)
+    if form.action.data == "unsuccessful":
+        return _compose(vacancy, form.application_ids.data)
+    selection = bulk.load_selection(
+        form.application_ids.data, current_user, vacancy.id if vacancy else None
+    )
+    if form.action.data == "move":
+        try:
+            target = ApplicationStatus(form.to_status.data)
+        except ValueError:
+            form.to_status.errors.append("Select the stage to move the applications to")
+            db.session.rollback()
+            return render_board(vacancy, form)
+        result = bulk.move_many(selection, target, current_user)
+        verb = f"moved to {pipeline.STAFF_LABELS[target].lower()}"
+    else:
+        which, value, verb = LIST_ACTIONS[form.action.data]
+        result = bulk.list_many(selection, which, value)
+    db.session.commit()
+    _report(result, verb)
+    return _back(vacancy)
+
+
+def _compose(vacancy: Vacancy | None, ids: list[int]) -> tuple[str, int]:
+    """The editable unsuccessful email for the selection, nothing changed yet."""
+    selection = bulk.load_selection(ids, current_user, vacancy.id if vacancy else None)
+    db.session.rollback()  # release the row locks: nothing changes until the email is sent
+    subject, body = bulk.default_message(vacancy)
+    form = UnsuccessfulForm(
+        formdata=None,
+        data={"application_ids": [a.id for a in selection], "subject": subject, "body": body},
+    )
+    return _render_compose(vacancy, form, [display_identity(a, current_user) for a in selection])
+
+
+def _render_compose(
+    vacancy: Vacancy | None, form: UnsuccessfulForm, who: list[str]
+) -> tuple[str, int]:
+    html = render_template(
+        "admin/bulk_unsuccessful.html",
+        vacancy=vacancy,
+        form=form,
+        who=who,
+        placeholders=bulk.PLACEHOLDERS,
+        back=request.form.get("back", ""),
+    )
+    return html, 400 if form.errors else 200
+
+
+@bp.route("/applications/bulk/unsuccessful", methods=["POST"])
+@staff_required
+def bulk_unsuccessful() -> View:
+    """Mark the selection unsuccessful and queue the edited email to each candidate."""
+    vacancy = _vacancy_from_form()
+    form = UnsuccessfulForm()
+    selection = bulk.load_selection(
+        form.application_ids.data or [], current_user, vacancy.id if vacancy else None
+    )
+    if not form.validate_on_submit() or not selection:
+        if not selection and not form.application_ids.errors:
+            form.application_ids.errors.append("Select at least one application")
+        db.session.rollback()
+        return _render_compose(
+            vacancy, form, [display_identity(a, current_user) for a in selection]
+        )
+    result = bulk.reject_many(selection, form.subject.data, form.body.data, current_user)
+    db.session.commit()
+    _report(result, "marked unsuccessful and emailed")
+    return _back(vacancy)

@@ -1,0 +1,158 @@
+"""The sift: scoring, moderation (agreed scores), internal notes and identity reveals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from recruit.admin import bp
+from recruit.admin.access import assessor_required, get_application_for_staff, require_moderator
+from recruit.admin.application_views import render_application
+from recruit.admin.sift_forms import NoteForm, RevealForm, agreed_form, score_form
+from recruit.admin.views import View
+from recruit.authz import staff_required
+from recruit.extensions import db
+from recruit.models import Application
+from recruit.services import scoring, sift
+
+
+def _score_data(mine: dict[int, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for criterion_id, row in mine.items():
+        data[f"score_{criterion_id}"] = "" if row.score is None else str(row.score)
+        data[f"comment_{criterion_id}"] = row.comment
+    return data
+
+
+def _entries(form: FlaskForm, application: Application) -> dict[int, scoring.Entry]:
+    entries = {}
+    for criterion in application.vacancy.criteria:
+        raw = form[f"score_{criterion.id}"].data
+        comment = form[f"comment_{criterion.id}"].data or ""
+        score = int(raw) if raw not in (None, "", "None") else None
+        entries[criterion.id] = scoring.Entry(score, comment)
+    return entries
+
+
+def _render_score(application: Application, form: FlaskForm) -> tuple[str, int]:
+    mine = scoring.own_scores(application, current_user)
+    html = render_template(
+        "admin/score.html",
+        application=application,
+        vacancy=application.vacancy,
+        form=form,
+        identity=sift.display_identity(application, current_user),
+        submitted=scoring.has_submitted(mine),
+        own=mine,
+        score_label=scoring.label,
+    )
+    return html, 400 if form.errors else 200
+
+
+@bp.route("/applications/<int:application_id>/score", methods=["GET", "POST"])
+@assessor_required
+def score(application_id: int) -> View:
+    """The assessor's own scores: save a draft, or submit them (then they are final)."""
+    found = get_application_for_staff(application_id)
+    if found.status not in sift.SIFT_STATUSES:
+        abort(404)
+    criteria = found.vacancy.criteria
+    mine = scoring.own_scores(found, current_user)
+    form = score_form(criteria, from_request=request.method == "POST", data=_score_data(mine))
+    if request.method == "POST" and form.validate_on_submit():
+        submit = request.form.get("action") == "submit"
+        try:
+            scoring.save_scores(found, current_user, _entries(form, found), submit=submit)
+        except scoring.ScoringError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+            found = get_application_for_staff(application_id)
+        else:
+            db.session.commit()
+            flash(
+                "Your scores are submitted." if submit else "Your draft scores are saved.",
+                "success",
+            )
+            return redirect(url_for("admin.application", application_id=found.id))
+    return _render_score(found, form)
+
+
+def _agreed_data(outcomes: list[scoring.CriterionResult]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for result in outcomes:
+        if result.agreed is not None:
+            data[f"agreed_{result.criterion.id}"] = str(result.agreed.score)
+            data[f"note_{result.criterion.id}"] = result.agreed.note
+    return data
+
+
+@bp.route("/applications/<int:application_id>/moderate", methods=["GET", "POST"])
+@staff_required
+def moderate(application_id: int) -> View:
+    """The lead recruiter records the agreed score for each criterion."""
+    found = get_application_for_staff(application_id)
+    require_moderator(found)
+    outcomes = scoring.results(found)
+    form = agreed_form(
+        found.vacancy.criteria, from_request=request.method == "POST", data=_agreed_data(outcomes)
+    )
+    if request.method == "POST" and form.validate_on_submit():
+        for criterion in found.vacancy.criteria:
+            raw = form[f"agreed_{criterion.id}"].data
+            note = form[f"note_{criterion.id}"].data or ""
+            if raw:
+                scoring.record_agreed(found, criterion.id, int(raw), note, current_user)
+            else:
+                scoring.clear_agreed(found, criterion.id)
+        db.session.commit()
+        flash("Agreed scores saved.", "success")
+        return redirect(url_for("admin.application", application_id=found.id))
+    html = render_template(
+        "admin/moderate.html",
+        application=found,
+        vacancy=found.vacancy,
+        form=form,
+        results=outcomes,
+        identity=sift.display_identity(found, current_user),
+        score_label=scoring.label,
+    )
+    return html, 400 if form.errors else 200
+
+
+@bp.route("/applications/<int:application_id>/notes", methods=["POST"])
+@staff_required
+def add_note(application_id: int) -> View:
+    """Add an internal note; the candidate and the panel never see notes."""
+    found = get_application_for_staff(application_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            sift.add_note(found, current_user, form.body.data)
+        except sift.SiftError as exc:
+            form.body.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Note added.", "success")
+            return redirect(url_for("admin.application", application_id=found.id) + "#notes")
+    return render_application(found, note_form=form)
+
+
+@bp.route("/applications/<int:application_id>/reveal", methods=["POST"])
+@staff_required
+def reveal_identity(application_id: int) -> View:
+    """Reveal the candidate's identity during an anonymised sift; who, when and why are kept."""
+    found = get_application_for_staff(application_id, for_update=True)
+    form = RevealForm()
+    if form.validate_on_submit():
+        try:
+            sift.reveal(found, current_user, form.reason.data)
+        except sift.SiftError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("The candidate's identity is revealed. The reveal is recorded.", "success")
+            return redirect(url_for("admin.application", application_id=found.id))
+    return render_application(found, reveal_form=form)

@@ -1,0 +1,67 @@
+"""`flask --app recruit outbox status` and `outbox retry ID`: the admin page on the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from recruit.dispatch import publish
+from recruit.extensions import db
+from recruit.models import OutboxMessage
+from recruit.outbox import mark_republished, reset_for_retry
+from recruit.services import outbox_status
+
+outbox_cli = AppGroup("outbox", help="Inspect and retry background jobs (the outbox).")
+
+ERROR_WIDTH = 70
+
+
+@outbox_cli.command("status")
+def status() -> None:
+    """Print the backlog, the last worker heartbeat, then every failed or stuck job."""
+    found = outbox_status.summary()
+    counts = ", ".join(f"{name} {count}" for name, count in found.counts.items())
+    click.echo(f"Outbox: {counts}")
+    age = found.oldest_pending_age_seconds
+    click.echo(f"Oldest unsent: {'none' if age is None else f'{age:.0f}s old'}")
+    beat, beat_age = found.last_heartbeat, found.heartbeat_age_seconds
+    seen = "never"
+    if beat is not None and beat_age is not None:
+        seen = f"{beat.isoformat(timespec='seconds')} ({beat_age:.0f}s ago)"
+    click.echo(f"Last worker heartbeat: {seen}")
+    rows = outbox_status.problem_rows()
+    db.session.rollback()
+    if not rows:
+        click.echo("No failed or stuck jobs.")
+        return
+    click.echo(f"{len(rows)} failed or stuck:")
+    click.echo(f"{'id':>8}  {'status':<8} {'tries':>5}  {'template':<22} {'recipient':<32} error")
+    for row in rows:
+        error = " ".join((row.last_error or "").split())[:ERROR_WIDTH]
+        click.echo(
+            f"{row.id:>8}  {row.status.value:<8} {row.attempts:>5}  "
+            f"{row.template:<22} {row.recipient:<32} {error}"
+        )
+
+
+@outbox_cli.command("retry")
+@click.argument("outbox_ids", type=int, nargs=-1, required=True)
+def retry(outbox_ids: tuple[int, ...]) -> None:
+    """Put failed or stuck jobs back in the queue and hand them to the broker."""
+    retried: list[int] = []
+    for outbox_id in outbox_ids:
+        if db.session.get(OutboxMessage, outbox_id) is None:
+            raise click.ClickException(f"no outbox row {outbox_id}")
+        if reset_for_retry(outbox_id):
+            retried.append(outbox_id)
+        else:
+            click.echo(f"{outbox_id}: not retried (sent, or being sent now)")
+    db.session.commit()
+    sent = publish(retried)
+    if sent == len(retried):
+        mark_republished(retried)
+        db.session.commit()
+    for outbox_id in retried:
+        click.echo(f"{outbox_id}: queued again")
+    if sent < len(retried):
+        click.echo("The broker did not answer; the sweep will hand the rest over.")

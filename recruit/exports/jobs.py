@@ -1,0 +1,217 @@
+"""Export jobs: request, claim, build, finish, expire, and the audit of downloads.
+
+Nothing here commits: the view or task that calls it owns the transaction. Progress is the one
+exception by design: it is written on its own short connection so the page can show it live
+while the build's long read continues.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from recruit.exports import pack, rows, writers
+from recruit.extensions import db
+from recruit.models import User, Vacancy, db_now, utcnow
+from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
+from recruit.outbox import enqueue_email
+from recruit.services.accounts import external_url
+
+# A building job untouched for longer than a task may run belonged to a worker that died.
+STALE_AFTER: Final = timedelta(minutes=16)
+EXTENSIONS: Final = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx", ExportFormat.PACK: "zip"}
+SELECTION_LABELS: Final = {
+    "shortlist": "Shortlist",
+    "longlist": "Longlist",
+    "all": "All applications",
+}
+
+
+class ExportError(ValueError):
+    """A request the export rules refuse; the message is fit to show the user."""
+
+
+def export_dir() -> Path:
+    """Where finished exports live (outside any served folder)."""
+    folder = Path(current_app.config["EXPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def request_export(
+    vacancy: Vacancy, user: User, fmt: ExportFormat, selection: dict[str, Any]
+) -> ExportJob:
+    """Record an export job; the after-commit relay hands it to a worker."""
+    if selection.get("list") not in (None, "shortlist", "longlist"):
+        raise ExportError("Choose which applications to export")
+    job = ExportJob(
+        vacancy_id=vacancy.id,
+        requested_by_id=user.id,
+        format=fmt,
+        selection=selection,
+        status=ExportStatus.QUEUED,
+    )
+    db.session.add(job)
+    return job
+
+
+def claim(job_id: int) -> ExportJob | None:
+    """Take the job for this worker, or None if another has it or it is finished."""
+    result = db.session.execute(
+        update(ExportJob)
+        .where(
+            ExportJob.id == job_id,
+            or_(
+                ExportJob.status == ExportStatus.QUEUED,
+                (ExportJob.status == ExportStatus.BUILDING)
+                & (ExportJob.claimed_at < db_now() - STALE_AFTER),
+            ),
+        )
+        .values(
+            status=ExportStatus.BUILDING,
+            claimed_at=db_now(),
+            attempts=ExportJob.attempts + 1,
+            progress_done=0,
+            error=None,
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return db.session.get(ExportJob, job_id, populate_existing=True)
+
+
+def progress_writer(job_id: int, total: int) -> Callable[[int], None]:
+    """A callback that records 'n of total' about a hundred times over the build."""
+    step = max(1, total // 100)
+
+    def report(done: int) -> None:
+        if done % step == 0 or done == total:
+            with db.engine.begin() as conn:
+                conn.execute(
+                    update(ExportJob).where(ExportJob.id == job_id).values(progress_done=done)
+                )
+
+    return report
+
+
+def final_path(job: ExportJob) -> Path:
+    """One file per job: a rebuild after a crash replaces it rather than adding another."""
+    return export_dir() / f"export-{job.id}.{EXTENSIONS[job.format]}"
+
+
+def build(job: ExportJob) -> Path:
+    """Write the export to a temporary file, then move it into place atomically."""
+    vacancy = db.session.get(Vacancy, job.vacancy_id)
+    assert vacancy is not None
+    criteria = rows.criteria_of(vacancy.id)
+    total = rows.count_rows(vacancy.id, job.selection)
+    with db.engine.begin() as conn:
+        conn.execute(update(ExportJob).where(ExportJob.id == job.id).values(progress_total=total))
+    report = progress_writer(job.id, total)
+    target = final_path(job)
+    with tempfile.TemporaryDirectory(dir=export_dir(), prefix=".build-") as scratch:
+        work = Path(scratch)
+        produced = _produce(job, vacancy, criteria, work, report)
+        os.replace(produced, target)
+    return target
+
+
+def _produce(
+    job: ExportJob, vacancy: Vacancy, criteria: list[Any], work: Path, report: Callable[[int], None]
+) -> Path:
+    def fresh() -> Any:
+        return rows.iter_rows(vacancy.id, job.selection, criteria)
+
+    if job.format is ExportFormat.CSV:
+        out = work / "out.csv"
+        writers.write_csv(out, fresh(), criteria, report)
+        return out
+    xlsx = work / "candidates.xlsx"
+    if job.format is ExportFormat.XLSX:
+        writers.write_xlsx(xlsx, fresh(), criteria, report)
+        return xlsx
+    writers.write_xlsx(xlsx, fresh(), criteria, lambda n: None)
+    pdf = work / "panel-pack.pdf"
+    pack.write_pdf(pdf, fresh(), vacancy, criteria, current_app.config.get("PDF_FONT_PATH"))
+    out = work / "pack.zip"
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    pack.write_zip(out, xlsx, pdf, fresh(), upload_dir, report)
+    return out
+
+
+def download_name(job: ExportJob, vacancy: Vacancy) -> str:
+    """A readable file name, e.g. ME-2026-0004-shortlist-pack.zip."""
+    which = job.selection.get("list") or "all"
+    kind = {ExportFormat.CSV: "", ExportFormat.XLSX: "", ExportFormat.PACK: "-pack"}[job.format]
+    return f"{vacancy.reference}-{which}{kind}.{EXTENSIONS[job.format]}"
+
+
+def finish(job: ExportJob, path: Path) -> None:
+    """Mark the job ready, set its expiry and email the recruiter the link."""
+    vacancy = db.session.get(Vacancy, job.vacancy_id)
+    assert vacancy is not None
+    hours = int(current_app.config["EXPORT_TTL_HOURS"])
+    job.status = ExportStatus.READY
+    job.storage_key = path.name
+    job.file_name = download_name(job, vacancy)
+    job.size_bytes = path.stat().st_size
+    job.finished_at = utcnow()
+    job.expires_at = utcnow() + timedelta(hours=hours)
+    requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    if requester is not None:
+        enqueue_email(
+            "export_ready",
+            requester.email,
+            full_name=requester.full_name,
+            vacancy_title=vacancy.title,
+            file_name=job.file_name,
+            hours=hours,
+            export_url=external_url("admin.export", export_id=job.id),
+        )
+
+
+def fail(job: ExportJob, error: str) -> None:
+    """Record why the build failed; the page shows it."""
+    job.status = ExportStatus.FAILED
+    job.error = error[:2000]
+    job.finished_at = utcnow()
+
+
+def due_for_sweep(older_than: timedelta) -> list[int]:
+    """Queued jobs never picked up, and building jobs whose worker died."""
+    query = select(ExportJob.id).where(
+        or_(
+            (ExportJob.status == ExportStatus.QUEUED)
+            & (ExportJob.created_at < utcnow() - older_than),
+            (ExportJob.status == ExportStatus.BUILDING)
+            & (ExportJob.claimed_at < utcnow() - STALE_AFTER),
+        )
+    )
+    return list(db.session.scalars(query))
+
+
+def purge_expired() -> int:
+    """Delete the files of expired exports and mark them expired; return how many."""
+    expired = db.session.scalars(
+        select(ExportJob).where(
+            ExportJob.status == ExportStatus.READY, ExportJob.expires_at <= utcnow()
+        )
+    ).all()
+    for job in expired:
+        if job.storage_key:
+            (export_dir() / job.storage_key).unlink(missing_ok=True)
+        job.status = ExportStatus.EXPIRED
+        job.storage_key = None
+    return len(expired)
+
+
+def record_download(job: ExportJob, user: User, client: str) -> None:
+    """Audit one download of personal data."""
+    db.session.add(ExportDownload(export_id=job.id, user_id=user.id, client_address=client[:64]))

@@ -1,0 +1,224 @@
+"""Scoring against the criteria: the scale, assessors' scores, moderation and the rules between.
+
+Rules kept here and nowhere else:
+- every criterion is scored on SCALE (0 to 4) with a comment; a submitted set is final;
+- an assessor sees other assessors' scores for an application only after submitting their own;
+  a recruiter or admin who has not started scoring it sees them as its moderator;
+- the effective score of a criterion is the agreed (moderated) score if recorded, otherwise the
+  mean of the submitted scores; an application meets the essential criteria when every
+  essential criterion's effective score is at least MEETS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from sqlalchemy import and_, exists, select
+
+from recruit.extensions import db
+from recruit.models import (
+    AgreedScore,
+    Application,
+    Criterion,
+    CriterionKind,
+    Role,
+    Score,
+    User,
+    VacancyRecruiter,
+    utcnow,
+)
+
+SCALE: Final[dict[int, str]] = {
+    0: "No evidence",
+    1: "Limited",
+    2: "Meets",
+    3: "Strong",
+    4: "Outstanding",
+}
+DESCRIPTORS: Final[dict[int, str]] = {
+    0: "No evidence against the criterion",
+    1: "Some evidence, but it falls short of the criterion",
+    2: "Clear evidence that meets the criterion",
+    3: "Strong, specific evidence that goes beyond the criterion",
+    4: "Outstanding evidence at an exceptional level",
+}
+MEETS: Final = 2
+MIN_SCORE: Final = min(SCALE)
+MAX_SCORE: Final = max(SCALE)
+COMMENT_CHARS: Final = 2000
+
+
+class ScoringError(ValueError):
+    """A scoring action the rules do not allow; the message is fit to show the user."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an assessor entered for one criterion."""
+
+    score: int | None
+    comment: str = ""
+
+
+@dataclass
+class CriterionResult:
+    """One criterion of one application: each submitted score, the agreed score, the effect."""
+
+    criterion: Criterion
+    scores: list[Score] = field(default_factory=list)
+    agreed: AgreedScore | None = None
+
+    @property
+    def values(self) -> list[int]:
+        """The submitted scores, as numbers."""
+        return [s.score for s in self.scores if s.score is not None]
+
+    @property
+    def mean(self) -> float | None:
+        """The assessors' mean, or None before anyone has submitted."""
+        return sum(self.values) / len(self.values) if self.values else None
+
+    @property
+    def spread(self) -> int | None:
+        """Highest minus lowest assessor score: how far the assessors disagree."""
+        return max(self.values) - min(self.values) if self.values else None
+
+    @property
+    def effective(self) -> float | None:
+        """The agreed score where recorded, otherwise the mean."""
+        return float(self.agreed.score) if self.agreed else self.mean
+
+
+def label(score: int | float | None) -> str:
+    """A score as the scale names it, with its name for whole numbers; means keep one decimal."""
+    if score is None:
+        return "Not scored"
+    if float(score).is_integer():
+        return f"{int(score)} – {SCALE[int(score)]}"
+    return f"{score:.1f}"
+
+
+def is_moderator(user: User, vacancy_id: int) -> bool:
+    """The lead recruiter: an admin, or a recruiter who runs this vacancy."""
+    if user.role is Role.ADMIN:
+        return True
+    if user.role is not Role.RECRUITER:
+        return False
+    runs = select(VacancyRecruiter).where(
+        VacancyRecruiter.vacancy_id == vacancy_id, VacancyRecruiter.user_id == user.id
+    )
+    return bool(db.session.scalar(select(exists(runs))))
+
+
+def own_scores(application: Application, assessor: User) -> dict[int, Score]:
+    """The assessor's own scores for the application, by criterion id."""
+    rows = db.session.scalars(
+        select(Score).where(
+            Score.application_id == application.id, Score.assessor_id == assessor.id
+        )
+    )
+    return {row.criterion_id: row for row in rows}
+
+
+def has_submitted(mine: Mapping[int, Score]) -> bool:
+    """Whether this set of the assessor's own scores has been submitted."""
+    return any(s.submitted_at is not None for s in mine.values())
+
+
+def can_see_others(viewer: User, mine: Mapping[int, Score]) -> bool:
+    """Others' scores show once the viewer has submitted, or to staff who have not started."""
+    if has_submitted(mine):
+        return True
+    return viewer.role in (Role.RECRUITER, Role.ADMIN) and not mine
+
+
+def save_scores(
+    application: Application, assessor: User, entries: Mapping[int, Entry], *, submit: bool
+) -> None:
+    """Save the assessor's scores as a draft, or submit them (every criterion scored) for good."""
+    mine = own_scores(application, assessor)
+    if has_submitted(mine):
+        raise ScoringError("You have already submitted your scores for this application")
+    criteria = application.vacancy.criteria
+    if submit and any(entries.get(c.id, Entry(None)).score is None for c in criteria):
+        raise ScoringError("Score every criterion before you submit")
+    now = utcnow()
+    for criterion in criteria:
+        entry = entries.get(criterion.id, Entry(None))
+        row = mine.get(criterion.id)
+        if row is None:
+            row = Score(
+                application_id=application.id, criterion_id=criterion.id, assessor_id=assessor.id
+            )
+            db.session.add(row)
+        row.score = entry.score
+        row.comment = entry.comment.strip()[:COMMENT_CHARS]
+        row.submitted_at = now if submit else None
+
+
+def results(application: Application) -> list[CriterionResult]:
+    """Every criterion of the application with its submitted scores and any agreed score."""
+    by_id = {c.id: CriterionResult(c) for c in application.vacancy.criteria}
+    submitted = db.session.scalars(
+        select(Score)
+        .where(Score.application_id == application.id, Score.submitted_at.is_not(None))
+        .order_by(Score.id)
+    )
+    for score in submitted:
+        if score.criterion_id in by_id:
+            by_id[score.criterion_id].scores.append(score)
+    for agreed in db.session.scalars(
+        select(AgreedScore).where(AgreedScore.application_id == application.id)
+    ):
+        if agreed.criterion_id in by_id:
+            by_id[agreed.criterion_id].agreed = agreed
+    return list(by_id.values())
+
+
+def essential_verdict(outcomes: list[CriterionResult]) -> bool | None:
+    """True if every essential criterion is met, False if one is not, None while incomplete."""
+    essential = [r.effective for r in outcomes if r.criterion.kind is CriterionKind.ESSENTIAL]
+    if any(value is not None and value < MEETS for value in essential):
+        return False
+    if any(value is None for value in essential):
+        return None
+    return True
+
+
+def record_agreed(
+    application: Application, criterion_id: int, score: int, note: str, actor: User
+) -> AgreedScore:
+    """Record (or replace) the moderated score for one criterion."""
+    if score not in SCALE:
+        raise ScoringError(f"Agreed scores run from {MIN_SCORE} to {MAX_SCORE}")
+    if criterion_id not in {c.id for c in application.vacancy.criteria}:
+        raise ScoringError("That criterion does not belong to this vacancy")
+    agreed = db.session.scalar(
+        select(AgreedScore).where(
+            and_(
+                AgreedScore.application_id == application.id,
+                AgreedScore.criterion_id == criterion_id,
+            )
+        )
+    )
+    if agreed is None:
+        agreed = AgreedScore(application_id=application.id, criterion_id=criterion_id)
+        db.session.add(agreed)
+    agreed.score = score
+    agreed.note = note.strip()[:1000]
+    agreed.recorded_by_id = actor.id
+    agreed.recorded_at = utcnow()
+    return agreed
+
+
+def clear_agreed(application: Application, criterion_id: int) -> None:
+    """Remove the agreed score for one criterion, so the mean counts again."""
+    agreed = db.session.scalar(
+        select(AgreedScore).where(
+            AgreedScore.application_id == application.id, AgreedScore.criterion_id == criterion_id
+        )
+    )
+    if agreed is not None:
+        db.session.delete(agreed)

@@ -1,0 +1,52 @@
+"""Reading the outcome from the database and the mail server, bounded in time."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from recruit.extensions import db
+from recruit.models import Application, ApplicationStatus, OutboxMessage, OutboxStatus
+from tests.faults.stack import Stack
+
+
+def outbox_counts(stack: Stack) -> tuple[dict[str, int], int]:
+    """Rows per status, and attempts summed over every row."""
+    with stack.app.app_context():
+        rows = db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+        attempts = db.session.scalar(select(func.sum(OutboxMessage.attempts))) or 0
+        db.session.rollback()
+    return {OutboxStatus(s).value: int(n) for s, n in rows}, int(attempts)
+
+
+def wait_all_sent(stack: Stack, expected: int, bound: float) -> float:
+    """Wait until `expected` rows are sent and nothing else is left; return the seconds taken."""
+    began = time.monotonic()
+    while time.monotonic() - began < bound:
+        counts, _ = outbox_counts(stack)
+        if counts.get("sent", 0) >= expected and sum(counts.values()) == counts.get("sent", 0):
+            break
+        time.sleep(1)
+    return round(time.monotonic() - began, 1)
+
+
+def submitted_per_candidate(stack: Stack, vacancy_id: int) -> Counter[int]:
+    """How many submitted applications each candidate has for the vacancy."""
+    with stack.app.app_context():
+        ids = db.session.scalars(
+            select(Application.candidate_id).where(
+                Application.vacancy_id == vacancy_id,
+                Application.status == ApplicationStatus.SUBMITTED,
+            )
+        ).all()
+        db.session.rollback()
+    return Counter(ids)
+
+
+def duplicates(ids: list[str]) -> int:
+    """How many Message-IDs arrived more than once (extra copies counted)."""
+    return len(ids) - len(set(ids))

@@ -1,0 +1,233 @@
+"""The fuzz test's world: a seeded app, one browser per role, and Hypothesis strategies."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import strategies as st
+from werkzeug.datastructures import FileStorage
+from werkzeug.routing import Rule
+
+from recruit import create_app
+from recruit.extensions import db
+from recruit.models import Application, ApplicationStatus, Role, VacancyStatus
+from recruit.uploads import check_upload, store_upload
+from tests.conftest import base_config
+from tests.factories import Factory
+from tests.support.documents import (
+    docx_bytes,
+    docx_declaring_size,
+    exe_bytes,
+    pdf_bytes,
+    plain_zip_bytes,
+)
+from tests.support.forms import CSRF_RE, submit
+
+ROLES = ("anonymous", "candidate", "other_candidate", "recruiter", "admin", "panel")
+# Logging out would end the role's session half way; anonymous browsers may try it.
+SESSION_ENDING = {"auth.logout"}
+NAME_RE = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
+INPUT_RE = re.compile(r"<input\b[^>]*>")
+NAME_ATTR_RE = re.compile(r'\bname="([^"]+)"')
+VALUE_RE = re.compile(r'<(?:option|input)\b[^>]*\bvalue="([^"]{0,80})"')
+QUERY_KEYS = ["page", "q", "theme", "sector", "status", "next", "vacancy", "sort", "order", "view"]
+SPECIALS = [
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+    "-2+3",
+    "@SUM(A1)",
+    "\x00",
+    "a\x00b",
+    "line\r\nBcc: victim@example.org",
+    "\r\n\r\n",
+    "' OR '1'='1' --",
+    "<script>alert(1)</script>",
+    "{{ 7*7 }}",
+    "../../../../etc/passwd",
+    "%00%0d%0a",
+    "\u202e\ufeff\u200b",
+    "9" * 40,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "2026-02-30T25:61",
+    "\ud7ff\U0010ffff",
+]
+# Integers at the edges of what the database, Python and the converters accept.
+BOUNDARY_INTS = [0, 1, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64, 10**30]
+FILE_NAMES = [
+    "cv.pdf",
+    "cv.docx",
+    "CV.PDF",
+    "../../etc/x.pdf",
+    "cv.exe",
+    "a\x00.pdf",
+    "",
+    "x" * 300,
+]
+
+
+@dataclass
+class World:
+    """The app, the real ids to aim at, and what the pages taught us about their forms."""
+
+    app: Flask
+    browsers: dict[str, FlaskClient]
+    tokens: dict[str, str]
+    ids: dict[str, list[Any]]
+    field_names: set[str] = field(default_factory=set)
+    values: set[str] = field(default_factory=set)
+    file_fields: dict[str, set[str]] = field(default_factory=dict)
+
+
+def build_app(instance: Path) -> Flask:
+    """A SQLite app without rate limits (so requests reach the views), exceptions propagated."""
+    config = {**base_config(instance), "RATELIMIT_ENABLED": False, "PROPAGATE_EXCEPTIONS": True}
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def attach_cv(app: Flask, application_id: int, owner_id: int) -> None:
+    """Give an application a real stored PDF."""
+    with app.app_context():
+        upload = FileStorage(io.BytesIO(pdf_bytes()), "cv.pdf")
+        application = db.session.get(Application, application_id)
+        assert application is not None
+        application.cv_file = store_upload(upload, check_upload(upload), owner_id)
+        db.session.commit()
+
+
+def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Users of every role, vacancies in every state, applications, a panel, scores."""
+    make = Factory(app)
+    users = {
+        "candidate": make.candidate(),
+        "other_candidate": make.candidate(),
+        "recruiter": make.recruiter(),
+        "admin": make.admin(),
+        "panel": make.user(Role.PANEL),
+    }
+    staff = (users["recruiter"].id,)
+    vacancies = [
+        make.vacancy(recruiter_ids=staff),
+        make.vacancy(recruiter_ids=staff, status=VacancyStatus.DRAFT),
+        make.vacancy(recruiter_ids=staff, status=VacancyStatus.CLOSED, closes_in=-timedelta(1)),
+        make.vacancy(title="Head of Trade"),
+    ]
+    open_one = vacancies[0]
+    mine = make.application(users["candidate"].id, open_one.id)
+    theirs = make.application(users["other_candidate"].id, open_one.id)
+    draft = make.application(users["candidate"].id, vacancies[3].id, status=ApplicationStatus.DRAFT)
+    attach_cv(app, mine.id, users["candidate"].id)
+    make.assign_panel(open_one.id, users["panel"].id)
+    make.scores(mine.id, users["panel"].id, {c.id: 3 for c in open_one.criteria})
+    ids: dict[str, list[Any]] = {
+        "application_id": [mine.id, theirs.id, draft.id],
+        "vacancy_id": [v.id for v in vacancies],
+        "reference": [v.reference for v in vacancies],
+        "outbox_id": [1],
+        "token": ["not-a-real-token"],
+    }
+    return users, ids
+
+
+def open_browsers(app: Flask, users: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """One logged-in browser per role (and an anonymous one) with its reusable CSRF token."""
+    browsers, tokens = {}, {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            user = users[role]
+            response = submit(client, "/login", {"email": user.email, "password": user.password})
+            assert response.status_code == 302
+        page = client.get("/login" if role == "anonymous" else "/").get_data(as_text=True)
+        browsers[role], tokens[role] = client, CSRF_RE.findall(page)[0]
+    return browsers, tokens
+
+
+def fuzz_rules(app: Flask) -> list[Rule]:
+    """Every route but static files."""
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def fill(rule: Rule, values: dict[str, Any]) -> str:
+    """The URL of `rule` with its arguments replaced, each quoted as a path segment."""
+    path = rule.rule
+    for name in rule.arguments:
+        placeholder = re.search(rf"<(?:[^:<>]+:)?{name}>", path)
+        assert placeholder is not None
+        path = path.replace(placeholder.group(0), quote(str(values[name]), safe=""))
+    return path
+
+
+def learn(world: World) -> int:
+    """GET every page as every role with real ids; learn field names, values, file fields."""
+    sent = 0
+    variants = max(len(v) for v in world.ids.values())
+    for client in world.browsers.values():
+        for rule in fuzz_rules(world.app):
+            if "GET" not in (rule.methods or set()):
+                continue
+            for i in range(variants if rule.arguments else 1):
+                url = fill(rule, {k: v[i % len(v)] for k, v in world.ids.items()})
+                study(world, rule.endpoint, client.get(url).get_data().decode("utf-8", "replace"))
+                sent += 1
+    world.field_names.discard("csrf_token")
+    world.values -= set(world.tokens.values())
+    return sent
+
+
+def study(world: World, endpoint: str, html: str) -> None:
+    """Remember the field names, offered values and file inputs of one page."""
+    world.field_names.update(NAME_RE.findall(html))
+    world.values.update(VALUE_RE.findall(html))
+    tags = [tag for tag in INPUT_RE.findall(html) if 'type="file"' in tag]
+    files = {name for tag in tags for name in NAME_ATTR_RE.findall(tag)}
+    if files:
+        world.file_fields.setdefault(endpoint, set()).update(files)
+
+
+def text_values(known: list[str]) -> st.SearchStrategy[str]:
+    """Form and query values: unicode, control characters, formulas, huge, numeric, real."""
+    repeated = st.builds(
+        lambda unit, count: unit * count,
+        st.sampled_from(["a", "é", "\x00", "=", " ", "ab\r\n", "9"]),
+        st.integers(1, 70_000),
+    )
+    return st.one_of(
+        st.text(max_size=40),
+        st.text(st.characters(codec="utf-8"), max_size=400),
+        st.sampled_from(SPECIALS),
+        st.integers(-(2**70), 2**70).map(str),
+        st.sampled_from(BOUNDARY_INTS).map(lambda n: str(n if n % 2 else -n)),
+        st.sampled_from(BOUNDARY_INTS).map(str),
+        st.sampled_from(known),
+        repeated,
+    )
+
+
+def upload_bodies() -> st.SearchStrategy[bytes]:
+    """Real, truncated and hostile documents, and random bytes."""
+    samples = [
+        pdf_bytes(),
+        pdf_bytes()[:40],
+        docx_bytes(),
+        docx_bytes()[:200],
+        docx_declaring_size(),
+        docx_bytes(extra_entries=1001),
+        plain_zip_bytes(),
+        exe_bytes(),
+        b"",
+    ]
+    return st.one_of(st.sampled_from(samples), st.binary(max_size=4096))

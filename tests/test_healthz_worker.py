@@ -1,0 +1,82 @@
+"""/healthz reports the outbox backlog and the last worker heartbeat, without deciding on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+
+from recruit.extensions import db
+from recruit.models import OutboxMessage, OutboxStatus, utcnow
+from recruit.models.outbox import WorkerHeartbeat
+from recruit.outbox import enqueue_email
+from recruit.services.outbox_status import HEARTBEAT_KEEP, record_heartbeat
+from worker.celery_app import celery_init_app
+from worker.tasks import heartbeat
+
+
+def health(client: FlaskClient) -> tuple[int, dict[str, Any]]:
+    """Status code and JSON body of /healthz."""
+    response = client.get("/healthz")
+    return response.status_code, response.get_json()
+
+
+def test_an_idle_system_reports_no_backlog_and_no_heartbeat(client: FlaskClient) -> None:
+    code, body = health(client)
+    assert code == 200
+    assert body["outbox"] == {"oldest_pending_age_seconds": None, "pending": 0, "failed": 0}
+    assert body["worker"] == {"last_heartbeat": None, "heartbeat_age_seconds": None}
+
+
+def test_backlog_and_failures_are_reported_but_do_not_make_it_unhealthy(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        old = enqueue_email("password_changed", "a@example.org", full_name="A")
+        enqueue_email("password_changed", "b@example.org", full_name="B")
+        failed = enqueue_email("password_changed", "c@example.org", full_name="C")
+        db.session.commit()
+        ten_minutes_ago = utcnow() - timedelta(minutes=10)
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == old.id)
+            .values(created_at=ten_minutes_ago)
+        )
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == failed.id)
+            .values(status=OutboxStatus.FAILED)
+        )
+        db.session.commit()
+    code, body = health(client)
+    assert code == 200
+    assert body["outbox"]["pending"] == 2 and body["outbox"]["failed"] == 1
+    assert 590 <= body["outbox"]["oldest_pending_age_seconds"] <= 3600
+
+
+def test_the_heartbeat_task_is_reported(app: Flask, client: FlaskClient) -> None:
+    celery_init_app(app)
+    heartbeat.apply()  # runs here, as a worker would
+    code, body = health(client)
+    assert code == 200
+    assert body["worker"]["last_heartbeat"] is not None
+    assert 0 <= body["worker"]["heartbeat_age_seconds"] < 3600
+
+
+def test_heartbeats_update_in_place_and_old_workers_are_forgotten(app: Flask) -> None:
+    celery_init_app(app)
+    with app.app_context():
+        record_heartbeat("gone@host")
+        db.session.commit()
+        db.session.execute(
+            update(WorkerHeartbeat).values(seen_at=utcnow() - HEARTBEAT_KEEP - timedelta(hours=1))
+        )
+        db.session.commit()
+    for _ in range(3):
+        heartbeat.apply()
+    with app.app_context():
+        names = db.session.scalars(select(WorkerHeartbeat.worker)).all()
+        assert len(names) == 1 and names[0] != "gone@host"

@@ -1,0 +1,72 @@
+"""Export tasks: build a requested export, sweep missed or orphaned ones, purge expired files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from celery import shared_task
+from celery.utils.log import get_task_logger
+
+from recruit.dispatch import celery_client
+from recruit.exports import jobs
+from recruit.extensions import db
+
+BUILD_TASK = "recruit.exports.build"
+SWEEP_TASK = "recruit.exports.sweep"
+PURGE_TASK = "recruit.exports.purge"
+# Give a freshly committed job this long to be picked up before the sweep republishes it.
+SWEEP_GRACE = timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+
+log = get_task_logger(__name__)
+
+
+@shared_task(name=BUILD_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+def build_export(self: Any, export_id: int) -> str:
+    """Claim the job, build its file, and mark it ready (emailing the link) or failed."""
+    job = jobs.claim(export_id)
+    if job is None:
+        db.session.rollback()
+        log.info("export %s skipped: finished or being built elsewhere", export_id)
+        return "skipped"
+    db.session.commit()  # the claim is visible before the long build starts
+    if job.attempts > MAX_ATTEMPTS:
+        jobs.fail(job, f"gave up after {MAX_ATTEMPTS} attempts")
+        db.session.commit()
+        return "failed"
+    try:
+        path = jobs.build(job)
+    except Exception as exc:  # record any failure on the job so the recruiter sees it
+        db.session.rollback()
+        log.exception("export %s failed", export_id)
+        jobs.fail(job, f"{exc.__class__.__name__}: {exc}")
+        db.session.commit()
+        return "failed"
+    # End the long read before writing: SQLite cannot upgrade a stale WAL snapshot to a write.
+    db.session.commit()
+    jobs.finish(job, path)
+    db.session.commit()
+    log.info("export %s ready: %s bytes", export_id, job.size_bytes)
+    return "ready"
+
+
+@shared_task(name=SWEEP_TASK)  # type: ignore[untyped-decorator]
+def sweep_exports() -> int:
+    """Republish jobs the broker never delivered and jobs whose worker died mid-build."""
+    due = jobs.due_for_sweep(SWEEP_GRACE)
+    db.session.rollback()
+    client = celery_client()
+    for export_id in due:
+        client.send_task(BUILD_TASK, args=[export_id])
+    if due:
+        log.warning("republished exports %s", due)
+    return len(due)
+
+
+@shared_task(name=PURGE_TASK)  # type: ignore[untyped-decorator]
+def purge_exports() -> int:
+    """Delete the files of exports past their expiry."""
+    count = jobs.purge_expired()
+    db.session.commit()
+    return count
