@@ -88,6 +88,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
             "task": "recruit.applications.remind_drafts",
             "schedule": timedelta(minutes=15),
         },
+        "sweep-exports": {"task": "recruit.exports.sweep", "schedule": timedelta(minutes=1)},
+        "purge-expired-exports": {
+            "task": "recruit.exports.purge",
+            "schedule": timedelta(minutes=30),
+        },
         "worker-heartbeat": {
             "task": "recruit.worker.heartbeat",
             "schedule": timedelta(seconds=HEARTBEAT_SECONDS),

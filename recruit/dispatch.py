@@ -16,8 +16,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from recruit.celery_config import celery_settings
-from recruit.models import OutboxMessage
+from recruit.models import ExportJob, OutboxMessage
 from recruit.outbox import DELIVER_TASK
+
+EXPORT_BUILD_TASK = "recruit.exports.build"
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,9 @@ def celery_client(app: Flask | None = None) -> Celery:
     return client
 
 
-def publish(outbox_ids: list[int], app: Flask | None = None) -> int:
-    """Send a deliver task per row; return how many reached the broker. Never raises.
+def publish(outbox_ids: list[int], app: Flask | None = None, task: str = DELIVER_TASK) -> int:
+    """Send `task` (by default the email deliverer) per row id; return how many reached the
+    broker. Never raises.
 
     The first failure leaves the rest of the rows, and for a few seconds every later row, to
     the sweeper: the user's change is committed already and must not wait on the broker.
@@ -63,7 +66,7 @@ def publish(outbox_ids: list[int], app: Flask | None = None) -> int:
             break
         try:
             result = client.send_task(
-                DELIVER_TASK, args=[outbox_id], retry=False, headers={"request_id": request_id}
+                task, args=[outbox_id], retry=False, headers={"request_id": request_id}
             )
             log.info("outbox %s published as task %s", outbox_id, result.id)
             sent += 1
@@ -76,23 +79,34 @@ def publish(outbox_ids: list[int], app: Flask | None = None) -> int:
     return sent
 
 
+def _task_for(obj: object) -> str | None:
+    """The task that acts on a newly inserted row of this kind, if it is outbox-like."""
+    if isinstance(obj, OutboxMessage):
+        return DELIVER_TASK
+    if isinstance(obj, ExportJob):
+        return EXPORT_BUILD_TASK
+    return None
+
+
 def _remember_new_rows(session: Session, flush_context: Any) -> None:
     # In after_flush, session.new still lists what this flush inserted, now with primary keys.
-    new_ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
-    if new_ids:
-        session.info.setdefault(_PENDING_KEY, set()).update(new_ids)
+    for obj in session.new:
+        task = _task_for(obj)
+        if task is not None:
+            session.info.setdefault(_PENDING_KEY, set()).add((task, obj.id))
 
 
 def _publish_remembered(session: Session) -> None:
-    ids = sorted(session.info.pop(_PENDING_KEY, set()))
-    if not ids:
+    pending = sorted(session.info.pop(_PENDING_KEY, set()))
+    if not pending:
         return
     try:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
     except RuntimeError:
-        log.warning("outbox rows %s committed outside an app context; left to the sweeper", ids)
+        log.warning("rows %s committed outside an app context; left to the sweeper", pending)
         return
-    publish(ids, app)
+    for task in sorted({t for t, _ in pending}):
+        publish([row_id for t, row_id in pending if t == task], app, task)
 
 
 def _forget_remembered(session: Session) -> None:

@@ -36,6 +36,7 @@ SUBJECTS: dict[str, str] = {
     "application_received": "We have received your application for {vacancy_title}",
     "new_application": "New application for {vacancy_title} ({reference})",
     "status_changed": "Update on your application for {vacancy_title}",
+    "export_ready": "Your export for {vacancy_title} is ready",
     "vacancy_closed": "{vacancy_title} ({reference}) has closed: {count_text}",
     "draft_reminder": "Your application for {vacancy_title} is not submitted yet",
     # Written by a recruiter for a bulk rejection; folded onto one line like every subject.

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from recruit.celery_config import TASK_HARD_TIME_LIMIT
@@ -33,6 +32,7 @@ EMAIL_TEMPLATES = frozenset(
         "vacancy_closed",
         "draft_reminder",
         "unsuccessful_custom",
+        "export_ready",
     }
 )
 
@@ -49,11 +49,6 @@ REPUBLISH_AFTER = timedelta(seconds=MAX_RETRY_DELAY * 2)
 STUCK_AFTER = timedelta(minutes=15)
 SWEEP_BATCH = 500
 ERROR_CHARS = 2000
-
-
-def site_url(path: str) -> str:
-    """An absolute link to `path` on the site, from BASE_URL; works without a request."""
-    return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def enqueue_email(template: str, recipient: str, **context: Any) -> OutboxMessage:

@@ -81,6 +81,13 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "body": "Thank you for applying. We will not be taking your application further.",
         "application_url": LINK,
     },
+    "export_ready": {
+        "full_name": "Priya Shah",
+        "vacancy_title": "Director of Connectivity",
+        "file_name": "ME-2026-0001-shortlist-pack.zip",
+        "hours": 168,
+        "export_url": LINK,
+    },
 }
 
 

@@ -8,11 +8,11 @@ from typing import Any
 from celery import shared_task
 from celery.utils.log import get_task_logger
 
-from recruit.dispatch import celery_client
+from recruit.dispatch import EXPORT_BUILD_TASK, celery_client
 from recruit.exports import jobs
 from recruit.extensions import db
 
-BUILD_TASK = "recruit.exports.build"
+BUILD_TASK = EXPORT_BUILD_TASK
 SWEEP_TASK = "recruit.exports.sweep"
 PURGE_TASK = "recruit.exports.purge"
 # Give a freshly committed job this long to be picked up before the sweep republishes it.

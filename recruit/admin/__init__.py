@@ -9,6 +9,7 @@ from recruit.admin import (  # noqa: E402,F401
     application_views,
     board_views,
     bulk_views,
+    export_views,
     outbox_views,
     panel_views,
     sift_views,

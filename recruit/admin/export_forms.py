@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired
 
+from recruit.admin.forms import options
 from recruit.exports.jobs import SELECTION_LABELS
 from recruit.services.pipeline import STAFF_LABELS
 
@@ -21,13 +22,13 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
 
     fmt = RadioField(
         "Format",
-        choices=list(FORMAT_LABELS.items()),
+        choices=options(FORMAT_LABELS),
         validators=[InputRequired("Choose a format")],
         default="xlsx",
     )
     which = RadioField(
         "Applications",
-        choices=list(SELECTION_LABELS.items()),
+        choices=options(SELECTION_LABELS),
         validators=[InputRequired("Choose which applications to export")],
         default="shortlist",
     )

@@ -71,7 +71,7 @@ def claim(job_id: int) -> ExportJob | None:
             or_(
                 ExportJob.status == ExportStatus.QUEUED,
                 (ExportJob.status == ExportStatus.BUILDING)
-                & (ExportJob.claimed_at < db_now() - STALE_AFTER),
+                & (ExportJob.claimed_at < utcnow() - STALE_AFTER),
             ),
         )
         .values(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, or_, select
 
 from recruit.extensions import db
 from recruit.models import (
@@ -106,9 +106,14 @@ def criteria_of(vacancy_id: int) -> list[Criterion]:
         db.session.scalars(
             select(Criterion)
             .where(Criterion.vacancy_id == vacancy_id)
-            .order_by(Criterion.kind, Criterion.position, Criterion.id)
+            .order_by(essential_first(), Criterion.position, Criterion.id)
         )
     )
+
+
+def essential_first() -> ColumnElement[int]:
+    """Sort key putting essential criteria before desirable ones."""
+    return case((Criterion.kind == CriterionKind.ESSENTIAL, 0), else_=1)
 
 
 def _identified_expr() -> ColumnElement[bool]:

@@ -61,7 +61,10 @@ class Vacancy(Base):
 
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="vacancy",
-        order_by="(Criterion.kind, Criterion.position)",
+        # Essential before desirable (not alphabetical), then as advertised.
+        order_by=(
+            "(case((Criterion.kind == 'essential', 0), else_=1), Criterion.position, Criterion.id)"
+        ),
         cascade="all, delete-orphan",
     )
     theme_tags: Mapped[list[VacancyTheme]] = relationship(cascade="all, delete-orphan")

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from recruit.extensions import db
@@ -27,8 +27,11 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link built from the configured base URL, never from the request's Host."""
-    path = url_for(endpoint, _external=False, **values)
+    """An absolute link built from the configured base URL, never from the request's Host.
+
+    Works in workers too: the path comes from the URL map, with no request needed.
+    """
+    path = current_app.url_map.bind("recruit.invalid").build(endpoint, values)
     return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 

@@ -7,7 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
-from recruit.outbox import enqueue_email, site_url
+from recruit.outbox import enqueue_email
+from recruit.services.accounts import external_url
 from recruit.web import uk_datetime
 
 # Drafts were never received, and a withdrawn application is not there to be sifted.
@@ -67,7 +68,7 @@ def notify_recruiters(vacancy_ids: list[int]) -> int:
                 count=count,
                 count_text=f"{count} application{'' if count == 1 else 's'}",
                 closed_at_text=uk_datetime(vacancy.closes_at),
-                applications_url=site_url(f"/admin/vacancies/{vacancy.id}/applications"),
+                applications_url=external_url("admin.vacancy_applications", vacancy_id=vacancy.id),
             )
             sent += 1
     return sent

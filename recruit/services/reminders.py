@@ -17,7 +17,8 @@ from recruit.models import (
     db_now,
     utcnow,
 )
-from recruit.outbox import enqueue_email, site_url
+from recruit.outbox import enqueue_email
+from recruit.services.accounts import external_url
 from recruit.web import uk_datetime
 
 REMIND_BEFORE = timedelta(hours=24)
@@ -79,5 +80,5 @@ def _send_reminder(application: Application) -> None:
         vacancy_title=vacancy.title,
         reference=vacancy.reference,
         closes_at_text=uk_datetime(vacancy.closes_at),
-        apply_url=site_url(f"/vacancies/{vacancy.reference}/apply"),
+        apply_url=external_url("portal.apply", reference=vacancy.reference),
     )

@@ -96,6 +96,12 @@ def request_export(client: FlaskClient, vacancy_id: int, fmt: str, which: str) -
     return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 
 
+def export_finished(client: FlaskClient, export_id: int) -> bool:
+    """Whether the export's status page reports it ready or failed."""
+    status = client.get(f"/admin/exports/{export_id}/status").get_json()
+    return status["status"] in ("ready", "failed")
+
+
 def build_and_download(
     app: Flask,
     client: FlaskClient,
@@ -106,15 +112,12 @@ def build_and_download(
     which: str = "all",
 ) -> bytes:
     """Request an export, let a real worker build it, follow the email, download the file."""
-    with running_worker(app, tmp_path / "worker"):
+    with running_worker(app, tmp_path / "worker") as worker:
         export_id = request_export(client, vacancy_id, fmt, which)
-        wait_until(
-            lambda: (
-                client.get(f"/admin/exports/{export_id}/status").get_json()["status"]
-                in ("ready", "failed")
-            ),
-            message="export finished",
-        )
+        try:
+            wait_until(lambda: export_finished(client, export_id), message="export finished")
+        except AssertionError:
+            raise AssertionError(f"export not finished; worker log:\n{worker.log()}") from None
         status = client.get(f"/admin/exports/{export_id}/status").get_json()
         assert status["status"] == "ready", status
         assert status["done"] == status["total"]
