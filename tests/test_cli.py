@@ -125,3 +125,26 @@ def test_migrations_build_the_model_schema_on_sqlite(tmp_path: object) -> None:
 def test_migrations_build_the_model_schema_on_postgresql(tmp_path: object) -> None:
     with postgres_database() as url:
         assert _migrated_tables(url, f"{tmp_path}/inst") == _model_tables()
+
+
+def _pending_changes(url: str, tmp_instance: str) -> list[object]:
+    """What autogenerate would still write after upgrading: nothing, if migrations match models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    _migrated_tables(url, tmp_instance)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = list(compare_metadata(context, Base.metadata))
+    engine.dispose()
+    return diff
+
+
+def test_no_model_change_lacks_a_migration_on_sqlite(tmp_path: object) -> None:
+    assert _pending_changes(f"sqlite:///{tmp_path}/m.sqlite3", f"{tmp_path}/inst") == []
+
+
+def test_no_model_change_lacks_a_migration_on_postgresql(tmp_path: object) -> None:
+    with postgres_database() as url:
+        assert _pending_changes(url, f"{tmp_path}/inst") == []

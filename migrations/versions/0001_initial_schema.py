@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:25:45.446516
+Create Date: 2026-11-22 04:39:03.830183
 
 """
 from alembic import op
@@ -49,6 +49,11 @@ def upgrade():
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
+    )
+    op.create_table('worker_heartbeats',
+    sa.Column('worker', sa.String(length=200), nullable=False),
+    sa.Column('seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('worker', name=op.f('pk_worker_heartbeats'))
     )
     op.create_table('account_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -106,6 +111,19 @@ def upgrade():
     with op.batch_alter_table('vacancies', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vacancies_closes_at'), ['closes_at'], unique=False)
 
+    op.create_table('web_sessions',
+    sa.Column('id_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_web_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id_hash', name=op.f('pk_web_sessions'))
+    )
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_sessions_last_seen_at'), ['last_seen_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
+
     op.create_table('applications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('vacancy_id', sa.Integer(), nullable=False),
@@ -116,11 +134,16 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('candidate_number', sa.String(length=16), nullable=False),
+    sa.Column('on_longlist', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('on_shortlist', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['users.id'], name=op.f('fk_applications_candidate_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['cv_file_id'], ['stored_files.id'], name=op.f('fk_applications_cv_file_id_stored_files'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_applications_vacancy_id_vacancies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
-    sa.UniqueConstraint('vacancy_id', 'candidate_id', name=op.f('uq_applications_vacancy_id_candidate_id'))
+    sa.UniqueConstraint('vacancy_id', 'candidate_id', name=op.f('uq_applications_vacancy_id_candidate_id')),
+    sa.UniqueConstraint('vacancy_id', 'candidate_number', name=op.f('uq_applications_vacancy_id_candidate_number'))
     )
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_applications_candidate_id'), ['candidate_id'], unique=False)
@@ -138,6 +161,46 @@ def upgrade():
     )
     with op.batch_alter_table('criteria', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_criteria_vacancy_id'), ['vacancy_id'], unique=False)
+
+    op.create_table('export_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('format', sa.Enum('csv', 'xlsx', 'pack', name='exportformat', native_enum=False, length=20), nullable=False),
+    sa.Column('selection', sa.JSON(), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'building', 'ready', 'failed', 'expired', name='exportstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('progress_done', sa.Integer(), nullable=False),
+    sa.Column('progress_total', sa.Integer(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('storage_key', sa.String(length=64), nullable=True),
+    sa.Column('file_name', sa.String(length=200), nullable=True),
+    sa.Column('size_bytes', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_export_jobs_requested_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_export_jobs_vacancy_id_vacancies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs'))
+    )
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_jobs_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_jobs_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_jobs_vacancy_id'), ['vacancy_id'], unique=False)
+
+    op.create_table('panel_assignments',
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('assigned_by_id', sa.Integer(), nullable=True),
+    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_panel_assignments_assigned_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_panel_assignments_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_panel_assignments_vacancy_id_vacancies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('vacancy_id', 'user_id', name=op.f('pk_panel_assignments'))
+    )
+    with op.batch_alter_table('panel_assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_panel_assignments_user_id'), ['user_id'], unique=False)
 
     op.create_table('vacancy_recruiters',
     sa.Column('vacancy_id', sa.Integer(), nullable=False),
@@ -164,6 +227,37 @@ def upgrade():
     with op.batch_alter_table('vacancy_themes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vacancy_themes_theme'), ['theme'], unique=False)
 
+    op.create_table('agreed_scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=1000), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('score BETWEEN 0 AND 4', name=op.f('ck_agreed_scores_score_range')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_agreed_scores_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['criterion_id'], ['criteria.id'], name=op.f('fk_agreed_scores_criterion_id_criteria'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_agreed_scores_recorded_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreed_scores')),
+    sa.UniqueConstraint('application_id', 'criterion_id', name=op.f('uq_agreed_scores_application_id_criterion_id'))
+    )
+    with op.batch_alter_table('agreed_scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agreed_scores_application_id'), ['application_id'], unique=False)
+
+    op.create_table('application_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_notes_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_application_notes_author_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_notes'))
+    )
+    with op.batch_alter_table('application_notes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_application_notes_application_id'), ['application_id'], unique=False)
+
     op.create_table('criterion_evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -176,6 +270,52 @@ def upgrade():
     )
     with op.batch_alter_table('criterion_evidence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_criterion_evidence_application_id'), ['application_id'], unique=False)
+
+    op.create_table('export_downloads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('export_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('client_address', sa.String(length=64), nullable=False),
+    sa.Column('downloaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['export_id'], ['export_jobs.id'], name=op.f('fk_export_downloads_export_id_export_jobs'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_export_downloads_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_downloads'))
+    )
+    with op.batch_alter_table('export_downloads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_downloads_export_id'), ['export_id'], unique=False)
+
+    op.create_table('identity_reveals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('revealed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=1000), nullable=False),
+    sa.Column('revealed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_identity_reveals_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['revealed_by_id'], ['users.id'], name=op.f('fk_identity_reveals_revealed_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_reveals'))
+    )
+    with op.batch_alter_table('identity_reveals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_identity_reveals_application_id'), ['application_id'], unique=False)
+
+    op.create_table('scores',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('assessor_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('score BETWEEN 0 AND 4', name=op.f('ck_scores_score_range')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_scores_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assessor_id'], ['users.id'], name=op.f('fk_scores_assessor_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['criterion_id'], ['criteria.id'], name=op.f('fk_scores_criterion_id_criteria'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_scores')),
+    sa.UniqueConstraint('application_id', 'criterion_id', 'assessor_id', name=op.f('uq_scores_application_id_criterion_id_assessor_id'))
+    )
+    with op.batch_alter_table('scores', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scores_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_scores_assessor_id'), ['assessor_id'], unique=False)
 
     op.create_table('status_changes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -201,10 +341,31 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_status_changes_application_id'))
 
     op.drop_table('status_changes')
+    with op.batch_alter_table('scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_scores_assessor_id'))
+        batch_op.drop_index(batch_op.f('ix_scores_application_id'))
+
+    op.drop_table('scores')
+    with op.batch_alter_table('identity_reveals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_identity_reveals_application_id'))
+
+    op.drop_table('identity_reveals')
+    with op.batch_alter_table('export_downloads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_downloads_export_id'))
+
+    op.drop_table('export_downloads')
     with op.batch_alter_table('criterion_evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_criterion_evidence_application_id'))
 
     op.drop_table('criterion_evidence')
+    with op.batch_alter_table('application_notes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_application_notes_application_id'))
+
+    op.drop_table('application_notes')
+    with op.batch_alter_table('agreed_scores', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agreed_scores_application_id'))
+
+    op.drop_table('agreed_scores')
     with op.batch_alter_table('vacancy_themes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancy_themes_theme'))
 
@@ -214,6 +375,16 @@ def downgrade():
 
     op.drop_table('vacancy_sectors')
     op.drop_table('vacancy_recruiters')
+    with op.batch_alter_table('panel_assignments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_panel_assignments_user_id'))
+
+    op.drop_table('panel_assignments')
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_jobs_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_export_jobs_status'))
+        batch_op.drop_index(batch_op.f('ix_export_jobs_expires_at'))
+
+    op.drop_table('export_jobs')
     with op.batch_alter_table('criteria', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_criteria_vacancy_id'))
 
@@ -224,6 +395,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_applications_candidate_id'))
 
     op.drop_table('applications')
+    with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_sessions_user_id'))
+        batch_op.drop_index(batch_op.f('ix_web_sessions_last_seen_at'))
+
+    op.drop_table('web_sessions')
     with op.batch_alter_table('vacancies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancies_closes_at'))
 
@@ -236,6 +412,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_account_tokens_user_id'))
 
     op.drop_table('account_tokens')
+    op.drop_table('worker_heartbeats')
     op.drop_table('users')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_status'))
