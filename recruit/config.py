@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     "PAGE_SIZE": 10,
     "OUTBOX_SWEEP_SECONDS": 30,
-    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_MAX_ATTEMPTS": 20,  # about 1.5 hours of backoff: rides out an SMTP outage
     "PUBLISH_TIMEOUT": 2.0,
     "TASK_QUEUE": "recruit",  # tests give each run its own queue on a shared Redis
     "LOG_JSON": False,

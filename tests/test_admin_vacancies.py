@@ -365,3 +365,22 @@ def test_a_reference_taken_meanwhile_is_retried_with_the_next_number(
     created = load_vacancy(app)
     assert created.reference == f"ME-{year}-0002"
     assert len(created.recruiters) == 1 and len(created.criteria) == 3
+
+
+def test_closing_by_hand_tells_the_vacancys_recruiters_the_count(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    from recruit.models import OutboxMessage
+
+    lead, colleague = make.recruiter(), make.recruiter()
+    vacancy = make.vacancy(recruiter_ids=(lead.id, colleague.id))
+    for _ in range(2):
+        make.application(make.candidate().id, vacancy.id)
+    login(client, lead)
+    assert close(client, vacancy.id).status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "vacancy_closed")
+        ).all()
+        assert sorted(r.recipient for r in rows) == sorted([lead.email, colleague.email])
+        assert all(r.payload["count"] == 2 for r in rows)

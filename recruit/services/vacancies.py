@@ -27,6 +27,7 @@ from recruit.models import (
     db_now,
     utcnow,
 )
+from recruit.services.closing import notify_recruiters
 
 UK = ZoneInfo("Europe/London")
 REFERENCE_ATTEMPTS = 5
@@ -253,6 +254,9 @@ def close(vacancy: Vacancy) -> None:
         raise VacancyError("Only a published vacancy can be closed")
     vacancy.status = VacancyStatus.CLOSED
     vacancy.closed_at = utcnow()
+    db.session.flush()
+    # Closed by hand or by the clock, the vacancy's recruiters hear how many applied.
+    notify_recruiters([vacancy.id])
 
 
 def vacancies_for(user: User) -> list[Vacancy]:
