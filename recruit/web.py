@@ -42,7 +42,11 @@ def init_web(app: Flask) -> None:
     # First of all hooks, before CSRF checks: every log line and error page needs the request id,
     # and a session we cannot read means we cannot tell who is asking, so the answer is "come
     # back shortly", not a login page or an expired form.
-    app.before_request_funcs.setdefault(None, [])[:0] = [_start_request, _session_store_check]
+    app.before_request_funcs.setdefault(None, [])[:0] = [
+        _start_request,
+        _session_store_check,
+        _reject_malformed_form,
+    ]
     app.before_request(_reject_impossible_ids)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -61,6 +65,14 @@ def init_web(app: Flask) -> None:
         SECTORS=taxonomy.SECTORS,
         CONTRACT_TYPES=taxonomy.CONTRACT_TYPES,
     )
+
+
+def _reject_malformed_form() -> None:
+    """400 for a form body with a nameless part, which would otherwise crash the CSRF check."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        names = list(request.form.keys()) + list(request.files.keys())
+        if any(not isinstance(name, str) for name in names):
+            abort(400)
 
 
 def _start_request() -> None:

@@ -18,7 +18,7 @@ from werkzeug.routing import Rule
 
 from recruit import create_app
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, Role, VacancyStatus
+from recruit.models import Application, ApplicationStatus, Role, VacancyStatus, utcnow
 from recruit.uploads import check_upload, store_upload
 from tests.conftest import base_config
 from tests.factories import Factory
@@ -108,6 +108,31 @@ def attach_cv(app: Flask, application_id: int, owner_id: int) -> None:
         db.session.commit()
 
 
+def ready_export(app: Flask, vacancy_id: int, recruiter_id: int) -> int:
+    """A finished CSV export with its file on disk."""
+    from pathlib import Path
+
+    from recruit.models import ExportFormat, ExportJob, ExportStatus
+
+    with app.app_context():
+        job = ExportJob(
+            vacancy_id=vacancy_id,
+            requested_by_id=recruiter_id,
+            format=ExportFormat.CSV,
+            selection={},
+            status=ExportStatus.READY,
+            storage_key="export-fuzz.csv",
+            file_name="fuzz.csv",
+            expires_at=utcnow() + timedelta(days=1),
+        )
+        db.session.add(job)
+        db.session.commit()
+        folder = Path(app.config["EXPORT_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "export-fuzz.csv").write_text("Candidate\r\n", encoding="utf-8")
+        return job.id
+
+
 def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Users of every role, vacancies in every state, applications, a panel, scores."""
     make = Factory(app)
@@ -137,6 +162,7 @@ def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
         "vacancy_id": [v.id for v in vacancies],
         "reference": [v.reference for v in vacancies],
         "outbox_id": [1],
+        "export_id": [ready_export(app, open_one.id, users["recruiter"].id), 999_999],
         "token": ["not-a-real-token"],
     }
     return users, ids
