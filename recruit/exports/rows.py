@@ -155,30 +155,47 @@ def _base_rows(conditions: Sequence[ColumnElement[bool]], after: int) -> list[An
     return list(db.session.execute(query))
 
 
-def _scores_for(ids: list[int]) -> dict[tuple[int, int], CriterionScore]:
+def _in_chunk(
+    conditions: Sequence[ColumnElement[bool]], after: int, last: int
+) -> list[ColumnElement[bool]]:
+    # The chunk as a key range plus the export's own conditions, rather than IN (500 ids): the
+    # statement text is the same for every chunk, so SQLAlchemy's and psycopg's caches and
+    # PostgreSQL's prepared statements all apply, and nothing is rendered per id.
+    return [*conditions, Application.id > after, Application.id <= last]
+
+
+def _scores_for(
+    conditions: Sequence[ColumnElement[bool]], after: int, last: int
+) -> dict[tuple[int, int], CriterionScore]:
+    in_chunk = _in_chunk(conditions, after, last)
     means = db.session.execute(
         select(Score.application_id, Score.criterion_id, func.avg(Score.score))
-        .where(Score.application_id.in_(ids), Score.submitted_at.is_not(None))
+        .join(Application, Application.id == Score.application_id)
+        .where(*in_chunk, Score.submitted_at.is_not(None))
         .group_by(Score.application_id, Score.criterion_id)
     )
     found: dict[tuple[int, int], CriterionScore] = defaultdict(lambda: CriterionScore(None, None))
     for app_id, crit_id, mean in means:
         found[(app_id, crit_id)].mean = round(float(mean), 2) if mean is not None else None
     agreed = db.session.execute(
-        select(AgreedScore.application_id, AgreedScore.criterion_id, AgreedScore.score).where(
-            AgreedScore.application_id.in_(ids)
-        )
+        select(AgreedScore.application_id, AgreedScore.criterion_id, AgreedScore.score)
+        .join(Application, Application.id == AgreedScore.application_id)
+        .where(*in_chunk)
     )
     for app_id, crit_id, score in agreed:
         found[(app_id, crit_id)].agreed = int(score)
     return found
 
 
-def _evidence_for(ids: list[int]) -> dict[tuple[int, int], str]:
+def _evidence_for(
+    conditions: Sequence[ColumnElement[bool]], after: int, last: int
+) -> dict[tuple[int, int], str]:
     rows = db.session.execute(
         select(
             CriterionEvidence.application_id, CriterionEvidence.criterion_id, CriterionEvidence.text
-        ).where(CriterionEvidence.application_id.in_(ids))
+        )
+        .join(Application, Application.id == CriterionEvidence.application_id)
+        .where(*_in_chunk(conditions, after, last))
     )
     return {(a, c): t for a, c, t in rows}
 
@@ -193,8 +210,9 @@ def iter_rows(
         base = _base_rows(conditions, after)
         if not base:
             return
-        ids = [r.id for r in base]
-        scores, evidence = _scores_for(ids), _evidence_for(ids)
+        last = base[-1].id
+        scores = _scores_for(conditions, after, last)
+        evidence = _evidence_for(conditions, after, last)
         for r in base:
             yield ExportRow(
                 application_id=r.id,
@@ -211,7 +229,7 @@ def iter_rows(
                 scores=[scores.get((r.id, c.id), CriterionScore(None, None)) for c in criteria],
                 evidence=[evidence.get((r.id, c.id), "") for c in criteria],
             )
-        after = ids[-1]
+        after = last
 
 
 def meets_essentials(row: ExportRow, criteria: Sequence[Criterion]) -> bool | None:
