@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # OWASP's list: a cell starting with any of these can be evaluated by a spreadsheet.
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 (XLSX) cannot hold most control characters; neither should a CSV meant for people.
-_CONTROL: Final = {c: None for c in range(32) if chr(c) not in "\t\n\r"}
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_CELL_LIMIT: Final = 32_767
 
 
 def neutralise(value: object) -> str:
     """Text that a spreadsheet will show as typed, never evaluate."""
     text = "" if value is None else str(value)
-    text = text.translate(_CONTROL)
+    if _CONTROL.search(text):  # rare: search first so clean text is not copied
+        text = _CONTROL.sub("", text)
     if text.startswith(FORMULA_TRIGGERS):
         # A leading apostrophe is the spreadsheet convention for "this is text".
         return "'" + text
