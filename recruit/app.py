@@ -57,9 +57,11 @@ def _apply_flask_settings(app: Flask, settings: dict[str, Any]) -> None:
 
 
 def _engine_options(url: str) -> dict[str, Any]:
+    # hide_parameters: statement parameters (outbox payloads hold reset and invitation links)
+    # never reach logs or exception messages, whatever the log level.
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_recycle": 1800}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
 
 
 def _ensure_folders(app: Flask) -> None:

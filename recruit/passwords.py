@@ -16,6 +16,9 @@ MAX_LENGTH = 256
 # zxcvbn's guess estimate: 3 means "safely unguessable" against an offline attack on a slow hash.
 MIN_STRENGTH = 3
 ZXCVBN_MAX_INPUT = 72
+# Words anyone attacking this service tries first, and how many letters must remain without them.
+CONTEXT_WORDS = ("midlands", "engine", "recruit", "recruitment", "password", "candidate")
+MIN_OWN_LETTERS = 6
 
 # OWASP's floor for argon2id; configuration may raise these, never lower them.
 MIN_TIME_COST = 2
@@ -74,6 +77,13 @@ def burn_password_work(password: str) -> None:
     verify_password(cached, password)
 
 
+def _unpredictable_letters(lowered: str, hints: list[str]) -> str:
+    """The letters left once the words an attacker would try first are taken out."""
+    for word in sorted((h.lower() for h in hints if len(h) >= 3), key=len, reverse=True):
+        lowered = lowered.replace(word, "")
+    return "".join(ch for ch in lowered if ch.isalpha())
+
+
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords from public breaches, shipped offline with zxcvbn."""
@@ -102,7 +112,9 @@ def password_problem(password: str, full_name: str = "", email: str = "") -> str
         return "Password must not contain your name"
     if is_common(password):
         return "Password is too common. Use a phrase of three or four unrelated words"
-    hints = [*full_name.split(), email, local_part, "midlands", "engine", "recruit"]
-    if zxcvbn(password[:ZXCVBN_MAX_INPUT], user_inputs=hints)["score"] < MIN_STRENGTH:
+    hints = [*full_name.split(), email, local_part, *CONTEXT_WORDS]
+    if len(_unpredictable_letters(lowered, hints)) < MIN_OWN_LETTERS or (
+        zxcvbn(password[:ZXCVBN_MAX_INPUT], user_inputs=hints)["score"] < MIN_STRENGTH
+    ):
         return "Password is too easy to guess. Use a phrase of three or four unrelated words"
     return None

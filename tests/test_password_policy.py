@@ -21,9 +21,6 @@ def test_context_words_alone_are_too_easy() -> None:
     assert password_problem("recruit-recruit-recruit") is not None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="pending: zxcvbn scores context words plus a year as strong enough"
-)
 def test_context_words_with_a_year_are_too_easy() -> None:
     assert password_problem("midlands engine 2026") is not None
 

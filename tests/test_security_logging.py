@@ -153,10 +153,15 @@ def test_input_the_database_cannot_hold_is_a_logged_400(
     client: FlaskClient, make: Factory, logs: AppLog
 ) -> None:
     log_in(client, make.recruiter())
-    response = client.get(f"/admin/applications?page={10**20}")
+    response = submit(
+        client,
+        "/admin/applications",
+        {"vacancy_id": str(10**20), "application_ids": "1", "action": "shortlist"},
+        action="/admin/applications/bulk",
+    )
     assert response.status_code == 400
     assert "There is a problem with your request" in response.get_data(as_text=True)
     [line] = logs.event("bad_input")
     assert_context(line, response.headers["X-Request-ID"])
-    assert line["endpoint"] == "admin.all_applications"
+    assert line["endpoint"] == "admin.bulk_action"
     assert client.get("/admin/applications").status_code == 200  # the session carries on

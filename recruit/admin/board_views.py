@@ -14,6 +14,8 @@ from recruit.models import ApplicationStatus, Vacancy
 from recruit.services import board, pipeline, scoring
 from recruit.services.sift import SIFT_STATUSES, display_identity, identity_visible
 
+# The largest row offset a page may ask for: within 32 bits, so every database can hold it.
+MAX_OFFSET = 2**31 - 1
 PANEL_STAGES = [s for s in ApplicationStatus if s in SIFT_STATUSES]
 STAFF_STAGES = [s for s in ApplicationStatus if s is not ApplicationStatus.DRAFT]
 # The board's own query arguments: the only ones links and redirects carry, never url_for's
@@ -54,17 +56,29 @@ def filters_from(form: BoardFilterForm, vacancy: Vacancy | None) -> board.BoardF
     )
 
 
+def requested_page(raw: str | None, per_page: int) -> int:
+    """The page asked for, at least 1 and small enough that its offset fits any database integer.
+
+    Anything that is not a whole number means page 1; the caller clamps to the last page.
+    """
+    try:
+        number = int(raw or "1")
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_OFFSET // max(per_page, 1) + 1)
+
+
 def render_board(vacancy: Vacancy | None, bulk_form: FlaskForm) -> tuple[str, int]:
     """The board page, with the filter form from the query string and the bulk form given."""
     form = BoardFilterForm(request.args)
     form.validate()
     filters = filters_from(form, vacancy)
-    page = board.board_page(
-        current_user,
-        filters,
-        page=request.args.get("page", 1, type=int) or 1,
-        per_page=int(current_app.config["PAGE_SIZE"]),
-    )
+    per_page = int(current_app.config["PAGE_SIZE"])
+    wanted = requested_page(request.args.get("page"), per_page)
+    page = board.board_page(current_user, filters, page=wanted, per_page=per_page)
+    if page.page > max(page.pages, 1):
+        # Past the end: show the last page, as the portal's vacancy list does.
+        page = board.board_page(current_user, filters, page=max(page.pages, 1), per_page=per_page)
     args = {k: v for k, v in request.args.items() if k in FILTER_NAMES and v}
     html = render_template(
         "admin/board.html",

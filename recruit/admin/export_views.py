@@ -111,7 +111,10 @@ def download_export(export_id: int) -> Response:
         abort(404)
     jobs.record_download(job, current_user, request.remote_addr or "")
     db.session.commit()
-    log.info("export downloaded", extra={"export_id": job.id, "vacancy_id": job.vacancy_id})
+    log.info(
+        "export downloaded",
+        extra={"event": "export_downloaded", "export_id": job.id, "vacancy_id": job.vacancy_id},
+    )
     response = send_from_directory(
         jobs.export_dir(), job.storage_key, as_attachment=True, download_name=job.file_name
     )

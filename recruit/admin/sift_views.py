@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,6 +18,8 @@ from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Application
 from recruit.services import scoring, sift
+
+log = logging.getLogger(__name__)
 
 
 def _score_data(mine: dict[int, Any]) -> dict[str, Any]:
@@ -153,6 +156,16 @@ def reveal_identity(application_id: int) -> View:
             form.reason.errors.append(str(exc))
         else:
             db.session.commit()
+            # An audit event: the reason stays in the database (IdentityReveal), never the log.
+            log.info(
+                "candidate identity revealed",
+                extra={
+                    "event": "identity_revealed",
+                    "user_id": current_user.id,
+                    "application_id": found.id,
+                    "vacancy_id": found.vacancy_id,
+                },
+            )
             flash("The candidate's identity is revealed. The reveal is recorded.", "success")
             return redirect(url_for("admin.application", application_id=found.id))
     return render_application(found, reveal_form=form)

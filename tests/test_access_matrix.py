@@ -1,0 +1,508 @@
+"""Access control, route by route: every endpoint in `app.url_map` has a rule, and every rule holds.
+
+`ACCESS` is the table (ASVS V8.2.1, V8.2.2, V8.3.1). Each route runs, with each method it
+accepts, as the owner of the objects its path names, another candidate, an assigned and an
+unassigned panel member, the vacancy's recruiter, another recruiter, an admin and an anonymous
+visitor; POSTs carry a valid CSRF token from the same session and the form an allowed user
+would send. A role the rule refuses must be refused (403/404, or the login page), change
+nothing in the database and read none of the owner's private data; the test counts cross-user
+reads and writes and requires none. Below it: mass assignment (ASVS V15.3.3).
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from recruit.extensions import db
+from recruit.models import Application, ApplicationStatus, Role, User, Vacancy, VacancyStatus
+from tests.conftest import AppFactory
+from tests.factories import Factory
+from tests.support.access import (
+    ADMIN,
+    ADMIN_ONLY,
+    ANONYMOUS,
+    ANONYMOUS_OK,
+    ASSESSOR,
+    ASSESSOR_VACANCY,
+    CANDIDATE_ANY,
+    CANDIDATE_OWN,
+    CANDIDATE_SELF,
+    CV,
+    EXPORT,
+    IDENTITY,
+    OWNER,
+    PANEL_ASSIGNED,
+    PANEL_OTHER,
+    PUBLIC,
+    RECRUITER,
+    RECRUITER_OF_VACANCY,
+    RECRUITERS,
+    ROLES,
+    STAFF,
+    STAFF_VACANCY,
+    STATEMENT,
+    TOKEN,
+    Browser,
+    People,
+    Route,
+    World,
+    build_world,
+    database_rows,
+    leaked,
+    make_people,
+    outcome_of,
+    wipe_world,
+    world_is_sound,
+)
+from tests.support.documents import pdf_bytes
+from tests.support.forms import submit
+from tests.support.sift import login
+
+
+def vacancy_form(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid vacancy form (the criteria match the factory's, so edits are allowed)."""
+    form: dict[str, Any] = {
+        "title": "Director of Connectivity",
+        "summary": "Lead connectivity across the Midlands.",
+        "description": "A senior leadership role.",
+        "location": "Nottingham (hybrid)",
+        "salary_band": "£95,000 to £110,000",
+        "contract_type": "permanent",
+        "themes": ["connectivity"],
+        "sectors": ["next-generation-transport"],
+        "essential_criteria": "Leadership of a regional transport programme",
+        "desirable_criteria": "Experience of rail investment cases",
+        "statement_word_limit": "1000",
+        "anonymised_sift": "y",
+        "closing_day": "12",
+        "closing_month": "12",
+        "closing_year": str(datetime.now(UTC).year + 1),
+        "closing_time": "17:00",
+    }
+    form.update(overrides)
+    return form
+
+
+def _answers(w: World, _: People) -> dict[str, Any]:
+    data: dict[str, Any] = {"statement": "Someone else's words", "action": "save"}
+    data.update({f"evidence_{c}": "Evidence" for c in w.criterion_ids})
+    return data
+
+
+def _scores(w: World, _: People) -> dict[str, Any]:
+    data: dict[str, Any] = {"action": "submit"}
+    for c in w.criterion_ids:
+        data[f"score_{c}"], data[f"comment_{c}"] = "3", "Sound evidence"
+    return data
+
+
+def _agreed(w: World, _: People) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for c in w.criterion_ids:
+        data[f"agreed_{c}"], data[f"note_{c}"] = "3", "Agreed at moderation"
+    return data
+
+
+def _selection(w: World, _: People) -> dict[str, Any]:
+    return {"application_ids": [w.application_id], "vacancy_id": w.vacancy_id}
+
+
+# Every endpoint and its rule. A route missing here fails `test_every_route_has_an_access_rule`.
+ACCESS: dict[str, Route] = {
+    # Public pages and the health check.
+    "portal.index": Route(PUBLIC),
+    "portal.vacancies": Route(PUBLIC),
+    "portal.vacancy": Route(PUBLIC),
+    "auth.check_email": Route(PUBLIC),
+    "api.healthz": Route(PUBLIC),
+    # Account pages: for anyone, signed in or not.
+    "auth.login": Route(ANONYMOUS_OK),
+    "auth.register": Route(ANONYMOUS_OK),
+    "auth.forgot_password": Route(
+        ANONYMOUS_OK, payload=lambda w, p: {"email": "nobody@example.org"}
+    ),
+    "auth.logout": Route(ANONYMOUS_OK),
+    # Email links: the token is the credential; an unknown one is 410 for everyone.
+    "auth.verify_email": Route(TOKEN),
+    "auth.reset_password": Route(TOKEN, payload=lambda w, p: {"password": "x" * 16}),
+    "auth.accept_invite": Route(TOKEN, payload=lambda w, p: {"password": "x" * 16}),
+    # The candidate's portal.
+    "portal.applications": Route(CANDIDATE_SELF),
+    "portal.apply": Route(CANDIDATE_ANY, payload=_answers),
+    "portal.application": Route(CANDIDATE_OWN),
+    "portal.withdraw": Route(CANDIDATE_OWN, payload=lambda w, p: {"reason": "Found a job"}),
+    "portal.download_cv": Route(CANDIDATE_OWN),
+    # Assessors: recruiters, admins and panel members (narrowed to their panels' sift).
+    "admin.dashboard": Route(ASSESSOR),
+    "admin.all_applications": Route(ASSESSOR),
+    "admin.vacancy_applications": Route(ASSESSOR_VACANCY),
+    "admin.application": Route(ASSESSOR_VACANCY, sees=frozenset({STATEMENT})),
+    "admin.score": Route(ASSESSOR_VACANCY, sees=frozenset({STATEMENT}), payload=_scores),
+    # The CV exists for staff only once the identity is visible: run with a recorded reveal.
+    "admin.download_cv": Route(ASSESSOR_VACANCY, sees=IDENTITY | {STATEMENT}, revealed=True),
+    # Recruiters and admins, on any vacancy.
+    "admin.vacancies": Route(STAFF),
+    "admin.new_vacancy": Route(STAFF, payload=lambda w, p: vacancy_form()),
+    "admin.bulk_action": Route(
+        STAFF, payload=lambda w, p: {**_selection(w, p), "action": "shortlist"}
+    ),
+    "admin.bulk_unsuccessful": Route(
+        STAFF,
+        payload=lambda w, p: {
+            **_selection(w, p),
+            "subject": "Your application",
+            "body": "Dear {first_name}, thank you.",
+        },
+    ),
+    "admin.vacancy": Route(STAFF_VACANCY),
+    "admin.edit_vacancy": Route(STAFF_VACANCY, payload=lambda w, p: vacancy_form()),
+    "admin.publish_vacancy": Route(STAFF_VACANCY),
+    "admin.close_vacancy": Route(STAFF_VACANCY),
+    "admin.panel": Route(STAFF_VACANCY),
+    "admin.assign_panel": Route(
+        STAFF_VACANCY, payload=lambda w, p: {"user_id": str(p[PANEL_OTHER].id)}
+    ),
+    "admin.remove_panel": Route(
+        STAFF_VACANCY, payload=lambda w, p: {"user_id": str(p[PANEL_ASSIGNED].id)}
+    ),
+    "admin.move_application": Route(
+        STAFF_VACANCY,
+        sees=frozenset({STATEMENT}),
+        payload=lambda w, p: {"to_status": "submitted", "note": "Back to the start"},
+    ),
+    "admin.add_note": Route(
+        STAFF_VACANCY, sees=frozenset({STATEMENT}), payload=lambda w, p: {"body": "A note"}
+    ),
+    "admin.reveal_identity": Route(
+        STAFF_VACANCY, sees=frozenset({STATEMENT}), payload=lambda w, p: {"reason": "Conflict"}
+    ),
+    # Only the vacancy's own recruiters (and admins): moderation and exports of personal data.
+    "admin.moderate": Route(RECRUITER_OF_VACANCY, sees=frozenset({STATEMENT}), payload=_agreed),
+    "admin.exports": Route(
+        RECRUITER_OF_VACANCY, payload=lambda w, p: {"fmt": "csv", "which": "all", "stage": ""}
+    ),
+    "admin.export": Route(RECRUITER_OF_VACANCY),
+    "admin.export_status": Route(RECRUITER_OF_VACANCY),
+    "admin.download_export": Route(RECRUITER_OF_VACANCY, sees=frozenset({EXPORT})),
+    # Admins only.
+    "admin.users": Route(ADMIN_ONLY),
+    "admin.invite": Route(
+        ADMIN_ONLY,
+        payload=lambda w, p: {
+            "full_name": "New Starter",
+            "email": f"starter-{w.export_id}@example.org",
+            "role": "recruiter",
+        },
+    ),
+    "admin.outbox": Route(ADMIN_ONLY),
+    "admin.retry_outbox": Route(ADMIN_ONLY),
+}
+
+# What an allowed reader's GET must show, so "nothing leaked" is not just "nothing shown".
+MUST_SHOW: dict[str, str] = {
+    "portal.application": STATEMENT,
+    "portal.download_cv": CV,
+    "admin.application": STATEMENT,
+    "admin.download_cv": CV,
+    "admin.download_export": EXPORT,
+}
+METHODS = ("GET", "POST")
+
+
+def endpoints(app: Flask) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+
+
+def test_every_route_has_an_access_rule(app: Flask) -> None:
+    routes = endpoints(app)
+    missing, stale = sorted(routes - ACCESS.keys()), sorted(ACCESS.keys() - routes)
+    assert not missing, f"routes with no entry in ACCESS (add one with its rule): {missing}"
+    assert not stale, f"entries in ACCESS for routes that no longer exist: {stale}"
+
+
+class Matrix:
+    """Runs the table and keeps the tally."""
+
+    def __init__(self, app: Flask, make: Factory) -> None:
+        self.app, self.make = app, make
+        self.people = make_people(make)
+        self.browsers = {role: Browser(role, app.test_client()) for role in ROLES}
+        for role, browser in self.browsers.items():
+            browser.sign_in(None if role == ANONYMOUS else self.people[role])
+        self.requests = 0
+        self.cross_reads: list[str] = []
+        self.cross_writes: list[str] = []
+        self.mismatches: list[str] = []
+        self.outcomes: Counter[str] = Counter()
+        self.routes: set[str] = set()
+
+    def path(self, rule_path: str, world: World) -> str:
+        path = rule_path
+        for name, value in world.path_values().items():
+            for converter in ("", "int:"):
+                path = path.replace(f"<{converter}{name}>", str(value))
+        assert "<" not in path, f"no sample value for a path argument of {rule_path}"
+        return path
+
+    def owner_rows(self, world: World) -> list[Any]:
+        """The owner's account and application as stored: what nobody else may change."""
+        with self.app.app_context():
+            found = db.session.get(Application, world.application_id)
+            user = db.session.get(User, self.people[OWNER].id)
+            assert found is not None and user is not None
+            rows = [
+                (user.email, user.full_name, user.role, user.password_hash, user.is_disabled),
+                (found.candidate_id, found.vacancy_id, found.status, found.statement),
+                (found.cv_file_id, [(e.criterion_id, e.text) for e in found.evidence]),
+            ]
+            db.session.rollback()
+            return rows
+
+    def run(self, endpoint: str, rule_path: str, method: str) -> None:
+        route = ACCESS[endpoint]
+        wipe_world(self.app)
+        world = build_world(self.app, self.make, self.people, revealed=route.revealed)
+        world_is_sound(self.app, world, self.people)
+        path = self.path(rule_path, world)
+        # Refused roles first: what an allowed write changes must not hide what they could do.
+        order = sorted(ROLES, key=lambda r: route.access.expected(r) == "allowed")
+        for role in order:
+            self.one(endpoint, route, method, path, world, role)
+        self.routes.add(endpoint)
+
+    def one(
+        self, endpoint: str, route: Route, method: str, path: str, world: World, role: str
+    ) -> None:
+        expected = route.access.expected(role)
+        data = route.payload(world, self.people) if route.payload and method == "POST" else {}
+        before = database_rows(self.app) if method == "POST" else None
+        owner_before = self.owner_rows(world) if method == "POST" else None
+        response = self.browsers[role].send(method, path, data)
+        self.requests += 1
+        actual = outcome_of(response)
+        self.outcomes[actual] += 1
+        where = f"{method} {endpoint} as {role}"
+        refused = expected != "allowed"
+        if actual != expected:
+            self.mismatches.append(f"{where}: expected {expected}, got {response.status_code}")
+            if refused and actual == "allowed" and expected != "410":
+                (self.cross_reads if method == "GET" else self.cross_writes).append(
+                    f"{where}: answered {response.status_code}"
+                )
+        # The owner may always read their own data (their name is in every page's header).
+        may_see = route.sees if not refused else frozenset()
+        if role == OWNER:
+            may_see = frozenset(world.markers) - {EXPORT}
+        if found := leaked(response.data, world, may_see):
+            self.cross_reads.append(f"{where}: the body holds the owner's {', '.join(found)}")
+        kind = MUST_SHOW.get(endpoint, "")
+        reader = method == "GET" and not refused and (role == OWNER or kind in route.sees)
+        if kind and reader and world.markers[kind].encode() not in response.data:
+            self.mismatches.append(f"{where}: the allowed reader did not get the {kind}")
+        if before is not None and refused and database_rows(self.app) != before:
+            self.cross_writes.append(f"{where}: a refused request changed the database")
+        # Whoever may not write the owner's objects (even where the route lets them in, such
+        # as another candidate applying to the same vacancy) must leave them as they were.
+        privileged = role == OWNER or role in RECRUITERS
+        if owner_before is not None and not privileged and self.owner_rows(world) != owner_before:
+            self.cross_writes.append(f"{where}: the owner's account or application changed")
+        if endpoint == "auth.logout" and role != ANONYMOUS:
+            self.browsers[role].sign_in(self.people[role])
+
+
+def test_access_matrix(app_factory: AppFactory, backend: str) -> None:
+    # Rate limits off: the matrix posts to login, registration and reset many times on purpose.
+    app = app_factory(RATELIMIT_ENABLED=False)
+    matrix = Matrix(app, Factory(app))
+    rules = sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint != "static"),
+        key=lambda r: (r.endpoint == "auth.logout", r.endpoint),
+    )
+    for rule in rules:
+        for method in METHODS:
+            if method in (rule.methods or set()):
+                matrix.run(rule.endpoint, rule.rule, method)
+
+    print(
+        f"\naccess matrix ({backend}): {len(matrix.routes)} routes x {len(ROLES)} roles, "
+        f"{matrix.requests} requests; outcomes {dict(sorted(matrix.outcomes.items()))}; "
+        f"cross-user reads {len(matrix.cross_reads)}, writes {len(matrix.cross_writes)}"
+    )
+    assert matrix.routes == endpoints(app)
+    assert not matrix.cross_reads, "cross-user reads:\n" + "\n".join(matrix.cross_reads)
+    assert not matrix.cross_writes, "cross-user writes:\n" + "\n".join(matrix.cross_writes)
+    assert not matrix.mismatches, "answers unlike the table:\n" + "\n".join(matrix.mismatches)
+
+
+def test_in_an_anonymised_sift_no_assessor_sees_who_the_candidate_is(
+    app_factory: AppFactory,
+) -> None:
+    """Without a reveal, the owner's name, email and CV stay hidden from every assessor page."""
+    app = app_factory(RATELIMIT_ENABLED=False)
+    make = Factory(app)
+    people = make_people(make)
+    world = build_world(app, make, people)
+    pages = [
+        "/admin/",
+        "/admin/applications",
+        f"/admin/vacancies/{world.vacancy_id}/applications",
+        f"/admin/applications/{world.application_id}",
+        f"/admin/applications/{world.application_id}/score",
+        f"/admin/applications/{world.application_id}/moderate",
+    ]
+    for role in (PANEL_ASSIGNED, RECRUITER, ADMIN):
+        browser = Browser(role, app.test_client())
+        browser.sign_in(people[role])
+        for page in pages:
+            response = browser.client.get(page)
+            assert response.status_code in (200, 403), f"{page} as {role}"
+            assert not leaked(response.data, world, frozenset({STATEMENT})), f"{page} as {role}"
+        cv = browser.client.get(f"/admin/applications/{world.application_id}/cv")
+        assert cv.status_code == 404, f"the CV of an anonymous candidate, as {role}"
+
+
+# Mass assignment: fields a form does not declare are never copied onto a row.
+SMUGGLED = {
+    "status": "appointed",
+    "role": "admin",
+    "candidate_id": "1",
+    "owner_id": "1",
+    "user_id": "1",
+    "vacancy_id": "1",
+    "is_disabled": "true",
+    "email_verified_at": "2020-01-01T00:00:00",
+    "created_by_id": "1",
+    "id": "1",
+}
+
+
+def user_row(app: Flask, email: str) -> User:
+    with app.app_context():
+        found: User | None = db.session.scalar(select(User).where(User.email == email))
+        assert found is not None, email
+        db.session.expunge(found)
+        return found
+
+
+def test_registration_ignores_smuggled_fields(app: Flask, make: Factory) -> None:
+    client = app.test_client()
+    email = "new.candidate@example.org"
+    form = {**SMUGGLED, "full_name": "Nia New", "email": email, "password": "violet lantern 42"}
+    response = submit(client, "/register", form)
+    assert response.status_code == 302
+    user = user_row(app, email)
+    assert user.role is Role.CANDIDATE
+    assert user.email_verified_at is None and user.is_disabled is False
+
+
+@pytest.mark.parametrize("action", ["save", "submit"])
+def test_applying_ignores_smuggled_fields(app: Flask, make: Factory, action: str) -> None:
+    candidate, other = make.candidate(), make.candidate()
+    vacancy = make.vacancy(recruiter_ids=(make.recruiter().id,))
+    elsewhere = make.vacancy(title="Head of Trade")
+    client = app.test_client()
+    login(client, candidate)
+    smuggled = {
+        **SMUGGLED,
+        "status": "shortlisted",
+        "candidate_id": str(other.id),
+        "owner_id": str(other.id),
+        "user_id": str(other.id),
+        "vacancy_id": str(elsewhere.id),
+        "on_shortlist": "y",
+        "candidate_number": "C-FORGED",
+    }
+    data = {
+        **smuggled,
+        "statement": "I lead things.",
+        "action": action,
+        "cv": (io.BytesIO(pdf_bytes()), "cv.pdf"),
+    }
+    data.update({f"evidence_{c.id}": "My evidence" for c in vacancy.criteria})
+    url = f"/vacancies/{vacancy.reference}/apply"
+    response = submit(client, url, data, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(select(Application)).all()
+        assert len(rows) == 1
+        row = rows[0]
+        assert (row.candidate_id, row.vacancy_id) == (candidate.id, vacancy.id)
+        wanted = ApplicationStatus.SUBMITTED if action == "submit" else ApplicationStatus.DRAFT
+        assert row.status is wanted
+        assert not row.on_shortlist and row.candidate_number != "C-FORGED"
+        assert row.cv_file is not None and row.cv_file.owner_id == candidate.id
+        me = db.session.get(User, candidate.id)
+        assert me is not None and me.role is Role.CANDIDATE
+
+
+def test_vacancy_forms_ignore_smuggled_fields(app: Flask, make: Factory) -> None:
+    recruiter = make.recruiter()
+    vacancy = make.vacancy(recruiter_ids=(recruiter.id,), status=VacancyStatus.DRAFT)
+    client = app.test_client()
+    login(client, recruiter)
+    edit = f"/admin/vacancies/{vacancy.id}/edit"
+    response = submit(client, edit, {**vacancy_form(title="Renamed"), **SMUGGLED})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = submit(client, "/admin/vacancies/new", {**vacancy_form(title="Fresh"), **SMUGGLED})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        for title in ("Renamed", "Fresh"):
+            row = db.session.scalar(select(Vacancy).where(Vacancy.title == title))
+            assert row is not None
+            assert row.status is VacancyStatus.DRAFT, "publishing is its own action"
+            assert row.published_at is None
+            assert row.created_by_id in (None, recruiter.id)
+        edited = db.session.get(Vacancy, vacancy.id)
+        assert edited is not None and edited.title == "Renamed"
+        assert edited.created_by_id is None, "the factory made it; an edit does not take it over"
+        fresh = db.session.scalar(select(Vacancy).where(Vacancy.title == "Fresh"))
+        assert fresh is not None and fresh.created_by_id == recruiter.id
+        me = db.session.get(User, recruiter.id)
+        assert me is not None and me.role is Role.RECRUITER
+
+
+def test_invitation_ignores_smuggled_fields(app: Flask, make: Factory) -> None:
+    client = app.test_client()
+    login(client, make.admin())
+    fields = {k: v for k, v in SMUGGLED.items() if k != "role"}
+    form = {**fields, "full_name": "Ivy Invitee", "email": "ivy@example.org", "role": "panel"}
+    assert submit(client, "/admin/users/invite", form).status_code == 302
+    user = user_row(app, "ivy@example.org")
+    assert user.role is Role.PANEL
+    assert user.email_verified_at is None and user.is_disabled is False
+    # A role that is not offered is refused, whatever the form posts.
+    for role in ("candidate", "superuser"):
+        form = {"full_name": "Eve", "email": f"eve-{role}@example.org", "role": role}
+        assert submit(client, "/admin/users/invite", form).status_code == 400
+        with app.app_context():
+            assert db.session.scalar(select(User).where(User.email == form["email"])) is None
+
+
+# The board's page number: anything out of range is clamped before it reaches the database.
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [(str(10**20), 2), (str(2**63), 2), ("3", 2), ("2", 2), ("-5", 1), ("0", 1), ("abc", 1)],
+)
+def test_board_page_is_clamped_to_the_pages_there_are(
+    app: Flask, make: Factory, raw: str, shown: int
+) -> None:
+    app.config["PAGE_SIZE"] = 2
+    recruiter = make.recruiter()
+    vacancy = make.vacancy(recruiter_ids=(recruiter.id,))
+    for n in range(3):
+        make.application(make.candidate(full_name=f"Paged Person{n}").id, vacancy.id)
+    client = app.test_client()
+    login(client, recruiter)
+    for board in ("/admin/applications", f"/admin/vacancies/{vacancy.id}/applications"):
+        response = client.get(f"{board}?page={raw}")
+        assert response.status_code == 200, f"{board}?page={raw}"
+        html = response.get_data(as_text=True)
+        assert f"Page {shown} of 2" in html
+        assert ("Paged Person2" in html) is (shown == 2)
