@@ -137,3 +137,13 @@ def test_recruiter_assigns_and_removes_panel_members(
     response = submit(client, url, {"user_id": str(panel.id)}, action=f"{url}/remove")
     assert response.status_code == 302
     assert "Nobody is on this panel yet" in client.get(url).get_data(as_text=True)
+
+
+def test_a_panel_members_menu_leads_to_their_dashboard(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    panel = make.panel_member()
+    submit(client, "/login", {"email": panel.email, "password": panel.password})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Panel dashboard" in page
+    assert "My applications" not in page
