@@ -42,8 +42,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
-	$(BIN)/pytest -q
+pytest: install ## The suite, spread over every core (tests share no state)
+	$(BIN)/pytest -q -n auto
 
 test: lint typecheck pytest ## ruff, mypy and the whole pytest suite
 
