@@ -1,0 +1,43 @@
+"""The deployment files describe the topology the README promises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def test_compose_runs_every_part_of_the_service() -> None:
+    services = compose()["services"]
+    assert {"postgres", "redis", "web", "worker", "beat", "mailpit", "migrate"} <= set(services)
+    for name in ("postgres", "redis", "web", "worker", "mailpit"):
+        assert "healthcheck" in services[name], f"{name} has no healthcheck"
+    assert services["worker"]["command"][:4] == ["celery", "-A", "worker.main", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "worker.main", "beat"]
+    assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+
+
+def test_one_environment_for_web_worker_and_beat() -> None:
+    services = compose()["services"]
+    envs = [services[name]["environment"] for name in ("web", "worker", "beat", "migrate")]
+    assert all(env == envs[0] for env in envs)
+    env = envs[0]
+    assert env["RECRUIT_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert env["RECRUIT_REDIS_URL"].startswith("redis://redis:")
+    assert env["RECRUIT_SMTP_URL"] == "smtp://mailpit:1025"
+    assert env["RECRUIT_ENV"] == "production"
+
+
+def test_data_lives_in_volumes() -> None:
+    spec = compose()
+    assert {"pgdata", "redisdata", "uploads"} <= set(spec["volumes"])
+    assert "uploads:/data" in spec["services"]["worker"]["volumes"]
+    assert "uploads:/data" in spec["services"]["web"]["volumes"]
