@@ -18,6 +18,9 @@ GOVUK="node_modules/govuk-frontend/dist/govuk"
 
 log() { printf 'build_assets: %s\n' "$*" >&2; }
 
+# Copy through a temporary name, so a server (or a parallel test) never reads half a file.
+install_file() { cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; }
+
 command -v npm >/dev/null 2>&1 || { log "npm is not installed (need Node.js 20+)"; exit 1; }
 
 # 1. npm packages: reinstall only when package-lock.json changed since the last install.
@@ -45,13 +48,13 @@ node_modules/.bin/sass \
   --style=compressed \
   --no-source-map \
   --no-error-css \
-  assets/scss/recruit.scss "$BUILD/recruit.css.tmp"
-mv "$BUILD/recruit.css.tmp" "$BUILD/recruit.css"
+  assets/scss/recruit.scss "$BUILD/recruit.css.tmp.$$"
+mv -f "$BUILD/recruit.css.tmp.$$" "$BUILD/recruit.css"
 
 # 3. JavaScript: GOV.UK Frontend's ES module build and our entry module.
-cp "$GOVUK/govuk-frontend.min.js" "$BUILD/govuk-frontend.min.js"
-cp "$GOVUK/govuk-frontend.min.js.map" "$BUILD/govuk-frontend.min.js.map"
-cp assets/js/recruit.mjs "$BUILD/recruit.js"
+install_file "$GOVUK/govuk-frontend.min.js" "$BUILD/govuk-frontend.min.js"
+install_file "$GOVUK/govuk-frontend.min.js.map" "$BUILD/govuk-frontend.min.js.map"
+install_file assets/js/recruit.mjs "$BUILD/recruit.js"
 
 # 4. Guard rails: the GOV.UK brand and remote assets must never reach the CSS.
 if grep -q -e 'GDS Transport' -e 'govuk-crest' "$BUILD/recruit.css"; then
