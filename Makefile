@@ -48,7 +48,8 @@ pytest: install ## The suite, spread over every core (tests share no state)
 test: lint typecheck pytest ## ruff, mypy and the whole pytest suite
 
 faults: install ## Fault-injection tests (worker, SMTP, Redis and PostgreSQL failures)
-	RECRUIT_FAULTS=1 $(BIN)/pytest -q tests/faults
+	RECRUIT_FAULTS=1 $(BIN)/pytest -q -rxs tests/faults; status=$$?; \
+	$(BIN)/python -m tests.faults.report; exit $$status
 
 audit: install ## Check dependencies for known vulnerabilities (needs the network)
 	$(BIN)/pip-audit --skip-editable

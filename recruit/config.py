@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "BROKER_DIR": None,
     "EXPORT_DIR": None,
     "EXPORT_TTL_HOURS": 168,
+    "EXPORT_STALE_SECONDS": 960,  # a building export untouched this long lost its worker
     "PDF_FONT_PATH": None,
     "MAX_CV_BYTES": 10 * 1024 * 1024,
     "UPLOAD_QUOTA_BYTES": 50 * 1024 * 1024,  # per user, across every file they have stored

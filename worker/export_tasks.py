@@ -31,6 +31,10 @@ def build_export(self: Any, export_id: int) -> str:
         log.info("export %s skipped: finished or being built elsewhere", export_id)
         return "skipped"
     db.session.commit()  # the claim is visible before the long build starts
+    if job.attempts > 1:
+        log.warning(
+            "export %s taken over (attempt %s): its last worker was lost", export_id, job.attempts
+        )
     if job.attempts > MAX_ATTEMPTS:
         jobs.fail(job, f"gave up after {MAX_ATTEMPTS} attempts")
         db.session.commit()

@@ -8,7 +8,9 @@ while the build's long read continues.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -24,8 +26,11 @@ from recruit.models.export import ExportDownload, ExportFormat, ExportJob, Expor
 from recruit.outbox import enqueue_email
 from recruit.services.accounts import external_url
 
-# A building job untouched for longer than a task may run belonged to a worker that died.
+# A building job untouched for longer than a task may run belonged to a worker that died. The
+# default (EXPORT_STALE_SECONDS) exceeds the task's 15 min hard time limit, so a live build is
+# never taken from its worker; fault tests shorten it.
 STALE_AFTER: Final = timedelta(minutes=16)
+SCRATCH_PREFIX: Final = ".build-"
 EXTENSIONS: Final = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx", ExportFormat.PACK: "zip"}
 SELECTION_LABELS: Final = {
     "shortlist": "Shortlist",
@@ -43,6 +48,12 @@ def export_dir() -> Path:
     folder = Path(current_app.config["EXPORT_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def stale_after() -> timedelta:
+    """How long a `building` job may go unfinished before another worker may take it over."""
+    seconds = current_app.config.get("EXPORT_STALE_SECONDS")
+    return STALE_AFTER if seconds is None else timedelta(seconds=float(seconds))
 
 
 def request_export(
@@ -71,7 +82,7 @@ def claim(job_id: int) -> ExportJob | None:
             or_(
                 ExportJob.status == ExportStatus.QUEUED,
                 (ExportJob.status == ExportStatus.BUILDING)
-                & (ExportJob.claimed_at < utcnow() - STALE_AFTER),
+                & (ExportJob.claimed_at < utcnow() - stale_after()),
             ),
         )
         .values(
@@ -116,11 +127,27 @@ def build(job: ExportJob) -> Path:
         conn.execute(update(ExportJob).where(ExportJob.id == job.id).values(progress_total=total))
     report = progress_writer(job.id, total)
     target = final_path(job)
-    with tempfile.TemporaryDirectory(dir=export_dir(), prefix=".build-") as scratch:
+    # The claim is ours alone, so scratch left by this job's dead worker can go.
+    mine = f"{SCRATCH_PREFIX}{job.id}-"
+    remove_scratch(mine)
+    with tempfile.TemporaryDirectory(dir=export_dir(), prefix=mine) as scratch:
         work = Path(scratch)
         produced = _produce(job, vacancy, criteria, work, report)
         os.replace(produced, target)
     return target
+
+
+def remove_scratch(prefix: str = SCRATCH_PREFIX, older_than: float = 0.0) -> int:
+    """Delete build folders a killed worker left behind, if untouched for `older_than` s."""
+    removed = 0
+    for folder in export_dir().glob(f"{prefix}*"):
+        try:
+            if time.time() - folder.stat().st_mtime >= older_than:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except FileNotFoundError:  # another worker's build finished and tidied it meanwhile
+            continue
+    return removed
 
 
 def _produce(
@@ -191,14 +218,18 @@ def due_for_sweep(older_than: timedelta) -> list[int]:
             (ExportJob.status == ExportStatus.QUEUED)
             & (ExportJob.created_at < utcnow() - older_than),
             (ExportJob.status == ExportStatus.BUILDING)
-            & (ExportJob.claimed_at < utcnow() - STALE_AFTER),
+            & (ExportJob.claimed_at < utcnow() - stale_after()),
         )
     )
     return list(db.session.scalars(query))
 
 
 def purge_expired() -> int:
-    """Delete the files of expired exports and mark them expired; return how many."""
+    """Delete the files of expired exports and mark them expired; return how many.
+
+    Build folders older than a task may run are deleted too: their worker was killed.
+    """
+    remove_scratch(older_than=max(stale_after(), STALE_AFTER).total_seconds())
     expired = db.session.scalars(
         select(ExportJob).where(
             ExportJob.status == ExportStatus.READY, ExportJob.expires_at <= utcnow()

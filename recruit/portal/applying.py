@@ -68,9 +68,9 @@ def _answers(form: ApplicationForm) -> Answers:
     return Answers(statement=(form.statement.data or "").strip(), evidence=form.evidence(), cv=cv)
 
 
-def _save(vacancy: Vacancy, form: ApplicationForm) -> Response | None:
+def _save(vacancy: Vacancy, form: ApplicationForm, existing: Application | None) -> Response | None:
     """Save or submit; None when the deadline refused it (the form then carries the reason)."""
-    application = applications.start(vacancy.id, current_user.id)
+    application = existing or applications.start(vacancy.id, current_user.id)
     try:
         if form.submitting:
             applications.submit(application, _answers(form), current_user)
@@ -97,7 +97,7 @@ def apply(reference: str) -> View:
     if found is None:
         abort(404)
     vacancy, is_open = found
-    existing = applications.find_for_vacancy(vacancy.id, current_user.id)
+    existing = applications.load_for_form(vacancy.id, current_user.id)
     if existing is not None and existing.status is not S.DRAFT:
         flash("You have already submitted an application for this vacancy", "info")
         return redirect(url_for("portal.application", application_id=existing.id))
@@ -112,7 +112,7 @@ def apply(reference: str) -> View:
         # Say so before anything else: field errors would only waste a late candidate's time.
         form.form_errors.append(applications.closed_message(vacancy))
     elif form.validate_on_submit():
-        saved = _save(vacancy, form)
+        saved = _save(vacancy, form, existing)
         if saved is not None:
             return saved
         existing = applications.find_for_vacancy(vacancy.id, current_user.id)

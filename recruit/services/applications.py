@@ -8,6 +8,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import FileStorage
 
 from recruit.extensions import db
@@ -71,6 +72,19 @@ def find_for_vacancy(vacancy_id: int, candidate_id: int) -> Application | None:
         select(Application).where(
             Application.vacancy_id == vacancy_id, Application.candidate_id == candidate_id
         )
+    )
+
+
+def load_for_form(vacancy_id: int, candidate_id: int) -> Application | None:
+    """The candidate's application to this vacancy with what the form reads, in one query."""
+    return (
+        db.session.scalars(
+            select(Application)
+            .where(Application.vacancy_id == vacancy_id, Application.candidate_id == candidate_id)
+            .options(joinedload(Application.cv_file), joinedload(Application.evidence))
+        )
+        .unique()
+        .first()
     )
 
 
@@ -178,6 +192,8 @@ def submit(application: Application, answers: Answers, candidate: User) -> None:
     _claim(application, status=ApplicationStatus.SUBMITTED, submitted_at=db_now())
     _write_answers(application, answers)
     pipeline.record_change(application, ApplicationStatus.SUBMITTED, candidate)
+    # The claim already stored the status: no second UPDATE of the row for it.
+    set_committed_value(application, "status", ApplicationStatus.SUBMITTED)
     db.session.flush()
     db.session.expire(application, ["submitted_at"])
     _notify_submitted(application)

@@ -53,6 +53,39 @@ def stop_process(proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
         proc.wait(timeout=grace)
 
 
+def children(pid: int) -> list[int]:
+    """The direct children of a process (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def kill_tree(proc: subprocess.Popen[bytes]) -> list[int]:
+    """SIGKILL a process and its children at once, as the OOM killer or a host crash would."""
+    victims = [proc.pid, *children(proc.pid)]
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            continue
+    proc.wait(timeout=START_SECONDS)
+    wait_for(lambda: all(gone(pid) for pid in victims[1:]), "killed children gone")
+    return victims
+
+
+def gone(pid: int) -> bool:
+    """Whether a process has exited (a zombie waiting for its parent counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
 @dataclass
 class RedisServer:
     """A private redis-server without persistence: stopping it loses every queued task."""
@@ -188,11 +221,11 @@ def spawn(name: str, command: list[str], env: dict[str, str], workdir: Path) -> 
 
 
 def web_command(port: int) -> list[str]:
-    """gunicorn as in production: a few processes with threads, a request timeout."""
+    """gunicorn as in production: threaded workers, two per core (2 cores), a request timeout."""
     return [
         str(BIN / "gunicorn"),
         "recruit:create_app()",
-        *("-b", f"127.0.0.1:{port}", "-k", "gthread", "-w", "3", "--threads", "4"),
+        *("-b", f"127.0.0.1:{port}", "-k", "gthread", "-w", "4", "--threads", "4"),
         *("--timeout", "30", "--graceful-timeout", "5", "--backlog", "512"),
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,8 +130,11 @@ def web_is_up(url: str) -> bool:
 
 
 @contextmanager
-def running_stack(workdir: Path) -> Iterator[Stack]:
-    """Start everything on free local ports; stop and delete everything afterwards."""
+def running_stack(workdir: Path, settings: Mapping[str, Any] | None = None) -> Iterator[Stack]:
+    """Start everything on free local ports; stop and delete everything afterwards.
+
+    `settings` add to or override the RECRUIT_* settings every process gets.
+    """
     with ExitStack() as stack:
         pg = stack.enter_context(postgres_cluster())
         redis_server = RedisServer(workdir / "redis")
@@ -140,7 +143,8 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         mail = MailServer()
         mail.start()
         stack.callback(mail.stop)
-        app = create_app(stack_config(workdir, pg.url, redis_server.url, mail.url))
+        config = stack_config(workdir, pg.url, redis_server.url, mail.url)
+        app = create_app({**config, **(settings or {})})
         with app.app_context():
             db.create_all()
         stack.callback(_dispose, app)

@@ -11,6 +11,7 @@ import requests
 
 from tests.factories import Factory
 from tests.faults.checks import duplicates, outbox_counts, submitted_per_candidate, wait_all_sent
+from tests.faults.people import bulk_users
 from tests.faults.report import record
 from tests.faults.stack import running_stack
 from tests.faults.traffic import Browser, Tally, apply
@@ -29,8 +30,8 @@ def test_the_web_answers_503_then_recovers_and_loses_nothing(tmp_path: Path) -> 
         make = Factory(stack.app)
         vacancy = make.vacancy(recruiter_ids=(make.recruiter().id,))
         browsers = []
-        for n in range(CANDIDATES):
-            candidate = make.candidate(email=f"candidate{n}@example.org")
+        emails = [f"candidate{n}@example.org" for n in range(CANDIDATES)]
+        for candidate in bulk_users(stack.app, emails):
             browsers.append(Browser(stack.base_url, tally))
             assert browsers[-1].login(candidate.email, candidate.password)
         pids = {p.name: p.proc.pid for p in stack.processes()}

@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import Factory
 from tests.faults.checks import duplicates, outbox_counts, submitted_per_candidate, wait_all_sent
+from tests.faults.people import bulk_users
 from tests.faults.report import record
 from tests.faults.stack import Stack, running_stack
 from tests.faults.traffic import Browser, Tally, apply
@@ -28,8 +29,8 @@ def people(stack: Stack, tally: Tally) -> tuple[SimpleNamespace, list[Browser]]:
     recruiter = make.recruiter(email="lead@recruit.example")
     vacancy = make.vacancy(recruiter_ids=(recruiter.id,))
     browsers = []
-    for n in range(CANDIDATES):
-        candidate = make.candidate(email=f"candidate{n}@example.org")
+    emails = [f"candidate{n}@example.org" for n in range(CANDIDATES)]
+    for candidate in bulk_users(stack.app, emails):
         browser = Browser(stack.base_url, tally)
         assert browser.login(candidate.email, candidate.password)
         browsers.append(browser)
