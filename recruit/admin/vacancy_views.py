@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -94,33 +96,27 @@ def edit_vacancy(vacancy_id: int) -> View:
 @staff_required
 def publish_vacancy(vacancy_id: int) -> View:
     """Publish a draft, or reopen a closed vacancy whose closing time is in the future."""
-    found = get_vacancy_for_staff(vacancy_id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return _render_vacancy(found, form)
-    try:
-        vacancies.publish(found)
-    except vacancies.VacancyError as exc:
-        db.session.rollback()
-        return _render_vacancy(get_vacancy_for_staff(vacancy_id), ConfirmForm(), str(exc))
-    db.session.commit()
-    flash(f"{found.title} is published and open for applications.", "success")
-    return redirect(url_for("admin.vacancy", vacancy_id=found.id))
+    return _change_status(vacancy_id, vacancies.publish, "is published and open for applications")
 
 
 @bp.route("/vacancies/<int:vacancy_id>/close", methods=["POST"])
 @staff_required
 def close_vacancy(vacancy_id: int) -> View:
     """Close a published vacancy to new applications."""
+    return _change_status(vacancy_id, vacancies.close, "is closed to new applications")
+
+
+def _change_status(vacancy_id: int, change: Callable[[Vacancy], None], done: str) -> View:
+    """Apply a confirmed publish or close, showing the rule's message if it refuses."""
     found = get_vacancy_for_staff(vacancy_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _render_vacancy(found, form)
     try:
-        vacancies.close(found)
+        change(found)
     except vacancies.VacancyError as exc:
         db.session.rollback()
         return _render_vacancy(get_vacancy_for_staff(vacancy_id), ConfirmForm(), str(exc))
     db.session.commit()
-    flash(f"{found.title} is closed to new applications.", "success")
+    flash(f"{found.title} {done}.", "success")
     return redirect(url_for("admin.vacancy", vacancy_id=found.id))
