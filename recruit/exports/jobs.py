@@ -24,7 +24,7 @@ from recruit.extensions import db
 from recruit.models import User, Vacancy, db_now, utcnow
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
 from recruit.outbox import enqueue_email
-from recruit.services.accounts import external_url
+from recruit.urls import external_url
 
 # A building job untouched for longer than a task may run belonged to a worker that died. The
 # default (EXPORT_STALE_SECONDS) exceeds the task's 15 min hard time limit, so a live build is

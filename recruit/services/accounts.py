@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from recruit.models import Role, TokenPurpose, User, utcnow
 from recruit.outbox import enqueue_email
 from recruit.passwords import burn_password_work, hash_password, needs_rehash, verify_password
 from recruit.services.tokens import consume_token, issue_token, void_tokens
+from recruit.urls import external_url
 
 
 def normalise_email(email: str) -> str:
@@ -24,15 +24,6 @@ def normalise_email(email: str) -> str:
 def find_user_by_email(email: str) -> User | None:
     """The account with this email, if any."""
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link built from the configured base URL, never from the request's Host.
-
-    Works in workers too: the path comes from the URL map, with no request needed.
-    """
-    path = current_app.url_map.bind("recruit.invalid").build(endpoint, values)
-    return str(current_app.config["BASE_URL"]).rstrip("/") + path
 
 
 def register_candidate(full_name: str, email: str, password: str) -> None:

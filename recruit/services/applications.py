@@ -24,9 +24,9 @@ from recruit.models import (
 )
 from recruit.outbox import enqueue_email
 from recruit.services import pipeline
-from recruit.services.accounts import external_url
 from recruit.services.vacancy_search import is_open
 from recruit.uploads import CheckedUpload, discard, store_upload
+from recruit.urls import external_url
 from recruit.web import uk_datetime
 
 

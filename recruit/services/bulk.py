@@ -18,8 +18,8 @@ from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, User, Vacancy
 from recruit.outbox import enqueue_email
 from recruit.services import pipeline
-from recruit.services.accounts import external_url
 from recruit.services.sift import display_identity, set_list
+from recruit.urls import external_url
 
 UNSUCCESSFUL_TEMPLATE: Final = "unsuccessful_custom"
 PLACEHOLDERS: Final[dict[str, str]] = {

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
 from recruit.outbox import enqueue_email
-from recruit.services.accounts import external_url
+from recruit.urls import external_url
 from recruit.web import uk_datetime
 
 # Drafts were never received, and a withdrawn application is not there to be sifted.

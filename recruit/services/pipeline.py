@@ -7,7 +7,7 @@ from typing import Final
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange, User, utcnow
 from recruit.outbox import enqueue_email
-from recruit.services.accounts import external_url
+from recruit.urls import external_url
 
 S = ApplicationStatus
 

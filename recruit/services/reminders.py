@@ -18,7 +18,7 @@ from recruit.models import (
     utcnow,
 )
 from recruit.outbox import enqueue_email
-from recruit.services.accounts import external_url
+from recruit.urls import external_url
 from recruit.web import uk_datetime
 
 REMIND_BEFORE = timedelta(hours=24)
