@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, g, render_template, request, session
-from flask_login import current_user
 from flask_login.signals import user_unauthorized
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -140,7 +139,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and current_user.is_authenticated:
+    # The session's login marker, not current_user: after a view's commit the user is expired,
+    # and asking it would cost every response another query.
+    if "_user_id" in session:
         response.headers["Cache-Control"] = "no-store"
     return response
 
