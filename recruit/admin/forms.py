@@ -10,7 +10,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     Field,
     RadioField,
     SelectChoice,
@@ -20,13 +19,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
-    Email,
     InputRequired,
     Length,
     Optional,
     ValidationError,
 )
 
+from recruit.auth.forms import email_field
 from recruit.models import ApplicationStatus, Role, Vacancy
 from recruit.services import pipeline
 from recruit.services.vacancies import ClosingTimeError, VacancyData, uk_to_utc, utc_to_uk
@@ -267,14 +266,7 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
     )
-    email = EmailField(
-        "Email address",
-        validators=[
-            InputRequired("Enter their email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field("Enter their email address")
     role = RadioField(
         "Role",
         choices=options(

@@ -11,6 +11,19 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 from recruit.passwords import password_problem
 
 
+def email_field(
+    required: str = "Enter your email address", check_format: bool = True
+) -> EmailField:
+    """The email field every form shares: required, at most 254 characters, and well formed."""
+    validators: list[Any] = [InputRequired(required)]
+    if check_format:
+        validators.append(
+            Email("Enter an email address in the correct format, like name@example.com")
+        )
+    validators.append(Length(max=254, message="Email address must be 254 characters or fewer"))
+    return EmailField("Email address", validators=validators)
+
+
 class RegisterForm(FlaskForm):  # type: ignore[misc]
     """Create a candidate account."""
 
@@ -21,14 +34,7 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
             Length(max=200, message="Full name must be 200 characters or fewer"),
         ],
     )
-    email = EmailField(
-        "Email address",
-        validators=[
-            InputRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field()
     password = PasswordField("Create a password", validators=[InputRequired("Create a password")])
 
     def validate_password(self, field: Any) -> None:
@@ -43,13 +49,8 @@ class RegisterForm(FlaskForm):  # type: ignore[misc]
 class LoginForm(FlaskForm):  # type: ignore[misc]
     """Log in with email and password."""
 
-    email = EmailField(
-        "Email address",
-        validators=[
-            InputRequired("Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    # Logging in never says "wrong format": any answer could hint at which accounts exist.
+    email = email_field(check_format=False)
     password = PasswordField(
         "Password",
         validators=[
@@ -62,14 +63,7 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 class ForgotPasswordForm(FlaskForm):  # type: ignore[misc]
     """Ask for a reset link."""
 
-    email = EmailField(
-        "Email address",
-        validators=[
-            InputRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field()
 
 
 class NewPasswordForm(FlaskForm):  # type: ignore[misc]
