@@ -16,9 +16,11 @@ COPY recruit ./recruit
 COPY worker ./worker
 COPY templates ./templates
 COPY migrations ./migrations
+COPY gunicorn.conf.py ./
 RUN pip install . && mkdir -p /data && chown recruit /data
 COPY --from=assets /src/recruit/static/build ./recruit/static/build
 USER recruit
 ENV FLASK_APP=recruit RECRUIT_INSTANCE_PATH=/data
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "recruit:create_app()"]
+# Threads, processes and timeouts: gunicorn.conf.py (read from the working directory).
+CMD ["gunicorn", "recruit:create_app()"]

@@ -47,7 +47,9 @@ def _apply_flask_settings(app: Flask, settings: dict[str, Any]) -> None:
         # Development only: a fresh key per process, so sessions do not outlive a restart.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(settings["DATABASE_URL"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+        settings["DATABASE_URL"], int(settings["DB_POOL_SIZE"])
+    )
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_CV_BYTES"] + 256 * 1024
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -56,12 +58,18 @@ def _apply_flask_settings(app: Flask, settings: dict[str, Any]) -> None:
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
     # hide_parameters: statement parameters (outbox payloads hold reset and invitation links)
     # never reach logs or exception messages, whatever the log level.
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}, "hide_parameters": True}
-    return {"pool_pre_ping": True, "pool_recycle": 1800, "hide_parameters": True}
+    return {
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "pool_size": pool_size,
+        "max_overflow": pool_size,
+        "hide_parameters": True,
+    }
 
 
 def _ensure_folders(app: Flask) -> None:

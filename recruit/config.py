@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "DATABASE_URL": None,  # None means SQLite in the instance folder
+    # Connections each web or worker process keeps (and as many again at a peak). A request can
+    # hold two at once (its transaction, then the session write), so keep it above gunicorn's
+    # threads per process, or every thread can wait on the pool for ever.
+    "DB_POOL_SIZE": 10,
     "REDIS_URL": None,  # None means kombu's filesystem broker in the instance folder
     "SMTP_URL": None,  # None means .eml files written to MAIL_DIR
     "SMTP_TIMEOUT": 10.0,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from recruit.extensions import db
-from recruit.models import utcnow
+from recruit.models import db_now, utcnow
 from recruit.models.session import WebSession
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate = False
         self.unavailable = unavailable
+        # The database clock when the session was read: when the request was received.
+        self.read_at: datetime | None = None
+        self.read_monotonic: float | None = None
 
     def regenerate(self) -> None:
         """Issue a new id on the next save and forget the old one (call at login)."""
@@ -110,9 +114,12 @@ class DatabaseSessionInterface(SessionInterface):
         try:
             with db.engine.connect() as conn:
                 row = conn.execute(
-                    select(WebSession.data, WebSession.created_at, WebSession.last_seen_at).where(
-                        WebSession.id_hash == _hash(sid)
-                    )
+                    select(
+                        WebSession.data,
+                        WebSession.created_at,
+                        WebSession.last_seen_at,
+                        db_now().label("read_at"),
+                    ).where(WebSession.id_hash == _hash(sid))
                 ).first()
         except SQLAlchemyError:
             # The database is down: carry on anonymous; views that need it answer 503.
@@ -120,7 +127,10 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(unavailable=True)
         if row is None or self._expired(app, row.created_at, row.last_seen_at):
             return ServerSession()
-        return ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
+        opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
+        # Deadlines are judged at this reading (recruit.receipt), so take it as early as we can.
+        opened.read_at, opened.read_monotonic = row.read_at, time.monotonic()
+        return opened
 
     def _expired(self, app: Flask, created: datetime, last_seen: datetime) -> bool:
         idle, absolute = _limits(app)

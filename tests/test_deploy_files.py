@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from recruit.config import DEFAULTS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,3 +43,15 @@ def test_data_lives_in_volumes() -> None:
     assert {"pgdata", "redisdata", "uploads"} <= set(spec["volumes"])
     assert "uploads:/data" in spec["services"]["worker"]["volumes"]
     assert "uploads:/data" in spec["services"]["web"]["volumes"]
+
+
+def test_the_image_and_the_fault_tests_share_one_gunicorn_config() -> None:
+    from tests.faults.services import web_command
+
+    assert "COPY gunicorn.conf.py" in (ROOT / "Dockerfile").read_text()
+    settings: dict[str, Any] = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), settings)  # noqa: S102 - our own config file
+    assert settings["worker_class"] == "gthread" and settings["threads"] >= 4
+    # A request can hold two pooled connections; more threads than the pool could deadlock.
+    assert settings["threads"] < DEFAULTS["DB_POOL_SIZE"] * 2
+    assert str(ROOT / "gunicorn.conf.py") in web_command(8000)

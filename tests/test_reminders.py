@@ -11,11 +11,15 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, OutboxMessage
+from recruit.receipt import RECEIPT_GRACE
 from recruit.services.reminders import remind_drafts
 from tests.factories import Factory
 from worker.celery_app import celery_init_app
 from worker.tasks import close_due, deliver
 from worker.tasks import remind_drafts as remind_drafts_task
+
+# Closed long enough ago that every request received on time has been decided.
+CLOSED_AND_DECIDED = RECEIPT_GRACE + timedelta(seconds=5)
 
 
 def emails(app: Flask, template: str) -> list[tuple[str, dict[str, Any]]]:
@@ -31,8 +35,8 @@ def test_closing_emails_each_recruiter_the_number_received(app: Flask, make: Fac
     celery_init_app(app)
     lead = make.recruiter(email="lead@me.example", full_name="Lead Recruiter")
     other = make.recruiter(email="other@me.example")
-    due = make.vacancy(closes_in=timedelta(seconds=-5), recruiter_ids=(lead.id, other.id))
-    quiet = make.vacancy(closes_in=timedelta(seconds=-5), recruiter_ids=(lead.id,))
+    due = make.vacancy(closes_in=-CLOSED_AND_DECIDED, recruiter_ids=(lead.id, other.id))
+    quiet = make.vacancy(closes_in=-CLOSED_AND_DECIDED, recruiter_ids=(lead.id,))
     open_ = make.vacancy(closes_in=timedelta(days=2), recruiter_ids=(lead.id,))
     statuses = [ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED]
     statuses += [ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN]
@@ -57,7 +61,7 @@ def test_the_closing_email_renders(app: Flask, make: Factory) -> None:
     celery_init_app(app)
     lead = make.recruiter(email="lead@me.example")
     due = make.vacancy(
-        title="Head of Trade", closes_in=timedelta(seconds=-1), recruiter_ids=(lead.id,)
+        title="Head of Trade", closes_in=-CLOSED_AND_DECIDED, recruiter_ids=(lead.id,)
     )
     make.application(make.candidate().id, due.id)
     close_due()

@@ -18,6 +18,7 @@ from recruit.portal.forms import (
     application_form,
     evidence_field_name,
 )
+from recruit.receipt import received_at
 from recruit.services import applications, pipeline, vacancy_search
 from recruit.services.applications import Answers, ApplicationClosedError
 from recruit.uploads import path_for
@@ -73,9 +74,9 @@ def _save(vacancy: Vacancy, form: ApplicationForm, existing: Application | None)
     application = existing or applications.start(vacancy.id, current_user.id)
     try:
         if form.submitting:
-            applications.submit(application, _answers(form), current_user)
+            applications.submit(application, _answers(form), current_user, received_at())
         else:
-            applications.save_draft(application, _answers(form))
+            applications.save_draft(application, _answers(form), received_at())
     except ApplicationClosedError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
@@ -93,7 +94,9 @@ def _save(vacancy: Vacancy, form: ApplicationForm, existing: Application | None)
 @candidate_required
 def apply(reference: str) -> View:
     """Start, continue, save or submit the candidate's application to a vacancy."""
-    found = vacancy_search.find_public(reference)
+    # On time means received on time: the wait behind a closing-time crowd is not held against
+    # the candidate (recruit.receipt).
+    found = vacancy_search.find_public(reference, received_at())
     if found is None:
         abort(404)
     vacancy, is_open = found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, exists, select, update
@@ -140,9 +141,9 @@ def start(vacancy_id: int, candidate_id: int) -> Application:
     return created
 
 
-def _claim(application: Application, **values: Any) -> None:
-    """Update a draft only while its vacancy is open by the database clock, or refuse."""
-    vacancy_open = exists().where(Vacancy.id == application.vacancy_id, is_open())
+def _claim(application: Application, received_at: datetime | None, **values: Any) -> None:
+    """Update a draft only if its vacancy was open when the change was received, or refuse."""
+    vacancy_open = exists().where(Vacancy.id == application.vacancy_id, is_open(received_at))
     stmt = (
         update(Application)
         .where(
@@ -178,18 +179,34 @@ def _write_answers(application: Application, answers: Answers) -> None:
             discard(previous)
 
 
-def save_draft(application: Application, answers: Answers) -> None:
-    """Save the answers on a draft; raises ApplicationClosedError after the closing time."""
+def save_draft(
+    application: Application, answers: Answers, received_at: datetime | None = None
+) -> None:
+    """Save the answers on a draft; raises ApplicationClosedError if received after closing.
+
+    `received_at` is the database clock when the request arrived (recruit.receipt); None
+    judges by the database clock now.
+    """
     db.session.flush()
-    _claim(application, updated_at=utcnow())
+    _claim(application, received_at, updated_at=utcnow())
     _write_answers(application, answers)
 
 
-def submit(application: Application, answers: Answers, candidate: User) -> None:
-    """Save the answers and submit; raises ApplicationClosedError after the closing time."""
+def submit(
+    application: Application,
+    answers: Answers,
+    candidate: User,
+    received_at: datetime | None = None,
+) -> None:
+    """Save the answers and submit; raises ApplicationClosedError if received after closing."""
     db.session.flush()
-    # The guarded UPDATE is the decision: the deadline is judged by the database, once.
-    _claim(application, status=ApplicationStatus.SUBMITTED, submitted_at=db_now())
+    # The guarded UPDATE is the decision, made once, against the database clock's reading.
+    _claim(
+        application,
+        received_at,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=db_now() if received_at is None else received_at,
+    )
     _write_answers(application, answers)
     pipeline.record_change(application, ApplicationStatus.SUBMITTED, candidate)
     # The claim already stored the status: no second UPDATE of the row for it.

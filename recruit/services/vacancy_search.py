@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from recruit.extensions import db
-from recruit.models import Vacancy, VacancySector, VacancyStatus, VacancyTheme, db_now
+from recruit.models import (
+    UTCDateTime,
+    Vacancy,
+    VacancySector,
+    VacancyStatus,
+    VacancyTheme,
+    db_now,
+)
 
 MAX_TERMS = 10
 
@@ -50,9 +58,10 @@ class Page:
         return result
 
 
-def is_open() -> ColumnElement[bool]:
-    """SQL truth of 'accepting applications now', judged by the database clock."""
-    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > db_now())
+def is_open(at: datetime | None = None) -> ColumnElement[bool]:
+    """SQL truth of 'accepting applications', by the database clock now or as read at `at`."""
+    moment: ColumnElement[datetime] = db_now() if at is None else literal(at, UTCDateTime())
+    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > moment)
 
 
 def escape_like(term: str) -> str:
@@ -111,10 +120,10 @@ def search(query: VacancyQuery, page: int, size: int) -> Page:
     return Page(items=list(rows), total=total, number=number, size=size)
 
 
-def find_public(reference: str) -> tuple[Vacancy, bool] | None:
-    """A vacancy the public may see (published or closed, never draft) and whether it is open."""
+def find_public(reference: str, at: datetime | None = None) -> tuple[Vacancy, bool] | None:
+    """A vacancy the public may see (never a draft) and whether it was open at `at` (or now)."""
     row = db.session.execute(
-        select(Vacancy, is_open()).where(
+        select(Vacancy, is_open(at)).where(
             Vacancy.reference == reference,
             Vacancy.status.in_([VacancyStatus.PUBLISHED, VacancyStatus.CLOSED]),
         )

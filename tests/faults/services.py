@@ -158,6 +158,8 @@ class PostgresCluster:
                 "--start-conf=manual",
                 "-o",
                 "fsync=off",
+                "-o",
+                "max_connections=300",
                 "--",
                 "--auth=trust",
             ],
@@ -221,13 +223,9 @@ def spawn(name: str, command: list[str], env: dict[str, str], workdir: Path) -> 
 
 
 def web_command(port: int) -> list[str]:
-    """gunicorn as in production: threaded workers, two per core (2 cores), a request timeout."""
-    return [
-        str(BIN / "gunicorn"),
-        "recruit:create_app()",
-        *("-b", f"127.0.0.1:{port}", "-k", "gthread", "-w", "4", "--threads", "4"),
-        *("--timeout", "30", "--graceful-timeout", "5", "--backlog", "512"),
-    ]
+    """gunicorn as in production (the image's gunicorn.conf.py), on a loopback port."""
+    config = str(PROJECT_ROOT / "gunicorn.conf.py")
+    return [str(BIN / "gunicorn"), "-c", config, "-b", f"127.0.0.1:{port}", "recruit:create_app()"]
 
 
 def worker_command() -> list[str]:

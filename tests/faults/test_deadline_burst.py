@@ -15,6 +15,7 @@ from sqlalchemy import update
 from recruit.extensions import db
 from recruit.models import Vacancy, utcnow
 from tests.factories import Factory
+from tests.faults.burst import fire, timed_post
 from tests.faults.checks import duplicates, submitted_per_candidate
 from tests.faults.people import bulk_users
 from tests.faults.report import record
@@ -25,7 +26,6 @@ pytestmark = pytest.mark.timeout(420)
 
 ON_TIME, DOUBLES, LATE = 200, 50, 50
 SEND_WINDOW = 1.5  # every on-time request leaves within the final 2 s, the last 0.5 s early
-THREADS = ON_TIME + DOUBLES  # one per request, so each leaves at its scheduled moment
 PREPARE_THREADS = 6
 DELIVERY_BOUND = 120.0
 
@@ -52,13 +52,6 @@ def prepare(stack: Stack, tally: Tally) -> tuple[SimpleNamespace, list[Browser],
     return vacancy, [b for b, _ in prepared], [t for _, t in prepared]
 
 
-def twin(browser: Browser) -> Browser:
-    """A second tab of the same browser: same cookies, its own connection."""
-    other = Browser(browser.base, browser.tally)
-    other.http.cookies.update(browser.http.cookies)
-    return other
-
-
 def close_at(stack: Stack, vacancy_id: int, seconds: float) -> float:
     """Move the closing time to `seconds` from now; return it on the monotonic clock."""
     with stack.app.app_context():
@@ -68,23 +61,6 @@ def close_at(stack: Stack, vacancy_id: int, seconds: float) -> float:
     return time.monotonic() + seconds
 
 
-Answer = tuple[int, str, float, float]
-
-
-def fire(jobs: list[tuple[float, Browser, str, dict[str, str]]]) -> list[Answer]:
-    """Send each POST at its monotonic time; status, body, when sent and answered, in order."""
-
-    def one(job: tuple[float, Browser, str, dict[str, str]]) -> Answer:
-        at, browser, path, data = job
-        time.sleep(max(0.0, at - time.monotonic()))
-        sent = time.monotonic()
-        response = browser.post(path, data)
-        return response.status_code, response.text, sent, time.monotonic()
-
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        return list(pool.map(one, jobs))
-
-
 def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) -> None:
     with running_stack(tmp_path) as stack:
         tally = Tally()
@@ -92,14 +68,19 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
         path = f"/vacancies/{vacancy.reference}/apply"
         forms = [application_form(vacancy, token, "submit") for token in tokens]
         deadline = close_at(stack, vacancy.id, 6.0)
-        start, step = deadline - 2.0, SEND_WINDOW / (ON_TIME + DOUBLES)
-        on_time = [(b, forms[i]) for i, b in enumerate(browsers[:ON_TIME])]
-        on_time += [(twin(b), forms[i]) for i, b in enumerate(browsers[:DOUBLES])]
-        burst = fire([(start + i * step, b, path, f) for i, (b, f) in enumerate(on_time)])
-        late_jobs = [
-            (deadline + 0.5, b, path, forms[ON_TIME + i]) for i, b in enumerate(browsers[ON_TIME:])
+        start, step = deadline - 2.0, SEND_WINDOW / ON_TIME
+        # Each candidate submits once; every fourth clicks twice at the same instant.
+        jobs = [timed_post(start + i * step, browsers[i], path, forms[i]) for i in range(ON_TIME)]
+        jobs += [
+            timed_post(start + i * step, browsers[i], path, forms[i])
+            for i in range(0, ON_TIME, ON_TIME // DOUBLES)
         ]
-        late = fire(late_jobs)
+        burst = fire(jobs, tally)
+        late_jobs = [
+            timed_post(deadline + 0.5, b, path, forms[ON_TIME + i])
+            for i, b in enumerate(browsers[ON_TIME:])
+        ]
+        late = fire(late_jobs, tally)
         applied = submitted_per_candidate(stack, vacancy.id)
         began = time.monotonic()
         while (
@@ -112,12 +93,13 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
         subjects = Counter(
             str(m.message["Subject"]).split(" for ")[0] for m in stack.mail.handler.received
         )
-    burst_codes = Counter(code for code, _, _, _ in burst)
-    late_refused = sum(code == 400 and "closed at" in body for code, body, _, _ in late)
-    on_time_closed = sum("closed at" in body for _, body, _, _ in burst[:ON_TIME])
-    sent_early = max(deadline - sent for _, _, sent, _ in burst)
-    sent_late = min(deadline - sent for _, _, sent, _ in burst)
-    drained = max(answered for _, _, _, answered in burst) - (deadline - 2.0)
+    burst_codes = Counter(a.status for a in burst)
+    late_refused = sum(a.status == 400 and "closed at" in a.body for a in late)
+    on_time_closed = sum("closed at" in a.body for a in burst)
+    sent_early = max(deadline - a.sent for a in burst)
+    sent_late = min(deadline - a.sent for a in burst)
+    drained = max(a.answered for a in burst) - (deadline - 2.0)
+    answered_after = max(a.answered for a in burst) - deadline
     record(
         "5-deadline",
         "5. Deadline burst",
@@ -132,21 +114,21 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
             "first sent before deadline (s)": round(sent_early, 2),
             "on-time submits refused as closed": on_time_closed,
             "burst answered within (s)": round(drained, 1),
+            "last answer after closing (s)": round(answered_after, 2),
             "applications": sum(applied.values()),
             "late refused": f"{late_refused}/{LATE}",
             "confirmation emails": len(ids),
             "duplicate Message-IDs": duplicates(ids),
         },
     )
-    # Invariants that hold whatever the machine's speed.
+    # The scenario itself: every burst request really left before the closing time.
+    assert sent_late > 0, f"the load generator fell behind: a request left {-sent_late:.2f}s late"
     assert tally.five_xx == 0, tally.server_errors
     assert set(applied.values()) == {1}  # never two applications for one candidate
     assert not set(applied) & {b.candidate_id for b in browsers[ON_TIME:]}  # no late one
     assert late_refused == LATE
     assert subjects == Counter({"We have received your application": len(applied)})
     assert len(ids) == len(applied) and duplicates(ids) == 0
-    if len(applied) < ON_TIME:
-        # Every request left before the deadline, but the deadline is judged when the database
-        # runs the submit, so requests still queued in gunicorn at the deadline are refused.
-        pytest.xfail(f"only {len(applied)} of {ON_TIME} on-time submits were processed in time")
-    assert len(applied) == ON_TIME
+    # Received before the closing time, so on time, however long each waited to be decided.
+    assert len(applied) == ON_TIME, f"{ON_TIME - len(applied)} on-time submits were refused"
+    assert on_time_closed == 0

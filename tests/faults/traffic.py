@@ -28,13 +28,17 @@ class Tally:
 
     def add(self, response: requests.Response, label: str) -> requests.Response:
         """Count one response."""
-        with self.lock:
-            self.codes[response.status_code] += 1
-            if response.status_code == 503 and FRIENDLY_503 in response.text:
-                self.friendly_503 += 1
-            if response.status_code >= 500 and response.status_code != 503:
-                self.server_errors.append(f"{label}: {response.status_code}")
+        self.count(response.status_code, response.text, label)
         return response
+
+    def count(self, status: int, body: str, label: str) -> None:
+        """Count one answer by its status code and body."""
+        with self.lock:
+            self.codes[status] += 1
+            if status == 503 and FRIENDLY_503 in body:
+                self.friendly_503 += 1
+            if status >= 500 and status != 503:
+                self.server_errors.append(f"{label}: {status}")
 
     @property
     def total(self) -> int:
