@@ -113,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    from recruit.admission import init_admission
     from recruit.web import init_web
 
     init_web(app)
+    init_admission(app)

@@ -17,9 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
     "DATABASE_URL": None,  # None means SQLite in the instance folder
     # Connections each web or worker process keeps (and as many again at a peak). A request can
-    # hold two at once (its transaction, then the session write), so keep it above gunicorn's
-    # threads per process, or every thread can wait on the pool for ever.
+    # hold two at once (its transaction, then the session write): keep it above WEB_WORK_SLOTS.
     "DB_POOL_SIZE": 10,
+    # Requests per web process that run their view at once; the rest wait, received (0: no gate).
+    "WEB_WORK_SLOTS": 3,
     "REDIS_URL": None,  # None means kombu's filesystem broker in the instance folder
     "SMTP_URL": None,  # None means .eml files written to MAIL_DIR
     "SMTP_TIMEOUT": 10.0,

@@ -44,12 +44,18 @@ class ContextFilter(logging.Filter):
 
 
 def _user_id() -> int | None:
-    from flask_login import current_user
+    """The user's id without a query: a log line must never reload a user expired by a commit."""
+    from flask import session
 
-    try:
-        return int(current_user.id) if current_user.is_authenticated else None
-    except Exception:  # no login manager or user not loadable: log without it
-        return None
+    user = g.get("_login_user")
+    if user is not None:
+        loaded = user.__dict__.get("id")  # an expired ORM instance has dropped its columns
+        if isinstance(loaded, int):
+            return loaded
+        if getattr(user, "is_anonymous", False):
+            return None
+    marker = str(session.get("_user_id", "")).partition(":")[0]
+    return int(marker) if marker.isdigit() else None
 
 
 class JsonFormatter(logging.Formatter):

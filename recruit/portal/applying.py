@@ -81,11 +81,12 @@ def _save(vacancy: Vacancy, form: ApplicationForm, existing: Application | None)
         db.session.rollback()
         form.form_errors.append(str(exc))
         return None
-    reference, application_id = application.reference, application.id
+    application_id = application.id
     db.session.commit()
     if form.submitting:
-        flash(f"Application submitted. Your reference is {reference}", "success")
-        return redirect(url_for("portal.application", application_id=application_id))
+        # Said by the page it leads to, not a flash: rewriting the session costs a write, at
+        # the moment a closing-time crowd is submitting.
+        return redirect(url_for("portal.application", application_id=application_id, submitted=1))
     flash("Your draft has been saved. You can change it until the vacancy closes.", "success")
     return redirect(url_for("portal.apply", reference=vacancy.reference))
 
@@ -96,7 +97,7 @@ def apply(reference: str) -> View:
     """Start, continue, save or submit the candidate's application to a vacancy."""
     # On time means received on time: the wait behind a closing-time crowd is not held against
     # the candidate (recruit.receipt).
-    found = vacancy_search.find_public(reference, received_at())
+    found = vacancy_search.find_public(reference, received_at(), with_criteria=True)
     if found is None:
         abort(404)
     vacancy, is_open = found
@@ -144,6 +145,8 @@ def application(application_id: int) -> str:
         application=found,
         can_edit=found.status is S.DRAFT and vacancy_search.vacancy_is_open(found.vacancy_id),
         can_withdraw=found.status in pipeline.WITHDRAWABLE,
+        # Only ever true of an application that was submitted, whoever edits the address.
+        just_submitted=request.args.get("submitted") == "1" and found.status is not S.DRAFT,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -128,16 +129,24 @@ def evidence_field_name(criterion_id: int) -> str:
 
 def application_form(vacancy: Vacancy, **kwargs: Any) -> ApplicationForm:
     """An application form with one evidence box per criterion of `vacancy`."""
+    form = _form_class(tuple((c.id, c.text) for c in vacancy.criteria))(**kwargs)
+    form.vacancy = vacancy
+    return form
+
+
+@lru_cache(maxsize=512)
+def _form_class(criteria: tuple[tuple[int, str], ...]) -> type[ApplicationForm]:
+    """The form class for these criteria (id, text); built once, as building one is costly."""
 
     class VacancyApplicationForm(ApplicationForm):
         pass
 
-    for criterion in vacancy.criteria:
+    for criterion_id, text in criteria:
         setattr(
             VacancyApplicationForm,
-            evidence_field_name(criterion.id),
+            evidence_field_name(criterion_id),
             TextAreaField(
-                criterion.text,
+                text,
                 validators=[
                     Length(max=MAX_EVIDENCE_CHARS, message="Your evidence is too long to save")
                 ],
@@ -145,9 +154,7 @@ def application_form(vacancy: Vacancy, **kwargs: Any) -> ApplicationForm:
         )
     # Declared again so it follows the evidence boxes, keeping the error summary in page order.
     VacancyApplicationForm.cv = FileField(CV_LABEL)
-    form = VacancyApplicationForm(**kwargs)
-    form.vacancy = vacancy
-    return form
+    return VacancyApplicationForm
 
 
 class WithdrawForm(FlaskForm):  # type: ignore[misc]

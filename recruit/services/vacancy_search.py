@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from recruit.extensions import db
@@ -120,14 +120,20 @@ def search(query: VacancyQuery, page: int, size: int) -> Page:
     return Page(items=list(rows), total=total, number=number, size=size)
 
 
-def find_public(reference: str, at: datetime | None = None) -> tuple[Vacancy, bool] | None:
-    """A vacancy the public may see (never a draft) and whether it was open at `at` (or now)."""
-    row = db.session.execute(
-        select(Vacancy, is_open(at)).where(
-            Vacancy.reference == reference,
-            Vacancy.status.in_([VacancyStatus.PUBLISHED, VacancyStatus.CLOSED]),
-        )
-    ).first()
+def find_public(
+    reference: str, at: datetime | None = None, with_criteria: bool = False
+) -> tuple[Vacancy, bool] | None:
+    """A vacancy the public may see (never a draft) and whether it was open at `at` (or now).
+
+    `with_criteria` loads the criteria in the same query, for the application form.
+    """
+    stmt = select(Vacancy, is_open(at)).where(
+        Vacancy.reference == reference,
+        Vacancy.status.in_([VacancyStatus.PUBLISHED, VacancyStatus.CLOSED]),
+    )
+    if with_criteria:
+        stmt = stmt.options(joinedload(Vacancy.criteria))
+    row = db.session.execute(stmt).unique().first()
     if row is None:
         return None
     return row[0], bool(row[1])

@@ -228,9 +228,14 @@ def web_command(port: int) -> list[str]:
     return [str(BIN / "gunicorn"), "-c", config, "-b", f"127.0.0.1:{port}", "recruit:create_app()"]
 
 
+# Production runs workers on hosts of their own; sharing two cores here, they yield to the web.
+BACKGROUND = ("nice", "-n", "10")
+
+
 def worker_command() -> list[str]:
     """A prefork worker with two children, as `docker-compose.yml` runs it (with fewer)."""
     return [
+        *BACKGROUND,
         str(BIN / "celery"),
         *("-A", "worker.main", "worker", "--loglevel=INFO", "--concurrency=2"),
         *("--without-gossip", "--without-mingle", "-n", f"fault-{uuid.uuid4().hex[:6]}@%h"),
@@ -240,4 +245,13 @@ def worker_command() -> list[str]:
 def beat_command(workdir: Path) -> list[str]:
     """Exactly one beat scheduler."""
     schedule = str(workdir / "celerybeat-schedule")
-    return [str(BIN / "celery"), "-A", "worker.main", "beat", "--loglevel=INFO", "-s", schedule]
+    return [
+        *BACKGROUND,
+        str(BIN / "celery"),
+        "-A",
+        "worker.main",
+        "beat",
+        "--loglevel=INFO",
+        "-s",
+        schedule,
+    ]
