@@ -13,7 +13,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # all interfaces: inside a container
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+threads = int(os.environ.get("GUNICORN_THREADS", "64"))
 timeout = 30
 graceful_timeout = 10
 keepalive = 5

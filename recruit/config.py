@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     # hold two at once (its transaction, then the session write): keep it above WEB_WORK_SLOTS.
     "DB_POOL_SIZE": 10,
     # Requests per web process that run their view at once; the rest wait, received (0: no gate).
-    "WEB_WORK_SLOTS": 3,
+    "WEB_WORK_SLOTS": 2,
     "REDIS_URL": None,  # None means kombu's filesystem broker in the instance folder
     "SMTP_URL": None,  # None means .eml files written to MAIL_DIR
     "SMTP_TIMEOUT": 10.0,

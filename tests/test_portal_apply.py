@@ -90,7 +90,10 @@ def test_submit_records_status_history_and_emails(
     response = post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     assert response.status_code == 302
     submitted = only_application(app)
-    assert response.headers["Location"].endswith(f"/applications/{submitted.id}")
+    assert response.headers["Location"].endswith(f"/applications/{submitted.id}?submitted=1")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Application submitted. Your reference is {submitted.reference}" in page
+    assert 'role="alert"' in page  # announced to screen readers
     assert submitted.status is ApplicationStatus.SUBMITTED
     assert submitted.submitted_at is not None
     assert [(h.from_status, h.to_status, h.changed_by_id) for h in submitted.history] == [
@@ -168,3 +171,13 @@ def test_submit_requires_statement_essential_evidence_and_cv(
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Application)) == 0
     assert outbox(app) == []
+
+
+def test_the_submitted_banner_is_never_shown_for_a_draft(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    post_apply(client, vacancy, "draft", {"statement": "Not finished."})
+    draft = only_application(app)
+    page = client.get(f"/applications/{draft.id}?submitted=1")
+    assert page.status_code == 200
+    assert "Application submitted" not in page.get_data(as_text=True)
