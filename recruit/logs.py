@@ -54,7 +54,10 @@ def _user_id() -> int | None:
             return loaded
         if getattr(user, "is_anonymous", False):
             return None
-    marker = str(session.get("_user_id", "")).partition(":")[0]
+    try:
+        marker = str(session.get("_user_id", "")).partition(":")[0]
+    except Exception:  # the session is still being opened (it logs when the database is down)
+        return None
     return int(marker) if marker.isdigit() else None
 
 

@@ -54,3 +54,17 @@ def test_healthy_with_redis(tmp_path: Path) -> None:
     response = create_app(config).test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["broker"] == {"ok": True, "transport": "redis"}
+
+
+def test_a_signed_in_browser_gets_the_friendly_503_while_the_database_is_down(
+    tmp_path: Path,
+) -> None:
+    config = base_config(tmp_path / "inst")
+    config["DATABASE_URL"] = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
+    app = create_app(config)
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], "a" * 43)  # a session we cannot read
+    for path in ("/applications", "/vacancies/ME-2026-0001/apply"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
