@@ -7,13 +7,15 @@ take the whole crowd in; this gate then lets only WEB_WORK_SLOTS of them per pro
 view at once, so the CPU goes to finishing requests rather than to threads contending for the
 interpreter. The rest wait, costing no CPU, in arrival order as far as the OS keeps it.
 Static files and /healthz never wait: a load balancer must not think a busy process dead.
+The body has been read before the wait (recruit.web), so a slow upload never holds a slot; a
+request that cannot get one within WEB_WORK_WAIT_SECONDS gets the friendly 503 page.
 """
 
 from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 
 _SLOTS_KEY = "recruit.work_slots"
 _UNGATED_ENDPOINTS = frozenset({"static", "api.healthz"})
@@ -33,7 +35,8 @@ def enter() -> None:
     gate: threading.BoundedSemaphore | None = current_app.extensions.get(_SLOTS_KEY)
     if gate is None or request.endpoint in _UNGATED_ENDPOINTS:
         return
-    gate.acquire()
+    if not gate.acquire(timeout=float(current_app.config["WEB_WORK_WAIT_SECONDS"])):
+        abort(503)
     g.holds_work_slot = True
 
 

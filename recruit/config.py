@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "DB_POOL_SIZE": 10,
     # Requests per web process that run their view at once; the rest wait, received (0: no gate).
     "WEB_WORK_SLOTS": 2,
+    "WEB_WORK_WAIT_SECONDS": 30.0,  # longest wait for a slot before the friendly 503 page
     "REDIS_URL": None,  # None means kombu's filesystem broker in the instance folder
     "SMTP_URL": None,  # None means .eml files written to MAIL_DIR
     "SMTP_TIMEOUT": 10.0,

@@ -44,21 +44,25 @@ class ContextFilter(logging.Filter):
 
 
 def _user_id() -> int | None:
-    """The user's id without a query: a log line must never reload a user expired by a commit."""
+    """The user's id; never reloads a user that a commit has expired (that would cost a query)."""
     from flask import session
+    from flask_login import current_user
 
-    user = g.get("_login_user")
-    if user is not None:
+    try:
+        user = g.get("_login_user")
+        if user is None:
+            # Not looked up yet in this request: look it up, validated, as any view would.
+            return int(current_user.id) if current_user.is_authenticated else None
+        if getattr(user, "is_anonymous", False):
+            return None
         loaded = user.__dict__.get("id")  # an expired ORM instance has dropped its columns
         if isinstance(loaded, int):
             return loaded
-        if getattr(user, "is_anonymous", False):
-            return None
-    try:
+        # Validated when it was loaded earlier in this request; the session names the same id.
         marker = str(session.get("_user_id", "")).partition(":")[0]
-    except Exception:  # the session is still being opened (it logs when the database is down)
+        return int(marker) if marker.isdecimal() else None
+    except Exception:  # no login manager, or the session is still being opened: log without it
         return None
-    return int(marker) if marker.isdigit() else None
 
 
 class JsonFormatter(logging.Formatter):

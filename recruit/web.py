@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from recruit import admission, taxonomy
+from recruit import admission, receipt, taxonomy
 from recruit.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,14 @@ def init_web(app: Flask) -> None:
     # First of all hooks, before CSRF checks: every log line and error page needs the request id,
     # and a session we cannot read means we cannot tell who is asking, so the answer is "come
     # back shortly", not a login page or an expired form.
-    # Then the admission gate: the session (the receipt) is read, now wait for a work slot.
+    # Then the body is read (by the malformed-form check), the receipt recorded, and only then
+    # does the request wait for a work slot: a slow upload never holds one.
     app.before_request_funcs.setdefault(None, [])[:0] = [
         _start_request,
         _session_store_check,
-        admission.enter,
         _reject_malformed_form,
+        receipt.mark_received,
+        admission.enter,
     ]
     app.before_request(_reject_impossible_ids)
     app.after_request(_security_headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,8 @@ PROBE_SECONDS = 0.3
 class Probe:
     """A route that holds its work slot until released, counting how many run at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold: float = PROBE_SECONDS) -> None:
+        self.hold = hold
         self.lock = threading.Lock()
         self.running = 0
         self.most = 0
@@ -38,7 +40,7 @@ class Probe:
             self.running += 1
             self.most = max(self.most, self.running)
         self.entered.release()
-        self.release.wait(PROBE_SECONDS)
+        self.release.wait(self.hold)
         with self.lock:
             self.running -= 1
         return "done"
@@ -143,3 +145,55 @@ def test_a_view_that_fails_gives_its_slot_back(app_factory: AppFactory) -> None:
     for _ in range(3):
         assert client.get("/_broken").status_code == 500
     assert client.get("/vacancies").status_code == 200  # the slot came back every time
+
+
+def test_a_request_that_cannot_get_a_slot_in_time_gets_the_friendly_503(
+    app_factory: AppFactory, threads: list[threading.Thread]
+) -> None:
+    app = app_factory(WEB_WORK_SLOTS=1, WEB_WORK_WAIT_SECONDS=0.2)
+    holder = Probe(hold=5.0)
+    app.add_url_rule("/_probe", "probe", holder.view)
+    start(threads, lambda: app.test_client().get("/_probe"))
+    assert holder.entered.acquire(timeout=5)
+    response = app.test_client().get("/vacancies")
+    holder.release.set()
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
+
+
+def test_a_slow_upload_does_not_hold_a_slot(
+    app_factory: AppFactory, make: Factory, threads: list[threading.Thread]
+) -> None:
+    app = app_factory(WEB_WORK_SLOTS=1, WEB_WORK_WAIT_SECONDS=5)
+    client = app.test_client()
+    log_in(client, make.candidate())
+    arrived = threading.Event()
+    body = b"statement=" + b"x" * 1000
+
+    class SlowBody(io.BytesIO):
+        def readinto(self, buffer: Any) -> int:
+            arrived.wait(10)  # the rest of the body is still on its way
+            return super().readinto(buffer)
+
+        def read(self, size: int | None = -1) -> bytes:
+            arrived.wait(10)
+            return super().read(size)
+
+    codes: list[int] = []
+    start(
+        threads,
+        lambda: codes.append(
+            client.post(
+                "/vacancies/ME-0000-0000/apply",
+                input_stream=SlowBody(body),
+                content_type="application/x-www-form-urlencoded",
+                content_length=len(body),
+            ).status_code
+        ),
+    )
+    time.sleep(0.2)  # the upload has started
+    other = app.test_client().get("/vacancies")  # the only slot must still be free
+    arrived.set()
+    threads[-1].join(10)
+    assert other.status_code == 200
+    assert codes and codes[0] != 503  # the upload got its turn once it had arrived

@@ -8,7 +8,7 @@ from flask import Flask
 
 from recruit.extensions import db
 from recruit.models import Vacancy, VacancyStatus
-from recruit.receipt import RECEIPT_GRACE
+from recruit.receipt import CLOSING_GRACE
 from recruit.services.closing import close_due_vacancies
 from tests.factories import Factory
 from worker.celery_app import celery_init_app
@@ -24,7 +24,7 @@ def status_of(app: Flask, vacancy_id: int) -> tuple[VacancyStatus, bool]:
 
 
 def test_only_published_vacancies_past_their_closing_time_close(app: Flask, make: Factory) -> None:
-    due = make.vacancy(closes_in=-(RECEIPT_GRACE + timedelta(seconds=5)))
+    due = make.vacancy(closes_in=-(CLOSING_GRACE + timedelta(seconds=5)))
     open_ = make.vacancy(closes_in=timedelta(days=3))
     draft = make.vacancy(status=VacancyStatus.DRAFT, closes_in=timedelta(days=-2))
     with app.app_context():
@@ -37,7 +37,7 @@ def test_only_published_vacancies_past_their_closing_time_close(app: Flask, make
 
 def test_the_task_closes_and_commits_once(app: Flask, make: Factory) -> None:
     celery_init_app(app)
-    due = make.vacancy(closes_in=-(RECEIPT_GRACE + timedelta(seconds=5)))
+    due = make.vacancy(closes_in=-(CLOSING_GRACE + timedelta(seconds=5)))
     make.vacancy(closes_in=timedelta(days=3))
     assert close_due() == 1
     assert status_of(app, due.id) == (VacancyStatus.CLOSED, True)

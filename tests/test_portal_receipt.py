@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
-from flask import Flask, request_finished, session
+from flask import Flask, g, request_finished, session
 from flask.testing import FlaskClient
 from sqlalchemy import event, update
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy, utcnow
-from recruit.receipt import RECEIPT_GRACE, received_at
+from recruit.receipt import CLOSING_GRACE, RECEIPT_VALIDITY, mark_received, received_at
 from tests.factories import Factory
 from tests.support.documents import pdf_bytes
+from tests.support.forms import csrf_token_from
 from tests.test_portal_support import (
     answers,
     logged_in_candidate,
     only_application,
     outbox,
     post_apply,
+    set_closed,
     skills_vacancy,
 )
 
@@ -105,16 +109,73 @@ def test_once_received_after_closing_a_submit_is_refused(
     assert only_application(app).status is ApplicationStatus.DRAFT
 
 
-def test_the_reading_is_the_sessions_and_expires_after_the_grace(app: Flask) -> None:
+def test_the_receipt_adds_the_bodys_arrival_and_expires(app: Flask) -> None:
     reading = utcnow() - timedelta(seconds=2)
     with app.test_request_context("/"):
+        mark_received()
         assert received_at() is None  # no session was read: judge by the clock now
-        session.read_at, session.read_monotonic = reading, time.monotonic()  # type: ignore[attr-defined]
-        assert received_at() == reading
-        too_long = time.monotonic() - RECEIPT_GRACE.total_seconds() - 1
-        session.read_monotonic = too_long  # type: ignore[attr-defined]
-        assert received_at() is None
+        session.read_at = reading  # type: ignore[attr-defined]
+        session.read_monotonic = time.monotonic() - 1.5  # type: ignore[attr-defined]
+        mark_received()  # the body took 1.5 s to arrive after the reading
+        received = received_at()
+        assert received is not None
+        assert timedelta(seconds=1.5) <= received - reading < timedelta(seconds=2)
+        g.received_monotonic = time.monotonic() - RECEIPT_VALIDITY.total_seconds() - 1
+        assert received_at() is None  # waited too long for its decision: judge at the decision
     assert received_at() is None  # outside a request there is no receipt
+    assert RECEIPT_VALIDITY < CLOSING_GRACE  # every valid receipt is decided before closing
+
+
+class TrickledBody(io.BytesIO):
+    """A request body whose bytes arrive only after `on_first_read` has run."""
+
+    def __init__(self, data: bytes, on_first_read: Callable[[], None]) -> None:
+        super().__init__(data)
+        self.on_first_read: Callable[[], None] | None = on_first_read
+
+    def _arrive(self) -> None:
+        if self.on_first_read is not None:
+            hook, self.on_first_read = self.on_first_read, None
+            hook()
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Run the hook once, then read."""
+        self._arrive()
+        return super().read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        """Run the hook once, then read into `buffer`."""
+        self._arrive()
+        return super().readinto(buffer)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """Run the hook once, then read a line."""
+        self._arrive()
+        return super().readline(size)
+
+
+def test_a_submit_whose_body_arrives_after_closing_is_refused(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
+    page = client.get(f"/vacancies/{vacancy.reference}/apply").get_data(as_text=True)
+    form = dict(answers(vacancy), action="submit", csrf_token=csrf_token_from(page))
+    body = urlencode(form).encode()
+
+    def close_now() -> None:
+        # The headers are in and the session read; the closing time passes before the body.
+        set_closed(app, vacancy.id, ago=timedelta(milliseconds=1))
+
+    response = client.post(
+        f"/vacancies/{vacancy.reference}/apply",
+        input_stream=TrickledBody(body, close_now),
+        content_type="application/x-www-form-urlencoded",
+        content_length=len(body),
+    )
+    assert response.status_code == 400
+    assert "This vacancy closed at" in response.get_data(as_text=True)
+    assert only_application(app).status is ApplicationStatus.DRAFT
+    assert outbox(app) == []
 
 
 def test_a_logged_in_request_reads_the_database_clock_with_its_session(

@@ -59,13 +59,11 @@ def only_application(app: Flask) -> Application:
         return row
 
 
-def set_closed(app: Flask, vacancy_id: int) -> None:
-    """Move the closing time into the past, as the database clock sees it."""
+def set_closed(app: Flask, vacancy_id: int, ago: timedelta = timedelta(seconds=5)) -> None:
+    """Move the closing time `ago` into the past, as the database clock sees it."""
     with app.app_context():
         db.session.execute(
-            update(Vacancy)
-            .where(Vacancy.id == vacancy_id)
-            .values(closes_at=utcnow() - timedelta(seconds=5))
+            update(Vacancy).where(Vacancy.id == vacancy_id).values(closes_at=utcnow() - ago)
         )
         db.session.commit()
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, OutboxMessage
-from recruit.receipt import RECEIPT_GRACE
+from recruit.receipt import CLOSING_GRACE
 from recruit.services.reminders import remind_drafts
 from tests.factories import Factory
 from worker.celery_app import celery_init_app
@@ -19,7 +19,7 @@ from worker.tasks import close_due, deliver
 from worker.tasks import remind_drafts as remind_drafts_task
 
 # Closed long enough ago that every request received on time has been decided.
-CLOSED_AND_DECIDED = RECEIPT_GRACE + timedelta(seconds=5)
+CLOSED_AND_DECIDED = CLOSING_GRACE + timedelta(seconds=5)
 
 
 def emails(app: Flask, template: str) -> list[tuple[str, dict[str, Any]]]:

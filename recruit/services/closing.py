@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
 from recruit.outbox import enqueue_email
-from recruit.receipt import RECEIPT_GRACE
+from recruit.receipt import CLOSING_GRACE
 from recruit.urls import external_url
 from recruit.web import uk_datetime
 
@@ -19,13 +19,13 @@ NOT_RECEIVED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
 def close_due_vacancies() -> list[int]:
     """Close every published vacancy whose applications are all decided; return their ids.
 
-    Candidates stop being able to apply at the closing time by the database clock. A request
-    received just before it may still be on its way to its decision for RECEIPT_GRACE
-    (recruit.receipt), so the vacancy is marked closed, and its recruiters told the count, only
-    once that has passed: the count is then final. One UPDATE, so two overlapping runs cannot
-    both close one; each recruiter is emailed in the same transaction.
+    A request received after the closing time, by the database clock, is refused at once. One
+    received just before it may still be on its way to its decision (recruit.receipt), so the
+    vacancy is marked closed, and its recruiters told the count, only CLOSING_GRACE later, when
+    every such request has been decided: the count is then final. One UPDATE, so two
+    overlapping runs cannot both close one; each recruiter is emailed in the same transaction.
     """
-    decided_before = db.session.execute(select(db_now())).scalar_one() - RECEIPT_GRACE
+    decided_before = db.session.execute(select(db_now())).scalar_one() - CLOSING_GRACE
     result = db.session.execute(
         update(Vacancy)
         .where(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at <= decided_before)

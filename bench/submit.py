@@ -1,0 +1,145 @@
+"""Benchmark: the cost of one submit beside the page every candidate opens straight after it.
+
+Run as ``.venv/bin/python -m bench.submit [--submits 300]``. It makes a throwaway PostgreSQL
+database, a vacancy with criteria and two recruiters, and ``--submits`` signed-in candidates
+each with a saved draft (CV included), then, in this one process through the Flask test client:
+
+- **submit**: each candidate's "Submit application" POST (the closing-time hot path);
+- **baseline**: each candidate's GET of their application page, the page the submit leads to.
+
+It prints CPU and wall milliseconds per request, SQL statements per request, and the submit's
+ratios against the baseline measured in the same run. Publishing uses the Redis at
+``--redis`` on a queue of its own, deleted at the end; nothing consumes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import secrets
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event
+
+from recruit import create_app
+from recruit.extensions import db
+from recruit.models import Base
+from tests.factories import Factory
+from tests.faults.people import bulk_users
+from tests.support.databases import postgres_database
+from tests.support.documents import pdf_bytes
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _token(client: FlaskClient, path: str) -> str:
+    match = CSRF_RE.search(client.get(path).get_data(as_text=True))
+    assert match, f"no form at {path}"
+    return match.group(1)
+
+
+def prepare(app: Flask, count: int) -> tuple[Any, list[tuple[FlaskClient, dict[str, Any]]]]:
+    """The vacancy, and per candidate a signed-in client and its complete submit form."""
+    make = Factory(app)
+    recruiters = (make.recruiter().id, make.recruiter().id)
+    vacancy = make.vacancy(closes_in=timedelta(hours=2), recruiter_ids=recruiters)
+    path = f"/vacancies/{vacancy.reference}/apply"
+    ready = []
+    for person in bulk_users(app, [f"bench{n}@example.org" for n in range(count)]):
+        client = app.test_client()
+        login = {"email": person.email, "password": person.password}
+        login["csrf_token"] = _token(client, "/login")
+        assert client.post("/login", data=login).status_code == 302
+        form: dict[str, Any] = {"statement": "I lead regional programmes.", "action": "save"}
+        form.update({f"evidence_{c.id}": f"Evidence for {c.text}" for c in vacancy.criteria})
+        form["csrf_token"] = _token(client, path)
+        draft = dict(form, cv=(io.BytesIO(pdf_bytes()), "cv.pdf"))
+        assert client.post(path, data=draft).status_code == 302
+        ready.append((client, dict(form, action="submit")))
+    return vacancy, ready
+
+
+def measure(app: Flask, run: Callable[[int], int], count: int) -> dict[str, float]:
+    """CPU and wall ms and SQL statements per call of `run(i)` (which returns a status code)."""
+    statements = [0]
+
+    def tally(*_: Any) -> None:
+        statements[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", tally)
+    cpu, wall = time.process_time(), time.perf_counter()
+    codes = {run(i) for i in range(count)}
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    event.remove(engine, "before_cursor_execute", tally)
+    assert len(codes) == 1, f"mixed answers: {codes}"
+    return {
+        "cpu_ms": 1000 * cpu / count,
+        "wall_ms": 1000 * wall / count,
+        "sql": statements[0] / count,
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--submits", type=int, default=300)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args()
+    queue = f"bench-submit-{uuid.uuid4().hex[:8]}"
+    with postgres_database() as url, tempfile.TemporaryDirectory() as instance:
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        app = create_app(
+            {
+                "ENV": "testing",
+                "SECRET_KEY": secrets.token_hex(32),
+                "INSTANCE_PATH": instance,
+                "DATABASE_URL": url,
+                "REDIS_URL": args.redis,
+                "TASK_QUEUE": queue,
+                "ARGON2_TIME_COST": 2,
+                "ARGON2_MEMORY_KIB": 19456,
+                "LOG_LEVEL": "WARNING",
+                "RATELIMIT_PER_ADDRESS": 10**6,
+            }
+        )
+        vacancy, ready = prepare(app, args.submits)
+        path = f"/vacancies/{vacancy.reference}/apply"
+        pages: list[str] = []
+
+        def submit(i: int) -> int:
+            client, form = ready[i]
+            response = client.post(path, data=form)
+            pages.append(response.headers.get("Location", ""))
+            return response.status_code
+
+        ours = measure(app, submit, args.submits)
+        base = measure(app, lambda i: ready[i][0].get(pages[i]).status_code, args.submits)
+        with app.app_context():
+            db.engine.dispose()
+    redis.Redis.from_url(args.redis).delete(queue)
+    print(f"{args.submits} submits on PostgreSQL, one process, Flask test client")
+    print("| request | CPU ms | wall ms | SQL statements |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, row in (("submit", ours), ("application page (baseline)", base)):
+        print(f"| {label} | {row['cpu_ms']:.1f} | {row['wall_ms']:.1f} | {row['sql']:.0f} |")
+    print(
+        f"submit / baseline: CPU {ours['cpu_ms'] / base['cpu_ms']:.2f}x, "
+        f"wall {ours['wall_ms'] / base['wall_ms']:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
