@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from recruit.extensions import db
 from recruit.models import Base
 from tests.factories import Factory
 from tests.support.databases import postgres_database, truncate_all
+from tests.test_portal_support import logged_in_candidate, skills_vacancy
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -104,3 +106,15 @@ def client(app: Flask) -> FlaskClient:
 def make(app: Flask) -> Factory:
     """Factories bound to this test's app."""
     return Factory(app)
+
+
+@pytest.fixture
+def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
+    """A candidate logged in on `client` (the portal tests' applicant)."""
+    return logged_in_candidate(make, client)
+
+
+@pytest.fixture
+def vacancy(make: Factory) -> SimpleNamespace:
+    """An open vacancy with two essential criteria, one desirable, and two recruiters."""
+    return skills_vacancy(make)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -16,24 +15,10 @@ from tests.support.documents import pdf_bytes
 from tests.test_portal_support import (
     answers,
     log_in,
-    logged_in_candidate,
     only_application,
     outbox,
     post_apply,
-    skills_vacancy,
 )
-
-
-@pytest.fixture
-def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
-    """A logged-in candidate."""
-    return logged_in_candidate(make, client)
-
-
-@pytest.fixture
-def vacancy(make: Factory) -> SimpleNamespace:
-    """An open vacancy with criteria and two recruiters."""
-    return skills_vacancy(make)
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client: FlaskClient, make: Factory) -> None:

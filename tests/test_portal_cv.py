@@ -14,27 +14,12 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, StoredFile
-from tests.factories import Factory
 from tests.support.documents import docx_bytes, docx_declaring_size, exe_bytes, pdf_bytes
 from tests.test_portal_support import (
     answers,
-    logged_in_candidate,
     only_application,
     post_apply,
-    skills_vacancy,
 )
-
-
-@pytest.fixture
-def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
-    """A logged-in candidate."""
-    return logged_in_candidate(make, client)
-
-
-@pytest.fixture
-def vacancy(make: Factory) -> SimpleNamespace:
-    """An open vacancy with criteria and two recruiters."""
-    return skills_vacancy(make)
 
 
 def test_cv_saved_with_draft_counts_for_submission(

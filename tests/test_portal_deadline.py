@@ -19,25 +19,11 @@ from tests.support.documents import pdf_bytes
 from tests.support.forms import submit
 from tests.test_portal_support import (
     answers,
-    logged_in_candidate,
     only_application,
     outbox,
     post_apply,
     set_closed,
-    skills_vacancy,
 )
-
-
-@pytest.fixture
-def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
-    """A logged-in candidate."""
-    return logged_in_candidate(make, client)
-
-
-@pytest.fixture
-def vacancy(make: Factory) -> SimpleNamespace:
-    """An open vacancy with criteria and two recruiters."""
-    return skills_vacancy(make)
 
 
 def test_one_application_per_vacancy(

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from flask import Flask, g, request_finished, session
 from flask.testing import FlaskClient
 from sqlalchemy import event, update
@@ -19,30 +18,15 @@ from sqlalchemy import event, update
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy, utcnow
 from recruit.receipt import CLOSING_GRACE, RECEIPT_VALIDITY, mark_received, received_at
-from tests.factories import Factory
 from tests.support.documents import pdf_bytes
 from tests.support.forms import csrf_token_from
 from tests.test_portal_support import (
     answers,
-    logged_in_candidate,
     only_application,
     outbox,
     post_apply,
     set_closed,
-    skills_vacancy,
 )
-
-
-@pytest.fixture
-def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
-    """A logged-in candidate."""
-    return logged_in_candidate(make, client)
-
-
-@pytest.fixture
-def vacancy(make: Factory) -> SimpleNamespace:
-    """An open vacancy with criteria and two recruiters."""
-    return skills_vacancy(make)
 
 
 @contextmanager
