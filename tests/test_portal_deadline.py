@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, StatusChange, Vacancy, VacancyStatus
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    StatusChange,
+    Vacancy,
+    VacancyStatus,
+    utcnow,
+)
 from recruit.services import applications
 from tests.factories import Factory
 from tests.support.documents import pdf_bytes
@@ -176,3 +184,37 @@ def test_service_refuses_submission_once_closed_by_database_clock(
         row = db.session.get(Application, draft.id)
         assert row is not None and row.status is ApplicationStatus.DRAFT
         assert row.statement != "late"
+
+
+def test_a_second_click_that_loses_the_race_shows_the_submitted_application(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
+    draft = only_application(app)
+    with app.app_context():
+        engine = db.engine
+    twin_won: list[bool] = []
+
+    def first_click_lands(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        # Between this request's checks and its guarded UPDATE, the other click submits.
+        if twin_won or not statement.lstrip().upper().startswith("UPDATE APPLICATIONS"):
+            return
+        twin_won.append(True)
+        with engine.begin() as other:
+            other.execute(
+                update(Application)
+                .where(Application.id == draft.id)
+                .values(status=ApplicationStatus.SUBMITTED, submitted_at=utcnow())
+            )
+
+    event.listen(engine, "before_cursor_execute", first_click_lands)
+    try:
+        response = post_apply(client, vacancy, "submit", answers(vacancy))
+    finally:
+        event.remove(engine, "before_cursor_execute", first_click_lands)
+    assert twin_won
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/applications/{draft.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have already submitted an application for this vacancy" in page
+    assert outbox(app) == []  # this click sent nothing; the winner sends its own confirmation

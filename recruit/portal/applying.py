@@ -20,7 +20,11 @@ from recruit.portal.forms import (
 )
 from recruit.receipt import received_at
 from recruit.services import applications, pipeline, vacancy_search
-from recruit.services.applications import Answers, ApplicationClosedError
+from recruit.services.applications import (
+    AlreadySubmittedError,
+    Answers,
+    ApplicationClosedError,
+)
 from recruit.uploads import path_for
 
 View = str | Response | tuple[str, int]
@@ -72,16 +76,21 @@ def _answers(form: ApplicationForm) -> Answers:
 def _save(vacancy: Vacancy, form: ApplicationForm, existing: Application | None) -> Response | None:
     """Save or submit; None when the deadline refused it (the form then carries the reason)."""
     application = existing or applications.start(vacancy.id, current_user.id)
+    application_id = application.id
     try:
         if form.submitting:
             applications.submit(application, _answers(form), current_user, received_at())
         else:
             applications.save_draft(application, _answers(form), received_at())
+    except AlreadySubmittedError:
+        # A double click or a second tab got there first: show the application it submitted.
+        db.session.rollback()
+        flash("You have already submitted an application for this vacancy", "info")
+        return redirect(url_for("portal.application", application_id=application_id))
     except ApplicationClosedError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
         return None
-    application_id = application.id
     db.session.commit()
     if form.submitting:
         # Said by the page it leads to, not a flash: rewriting the session costs a write, at
@@ -146,7 +155,7 @@ def application(application_id: int) -> str:
         can_edit=found.status is S.DRAFT and vacancy_search.vacancy_is_open(found.vacancy_id),
         can_withdraw=found.status in pipeline.WITHDRAWABLE,
         # Only ever true of an application that was submitted, whoever edits the address.
-        just_submitted=request.args.get("submitted") == "1" and found.status is not S.DRAFT,
+        just_submitted=request.args.get("submitted") == "1" and found.status is S.SUBMITTED,
     )
 
 

@@ -35,6 +35,10 @@ class ApplicationClosedError(Exception):
     """The vacancy no longer accepts changes, or the application is no longer a draft."""
 
 
+class AlreadySubmittedError(ApplicationClosedError):
+    """Another request (a second click, another tab) submitted or withdrew it first."""
+
+
 @dataclass(frozen=True)
 class Answers:
     """What the candidate entered on the application form."""
@@ -158,7 +162,7 @@ def _claim(application: Application, received_at: datetime | None, **values: Any
         return
     status = db.session.scalar(select(Application.status).where(Application.id == application.id))
     if status is not ApplicationStatus.DRAFT:
-        raise ApplicationClosedError("This application has already been submitted or withdrawn")
+        raise AlreadySubmittedError("This application has already been submitted or withdrawn")
     raise ApplicationClosedError(closed_message(application.vacancy))
 
 
