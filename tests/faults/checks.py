@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, OutboxMessage, OutboxStatus
+from recruit.models import Application, ApplicationStatus, OutboxMessage, OutboxStatus, Vacancy
 from tests.faults.stack import Stack
 
 
@@ -50,3 +50,15 @@ def submitted_per_candidate(stack: Stack, vacancy_id: int) -> Counter[int]:
 def duplicates(ids: list[str]) -> int:
     """How many Message-IDs arrived more than once (extra copies counted)."""
     return len(ids) - len(set(ids))
+
+
+def receipt_margin(stack: Stack, vacancy_id: int) -> float:
+    """Seconds between the latest submission's receipt and the vacancy's closing time."""
+    with stack.app.app_context():
+        closes = db.session.scalar(select(Vacancy.closes_at).where(Vacancy.id == vacancy_id))
+        latest = db.session.scalar(
+            select(func.max(Application.submitted_at)).where(Application.vacancy_id == vacancy_id)
+        )
+        db.session.rollback()
+    assert closes is not None and latest is not None
+    return (closes - latest).total_seconds()

@@ -16,7 +16,7 @@ from recruit.extensions import db
 from recruit.models import Vacancy, utcnow
 from tests.factories import Factory
 from tests.faults.burst import fire, timed_post
-from tests.faults.checks import duplicates, submitted_per_candidate
+from tests.faults.checks import duplicates, receipt_margin, submitted_per_candidate
 from tests.faults.people import bulk_users
 from tests.faults.report import record
 from tests.faults.stack import Stack, running_stack
@@ -82,6 +82,7 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
         ]
         late = fire(late_jobs, tally)
         applied = submitted_per_candidate(stack, vacancy.id)
+        margin = receipt_margin(stack, vacancy.id)
         began = time.monotonic()
         while (
             len(stack.mail.handler.received) < len(applied)
@@ -115,6 +116,7 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
             "on-time submits refused as closed": on_time_closed,
             "burst answered within (s)": round(drained, 1),
             "last answer after closing (s)": round(answered_after, 2),
+            "latest receipt before closing (s)": round(margin, 2),
             "applications": sum(applied.values()),
             "late refused": f"{late_refused}/{LATE}",
             "confirmation emails": len(ids),
@@ -132,3 +134,5 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
     # Received before the closing time, so on time, however long each waited to be decided.
     assert len(applied) == ON_TIME, f"{ON_TIME - len(applied)} on-time submits were refused"
     assert on_time_closed == 0
+    # Every click, the second of a double click included, lands on the candidate's application.
+    assert burst_codes == Counter({302: ON_TIME + DOUBLES}), burst_codes
