@@ -17,7 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "BASE_URL": "http://127.0.0.1:5000",
     "DATABASE_URL": None,  # None means SQLite in the instance folder
     # Connections each web or worker process keeps (and as many again at a peak). A request can
-    # hold two at once (its transaction, then the session write): keep it above WEB_WORK_SLOTS.
+    # hold two at once (its transaction, then the session write): keep it at least twice
+    # WEB_WORK_SLOTS.
     "DB_POOL_SIZE": 10,
     # Requests per web process that run their view at once; the rest wait, received (0: no gate).
     "WEB_WORK_SLOTS": 2,

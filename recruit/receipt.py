@@ -18,6 +18,7 @@ committed, before the vacancy is marked closed and its recruiters are told the c
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import g, has_request_context, session
@@ -26,28 +27,43 @@ RECEIPT_VALIDITY = timedelta(seconds=30)
 CLOSING_GRACE = timedelta(seconds=60)
 
 
+@dataclass(frozen=True)
+class ClockReading:
+    """The database clock at one moment, paired with this process's monotonic clock then."""
+
+    at: datetime
+    monotonic: float
+
+    @classmethod
+    def taken(cls, at: datetime) -> ClockReading:
+        """A reading of the database clock that has just come back as `at`."""
+        return cls(at, time.monotonic())
+
+    def moved_on(self) -> ClockReading:
+        """The same clock now: the reading plus the monotonic time since it was taken."""
+        now = time.monotonic()
+        return ClockReading(self.at + timedelta(seconds=now - self.monotonic), now)
+
+    def age(self) -> float:
+        """Seconds since the reading, on the monotonic clock."""
+        return time.monotonic() - self.monotonic
+
+
 def mark_received() -> None:
-    """Record the receipt: the session's clock reading plus the time the body took to arrive.
+    """Record the receipt: the session's clock reading moved on to now, the body being read.
 
     A before-request hook, run once the body has been read and before any wait for a slot.
     """
-    read_at: datetime | None = getattr(session, "read_at", None)
-    read_monotonic: float | None = getattr(session, "read_monotonic", None)
-    if read_at is None or read_monotonic is None:
-        return
-    now = time.monotonic()
-    g.received_at = read_at + timedelta(seconds=now - read_monotonic)
-    g.received_monotonic = now
+    reading: ClockReading | None = getattr(session, "clock", None)
+    if reading is not None:
+        g.receipt = reading.moved_on()
 
 
 def received_at() -> datetime | None:
     """When this request was received, by the database clock; None to judge by the clock now."""
     if not has_request_context():
         return None
-    received: datetime | None = g.get("received_at")
-    since: float | None = g.get("received_monotonic")
-    if received is None or since is None:
+    receipt: ClockReading | None = g.get("receipt")
+    if receipt is None or receipt.age() > RECEIPT_VALIDITY.total_seconds():
         return None
-    if time.monotonic() - since > RECEIPT_VALIDITY.total_seconds():
-        return None
-    return received
+    return receipt.at

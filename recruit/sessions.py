@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +23,7 @@ from werkzeug.datastructures import CallbackDict
 from recruit.extensions import db
 from recruit.models import db_now, utcnow
 from recruit.models.session import WebSession
+from recruit.receipt import ClockReading
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate = False
         self.unavailable = unavailable
-        # The database clock when the session was read: when the request was received.
-        self.read_at: datetime | None = None
-        self.read_monotonic: float | None = None
+        # The database clock as the session was read, from which the receipt is measured.
+        self.clock: ClockReading | None = None
 
     def regenerate(self) -> None:
         """Issue a new id on the next save and forget the old one (call at login)."""
@@ -128,8 +127,8 @@ class DatabaseSessionInterface(SessionInterface):
         if row is None or self._expired(app, row.created_at, row.last_seen_at):
             return ServerSession()
         opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
-        # Deadlines are judged at this reading (recruit.receipt), so take it as early as we can.
-        opened.read_at, opened.read_monotonic = row.read_at, time.monotonic()
+        # Deadlines are judged from this reading (recruit.receipt), so take it as early as we can.
+        opened.clock = ClockReading.taken(row.read_at)
         return opened
 
     def _expired(self, app: Flask, created: datetime, last_seen: datetime) -> bool:

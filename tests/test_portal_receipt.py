@@ -17,7 +17,13 @@ from sqlalchemy import event, update
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy, utcnow
-from recruit.receipt import CLOSING_GRACE, RECEIPT_VALIDITY, mark_received, received_at
+from recruit.receipt import (
+    CLOSING_GRACE,
+    RECEIPT_VALIDITY,
+    ClockReading,
+    mark_received,
+    received_at,
+)
 from tests.support.documents import pdf_bytes
 from tests.support.forms import csrf_token_from
 from tests.test_portal_support import (
@@ -98,13 +104,12 @@ def test_the_receipt_adds_the_bodys_arrival_and_expires(app: Flask) -> None:
     with app.test_request_context("/"):
         mark_received()
         assert received_at() is None  # no session was read: judge by the clock now
-        session.read_at = reading  # type: ignore[attr-defined]
-        session.read_monotonic = time.monotonic() - 1.5  # type: ignore[attr-defined]
+        session.clock = ClockReading(reading, time.monotonic() - 1.5)  # type: ignore[attr-defined]
         mark_received()  # the body took 1.5 s to arrive after the reading
         received = received_at()
         assert received is not None
         assert timedelta(seconds=1.5) <= received - reading < timedelta(seconds=2)
-        g.received_monotonic = time.monotonic() - RECEIPT_VALIDITY.total_seconds() - 1
+        g.receipt = ClockReading(received, time.monotonic() - RECEIPT_VALIDITY.total_seconds() - 1)
         assert received_at() is None  # waited too long for its decision: judge at the decision
     assert received_at() is None  # outside a request there is no receipt
     assert RECEIPT_VALIDITY < CLOSING_GRACE  # every valid receipt is decided before closing

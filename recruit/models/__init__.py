@@ -7,7 +7,7 @@ from recruit.models.application import (
     StatusChange,
     StoredFile,
 )
-from recruit.models.base import Base, UTCDateTime, db_now, utcnow
+from recruit.models.base import Base, UTCDateTime, db_moment, db_now, utcnow
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
 from recruit.models.outbox import OutboxMessage, OutboxStatus
 from recruit.models.session import WebSession
@@ -61,6 +61,7 @@ __all__ = [
     "VacancyStatus",
     "VacancyTheme",
     "WebSession",
+    "db_moment",
     "db_now",
     "utcnow",
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, literal
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
@@ -82,3 +83,8 @@ def _db_now_pg(element: db_now, compiler: SQLCompiler, **kw: Any) -> str:
 def _db_now_sqlite(element: db_now, compiler: SQLCompiler, **kw: Any) -> str:
     # Same text layout SQLAlchemy uses for SQLite datetimes, so string comparison is chronological.
     return "strftime('%Y-%m-%d %H:%M:%f000', 'now')"
+
+
+def db_moment(at: datetime | None) -> ColumnElement[datetime]:
+    """`at` as a SQL timestamp comparable with UTCDateTime columns; the database clock if None."""
+    return db_now() if at is None else literal(at, UTCDateTime())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -73,15 +74,20 @@ def _answers(form: ApplicationForm) -> Answers:
     return Answers(statement=(form.statement.data or "").strip(), evidence=form.evidence(), cv=cv)
 
 
-def _save(vacancy: Vacancy, form: ApplicationForm, existing: Application | None) -> Response | None:
+def _save(
+    vacancy: Vacancy,
+    form: ApplicationForm,
+    existing: Application | None,
+    received: datetime | None,
+) -> Response | None:
     """Save or submit; None when the deadline refused it (the form then carries the reason)."""
     application = existing or applications.start(vacancy.id, current_user.id)
     application_id = application.id
     try:
         if form.submitting:
-            applications.submit(application, _answers(form), current_user, received_at())
+            applications.submit(application, _answers(form), current_user, received)
         else:
-            applications.save_draft(application, _answers(form), received_at())
+            applications.save_draft(application, _answers(form), received)
     except AlreadySubmittedError:
         # A double click or a second tab got there first: show the application it submitted.
         db.session.rollback()
@@ -106,7 +112,8 @@ def apply(reference: str) -> View:
     """Start, continue, save or submit the candidate's application to a vacancy."""
     # On time means received on time: the wait behind a closing-time crowd is not held against
     # the candidate (recruit.receipt).
-    found = vacancy_search.find_public(reference, received_at(), with_criteria=True)
+    received = received_at()
+    found = vacancy_search.find_public(reference, received, with_criteria=True)
     if found is None:
         abort(404)
     vacancy, is_open = found
@@ -125,7 +132,7 @@ def apply(reference: str) -> View:
         # Say so before anything else: field errors would only waste a late candidate's time.
         form.form_errors.append(applications.closed_message(vacancy))
     elif form.validate_on_submit():
-        saved = _save(vacancy, form, existing)
+        saved = _save(vacancy, form, existing, received)
         if saved is not None:
             return saved
         existing = applications.find_for_vacancy(vacancy.id, current_user.id)

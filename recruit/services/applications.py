@@ -20,7 +20,7 @@ from recruit.models import (
     StoredFile,
     User,
     Vacancy,
-    db_now,
+    db_moment,
     utcnow,
 )
 from recruit.outbox import enqueue_email
@@ -209,7 +209,7 @@ def submit(
         application,
         received_at,
         status=ApplicationStatus.SUBMITTED,
-        submitted_at=db_now() if received_at is None else received_at,
+        submitted_at=db_moment(received_at),
     )
     _write_answers(application, answers)
     pipeline.record_change(application, ApplicationStatus.SUBMITTED, candidate)

@@ -5,19 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from recruit.extensions import db
-from recruit.models import (
-    UTCDateTime,
-    Vacancy,
-    VacancySector,
-    VacancyStatus,
-    VacancyTheme,
-    db_now,
-)
+from recruit.models import Vacancy, VacancySector, VacancyStatus, VacancyTheme, db_moment
 
 MAX_TERMS = 10
 
@@ -60,8 +53,7 @@ class Page:
 
 def is_open(at: datetime | None = None) -> ColumnElement[bool]:
     """SQL truth of 'accepting applications', by the database clock now or as read at `at`."""
-    moment: ColumnElement[datetime] = db_now() if at is None else literal(at, UTCDateTime())
-    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > moment)
+    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > db_moment(at))
 
 
 def escape_like(term: str) -> str:
