@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 import secrets
 import tempfile
 import time
@@ -28,7 +27,7 @@ from typing import Any
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 
 from recruit import create_app
 from recruit.extensions import db
@@ -37,14 +36,12 @@ from tests.factories import Factory
 from tests.faults.people import bulk_users
 from tests.support.databases import postgres_database
 from tests.support.documents import pdf_bytes
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from tests.support.forms import csrf_token_from
+from tests.support.statements import listening
 
 
 def _token(client: FlaskClient, path: str) -> str:
-    match = CSRF_RE.search(client.get(path).get_data(as_text=True))
-    assert match, f"no form at {path}"
-    return match.group(1)
+    return csrf_token_from(client.get(path).get_data(as_text=True))
 
 
 def prepare(app: Flask, count: int) -> tuple[Any, list[tuple[FlaskClient, dict[str, Any]]]]:
@@ -70,23 +67,16 @@ def prepare(app: Flask, count: int) -> tuple[Any, list[tuple[FlaskClient, dict[s
 
 def measure(app: Flask, run: Callable[[int], int], count: int) -> dict[str, float]:
     """CPU and wall ms and SQL statements per call of `run(i)` (which returns a status code)."""
-    statements = [0]
-
-    def tally(*_: Any) -> None:
-        statements[0] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", tally)
-    cpu, wall = time.process_time(), time.perf_counter()
-    codes = {run(i) for i in range(count)}
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    event.remove(engine, "before_cursor_execute", tally)
+    statements: list[str] = []
+    with listening(app, statements.append):
+        cpu, wall = time.process_time(), time.perf_counter()
+        codes = {run(i) for i in range(count)}
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     assert len(codes) == 1, f"mixed answers: {codes}"
     return {
         "cpu_ms": 1000 * cpu / count,
         "wall_ms": 1000 * wall / count,
-        "sql": statements[0] / count,
+        "sql": len(statements) / count,
     }
 
 

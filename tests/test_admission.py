@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from recruit.models import db_now
 from recruit.receipt import received_at
 from tests.conftest import AppFactory
 from tests.factories import Factory
+from tests.support.forms import HeldBody
 from tests.test_portal_support import log_in
 
 SLOTS = 2
@@ -170,22 +170,13 @@ def test_a_slow_upload_does_not_hold_a_slot(
     arrived = threading.Event()
     body = b"statement=" + b"x" * 1000
 
-    class SlowBody(io.BytesIO):
-        def readinto(self, buffer: Any) -> int:
-            arrived.wait(10)  # the rest of the body is still on its way
-            return super().readinto(buffer)
-
-        def read(self, size: int | None = -1) -> bytes:
-            arrived.wait(10)
-            return super().read(size)
-
     codes: list[int] = []
     start(
         threads,
         lambda: codes.append(
             client.post(
                 "/vacancies/ME-0000-0000/apply",
-                input_stream=SlowBody(body),
+                input_stream=HeldBody(body, lambda: arrived.wait(10)),  # still arriving
                 content_type="application/x-www-form-urlencoded",
                 content_length=len(body),
             ).status_code

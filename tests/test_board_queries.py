@@ -6,11 +6,10 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 
 from recruit.extensions import db
 from recruit.models import (
@@ -27,6 +26,7 @@ from recruit.models.application import new_candidate_number
 from recruit.passwords import hash_password
 from tests.factories import Factory
 from tests.support.sift import login
+from tests.support.statements import listening
 
 BIG = 10_000
 SMALL = 20
@@ -123,17 +123,12 @@ def counting(app: Flask) -> Iterator[list[str]]:
     """Every query sent to the database while the block runs (transaction control aside)."""
     statements: list[str] = []
 
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def record(statement: str) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             statements.append(statement)
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with listening(app, record):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def statements_for(app: Flask, client: FlaskClient, url: str) -> list[str]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from recruit.extensions import db
 from recruit.models import (
@@ -25,6 +24,7 @@ from recruit.services import applications
 from tests.factories import Factory
 from tests.support.documents import pdf_bytes
 from tests.support.forms import submit
+from tests.support.statements import before_first
 from tests.test_portal_support import (
     answers,
     only_application,
@@ -191,27 +191,18 @@ def test_a_second_click_that_loses_the_race_shows_the_submitted_application(
 ) -> None:
     post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     draft = only_application(app)
-    with app.app_context():
-        engine = db.engine
-    twin_won: list[bool] = []
 
-    def first_click_lands(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    def first_click_lands() -> None:
         # Between this request's checks and its guarded UPDATE, the other click submits.
-        if twin_won or not statement.lstrip().upper().startswith("UPDATE APPLICATIONS"):
-            return
-        twin_won.append(True)
-        with engine.begin() as other:
+        with db.engine.begin() as other:
             other.execute(
                 update(Application)
                 .where(Application.id == draft.id)
                 .values(status=ApplicationStatus.SUBMITTED, submitted_at=utcnow())
             )
 
-    event.listen(engine, "before_cursor_execute", first_click_lands)
-    try:
+    with before_first(app, "UPDATE applications", first_click_lands) as twin_won:
         response = post_apply(client, vacancy, "submit", answers(vacancy))
-    finally:
-        event.remove(engine, "before_cursor_execute", first_click_lands)
     assert twin_won
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/applications/{draft.id}")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
@@ -13,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, request_finished, session
 from flask.testing import FlaskClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy, utcnow
@@ -25,7 +24,8 @@ from recruit.receipt import (
     received_at,
 )
 from tests.support.documents import pdf_bytes
-from tests.support.forms import csrf_token_from
+from tests.support.forms import HeldBody, csrf_token_from
+from tests.support.statements import before_first
 from tests.test_portal_support import (
     answers,
     only_application,
@@ -43,22 +43,15 @@ def closing_while_the_decision_waits(app: Flask, vacancy_id: int) -> Iterator[li
     """
     closed: list[Any] = []
 
-    def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if closed or not statement.lstrip().upper().startswith("UPDATE APPLICATIONS"):
-            return
+    def close() -> None:
         closed.append(utcnow() - timedelta(milliseconds=1))
         with db.engine.begin() as other:
             other.execute(
                 update(Vacancy).where(Vacancy.id == vacancy_id).values(closes_at=closed[0])
             )
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with before_first(app, "UPDATE applications", close):
         yield closed
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_a_submit_received_before_closing_counts_though_it_is_decided_after(
@@ -115,34 +108,6 @@ def test_the_receipt_adds_the_bodys_arrival_and_expires(app: Flask) -> None:
     assert RECEIPT_VALIDITY < CLOSING_GRACE  # every valid receipt is decided before closing
 
 
-class TrickledBody(io.BytesIO):
-    """A request body whose bytes arrive only after `on_first_read` has run."""
-
-    def __init__(self, data: bytes, on_first_read: Callable[[], None]) -> None:
-        super().__init__(data)
-        self.on_first_read: Callable[[], None] | None = on_first_read
-
-    def _arrive(self) -> None:
-        if self.on_first_read is not None:
-            hook, self.on_first_read = self.on_first_read, None
-            hook()
-
-    def read(self, size: int | None = -1) -> bytes:
-        """Run the hook once, then read."""
-        self._arrive()
-        return super().read(size)
-
-    def readinto(self, buffer: Any) -> int:
-        """Run the hook once, then read into `buffer`."""
-        self._arrive()
-        return super().readinto(buffer)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        """Run the hook once, then read a line."""
-        self._arrive()
-        return super().readline(size)
-
-
 def test_a_submit_whose_body_arrives_after_closing_is_refused(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
@@ -157,7 +122,7 @@ def test_a_submit_whose_body_arrives_after_closing_is_refused(
 
     response = client.post(
         f"/vacancies/{vacancy.reference}/apply",
-        input_stream=TrickledBody(body, close_now),
+        input_stream=HeldBody(body, close_now),
         content_type="application/x-www-form-urlencoded",
         content_length=len(body),
     )

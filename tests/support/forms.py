@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -35,3 +37,31 @@ def submit(
     return client.post(
         action or page_url, data=payload, follow_redirects=follow_redirects, **kwargs
     )
+
+
+class HeldBody(io.BytesIO):
+    """A request body whose bytes arrive only once `before_first_read` has run (or returned)."""
+
+    def __init__(self, data: bytes, before_first_read: Callable[[], object]) -> None:
+        super().__init__(data)
+        self._pending: Callable[[], object] | None = before_first_read
+
+    def _arrive(self) -> None:
+        if self._pending is not None:
+            hook, self._pending = self._pending, None
+            hook()
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Wait for the bytes once, then read."""
+        self._arrive()
+        return super().read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        """Wait for the bytes once, then read into `buffer`."""
+        self._arrive()
+        return super().readinto(buffer)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """Wait for the bytes once, then read a line."""
+        self._arrive()
+        return super().readline(size)
