@@ -3,19 +3,29 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
-DEMO_PASSWORD ?= midlands-demo-recruiter
+# Running needs only the project's dependencies; linting and testing add the dev extras.
+RUN_STAMP := $(VENV)/.installed-run-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
+# `make run DEMO_PASSWORD=...` (or DEMO_PASSWORD in the environment) sets the demo recruiter's
+# password: command-line variables reach `flask seed-demo` through the environment. Without it,
+# seed-demo keeps the password in instance/demo-recruiter-password, generating one at first.
 export FLASK_APP := recruit
 
-.PHONY: install assets migrate seed run worker beat test lint typecheck pytest faults audit clean
+.PHONY: install install-dev assets migrate seed run worker beat test lint typecheck pytest faults audit clean
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-install: $(STAMP) ## Create the virtual environment and install the project
+$(DEV_STAMP): $(RUN_STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+install: $(RUN_STAMP) ## Create the virtual environment and install what running needs
+
+install-dev: $(DEV_STAMP) ## Also install the development extras (pytest, ruff, mypy, ...)
 
 assets: ## Install GOV.UK Frontend from npm and build our branded CSS and JS
 	bash scripts/build_assets.sh
@@ -23,11 +33,11 @@ assets: ## Install GOV.UK Frontend from npm and build our branded CSS and JS
 migrate: install ## Bring the database schema up to date
 	$(BIN)/flask db upgrade
 
-seed: migrate ## Load the demo vacancies and the demo recruiter
-	$(BIN)/flask seed-demo --recruiter-password '$(DEMO_PASSWORD)'
+seed: migrate ## Load the demo vacancies and the demo recruiter (DEMO_PASSWORD=... to choose)
+	$(BIN)/flask seed-demo
 
 run: install assets seed ## Serve on http://127.0.0.1:5000 with a worker and a scheduler
-	DEMO_PASSWORD='$(DEMO_PASSWORD)' $(BIN)/python scripts/run_local.py
+	$(BIN)/python scripts/run_local.py
 
 worker: install ## Run only a Celery worker (uses the same RECRUIT_* settings as the web)
 	$(BIN)/celery -A worker.main worker --loglevel=INFO
@@ -35,23 +45,23 @@ worker: install ## Run only a Celery worker (uses the same RECRUIT_* settings as
 beat: install ## Run only the Celery beat scheduler (run exactly one per deployment)
 	$(BIN)/celery -A worker.main beat --loglevel=INFO --schedule instance/celerybeat-schedule
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install ## The suite, spread over every core (tests share no state)
+pytest: install-dev ## The suite, spread over every core (tests share no state)
 	$(BIN)/pytest -q -n auto
 
 test: lint typecheck pytest ## ruff, mypy and the whole pytest suite
 
-faults: install ## Fault-injection tests (worker, SMTP, Redis and PostgreSQL failures)
+faults: install-dev ## Fault-injection tests (worker, SMTP, Redis and PostgreSQL failures)
 	RECRUIT_FAULTS=1 $(BIN)/pytest -q -rxs tests/faults; status=$$?; \
 	$(BIN)/python -m tests.faults.report; exit $$status
 
-audit: install ## Check dependencies for known vulnerabilities (needs the network)
+audit: install-dev ## Check dependencies for known vulnerabilities (needs the network)
 	$(BIN)/pip-audit --skip-editable
 
 clean:

@@ -19,3 +19,9 @@ graceful_timeout = 10
 keepalive = 5
 backlog = 2048
 accesslog = "-"
+# Each request by method and path only: never the query string (an emailed link carries its token
+# there, on its first request) and never the Referer (a page's address, query and all). The
+# request id matches the app's own log lines. Keep %(r)s, %(q)s, %(f)s and {referer}i out.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s" %({x-request-id}o)s'
+)

@@ -93,6 +93,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
             "task": "recruit.exports.purge",
             "schedule": timedelta(minutes=30),
         },
+        # Timed-out sessions are refused when read; this deletes their rows so they never pile up.
+        "purge-expired-sessions": {
+            "task": "recruit.sessions.purge",
+            "schedule": timedelta(minutes=15),
+        },
         "worker-heartbeat": {
             "task": "recruit.worker.heartbeat",
             "schedule": timedelta(seconds=HEARTBEAT_SECONDS),

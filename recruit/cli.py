@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from recruit.cli_outbox import outbox_cli
@@ -43,13 +45,46 @@ def create_user(email: str, role: str, full_name: str, password: str) -> None:
 
 
 @click.command("seed-demo")
-@click.option("--recruiter-password", default="midlands-demo-recruiter", show_default=True)
+@click.option(
+    "--recruiter-password",
+    envvar="DEMO_PASSWORD",
+    default=None,
+    help="The demo recruiter's password (or DEMO_PASSWORD). Default: the one kept in the "
+    "instance folder, else a new random one.",
+)
+@click.option(
+    "--force-in-production",
+    is_flag=True,
+    help="Load the demo data even though RECRUIT_ENV is production.",
+)
 @with_appcontext
-def seed_demo(recruiter_password: str) -> None:
+def seed_demo(recruiter_password: str | None, force_in_production: bool) -> None:
     """Load the demo vacancies and a demo recruiter; safe to run more than once."""
-    from recruit.demo import DEMO_RECRUITER_EMAIL, load_demo
+    from recruit.demo import (
+        DEMO_RECRUITER_EMAIL,
+        PASSWORD_FILE_NAME,
+        choose_password,
+        load_demo,
+        write_password_file,
+    )
 
-    created = load_demo(recruiter_password)
+    production = current_app.config["ENV"] == "production"
+    if production and not force_in_production:
+        # A known account with a printed password has no place on a live service (ASVS 6.3.2).
+        raise click.ClickException(
+            "Refusing to load demo data into production (RECRUIT_ENV=production): it creates "
+            "a recruiter account. Add --force-in-production if you really mean to."
+        )
+    kept_in = Path(current_app.instance_path) / PASSWORD_FILE_NAME
+    try:
+        password = choose_password(recruiter_password, kept_in)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--recruiter-password") from exc
+    created = load_demo(password)
     db.session.commit()
     click.echo(f"Demo data ready: {created} new vacancies.")
-    click.echo(f"Demo recruiter: {DEMO_RECRUITER_EMAIL} / {recruiter_password}")
+    click.echo(f"Demo recruiter: {DEMO_RECRUITER_EMAIL} / {password}")
+    if not production:
+        # So the next `make run` prints the same password; production keeps no copy of it.
+        write_password_file(kept_in, password)
+        click.echo(f"(The password is kept, readable by you only, in {kept_in}.)")

@@ -37,14 +37,22 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CV_BYTES": 10 * 1024 * 1024,
     "UPLOAD_QUOTA_BYTES": 50 * 1024 * 1024,  # per user, across every file they have stored
     "RESET_TOKEN_MINUTES": 30,
+    # At most one reset email per account in this many seconds; further requests get the same
+    # page and do the same work, but the worker sends nothing.
+    "RESET_EMAIL_INTERVAL_SECONDS": 300,
     "SESSION_IDLE_MINUTES": 30,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_PREFIX": "recruit:rl:",
     "RATELIMIT_PER_ADDRESS": 30,
     "RATELIMIT_WINDOW_SECONDS": 300,
+    # Failed logins one client (address or known device) may make on an account before its
+    # own progressive delay starts.
     "LOGIN_FREE_FAILURES": 5,
+    # Soft account-wide ceiling: once clients' free failures on an account add up to this
+    # within an hour, clients without a known-device cookie share one progressive delay.
     "LOGIN_MAX_FAILURES_PER_HOUR": 100,
     "LOGIN_MAX_DELAY_SECONDS": 900,
+    "LOGIN_DEVICE_COOKIE_DAYS": 180,  # how long a browser stays a known device for an account
     "TRUSTED_PROXIES": 0,
     "SESSION_ABSOLUTE_HOURS": 12,
     "VERIFY_TOKEN_HOURS": 48,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,9 +24,14 @@ from recruit.models import (
     VacancyTheme,
     utcnow,
 )
+from recruit.passwords import hash_password, password_problem, verify_password
 from recruit.services import accounts
 
 DEMO_RECRUITER_EMAIL = "recruiter@midlandsengine.example"
+DEMO_RECRUITER_NAME = "Priya Shah"
+# Where the demo recruiter's password is kept between runs, in the instance folder, so every
+# `make run` can print it; readable by its owner only (mode 0600).
+PASSWORD_FILE_NAME = "demo-recruiter-password"  # noqa: S105 - a file name
 UK = ZoneInfo("Europe/London")
 
 
@@ -33,12 +41,68 @@ def closing_time(days_ahead: int) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=UK).astimezone(UTC)
 
 
+def demo_password_problem(password: str) -> str | None:
+    """Why `password` cannot be the demo recruiter's, or None: the usual policy applies."""
+    return password_problem(password, DEMO_RECRUITER_NAME, DEMO_RECRUITER_EMAIL)
+
+
+def generate_password() -> str:
+    """A fresh random password that the password policy accepts."""
+    while True:
+        # 20 random characters (about 120 bits) in four groups, easy to copy from a terminal.
+        raw = secrets.token_urlsafe(15)
+        candidate = "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+        if demo_password_problem(candidate) is None:
+            return candidate
+
+
+def read_password_file(path: Path) -> str | None:
+    """The password kept in `path`, or None if there is none."""
+    try:
+        kept = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return kept or None
+
+
+def write_password_file(path: Path, password: str) -> None:
+    """Keep `password` in `path`, readable and writable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created 0600 from the start, never world-readable even for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    path.chmod(0o600)  # an older file may have been created with looser permissions
+
+
+def choose_password(given: str | None, kept_in: Path) -> str:
+    """The password to give the demo recruiter: `given`, else the kept one, else a new one.
+
+    Raises ValueError if `given` breaks the password policy.
+    """
+    if given:
+        problem = demo_password_problem(given)
+        if problem:
+            raise ValueError(problem)
+        return given
+    kept = read_password_file(kept_in)
+    if kept is not None and demo_password_problem(kept) is None:
+        return kept
+    # No password yet, or one from before the policy refused it (the old published default).
+    return generate_password()
+
+
 def demo_recruiter(password: str) -> User:
-    """The demo recruiter, created on first use."""
+    """The demo recruiter, created on first use; an existing one gets `password` if it differs."""
     existing = accounts.find_user_by_email(DEMO_RECRUITER_EMAIL)
-    if existing is not None:
-        return existing
-    return accounts.create_staff_user(DEMO_RECRUITER_EMAIL, "Priya Shah", Role.RECRUITER, password)
+    if existing is None:
+        return accounts.create_staff_user(
+            DEMO_RECRUITER_EMAIL, DEMO_RECRUITER_NAME, Role.RECRUITER, password
+        )
+    if not verify_password(existing.password_hash, password):
+        existing.password_hash = hash_password(password)
+        existing.session_generation += 1  # sessions opened with the old password end
+    return existing
 
 
 def load_demo(recruiter_password: str) -> int:

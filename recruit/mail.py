@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -44,6 +45,13 @@ SUBJECTS: dict[str, str] = {
 }
 
 SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+# Python 3.11's SMTP policy drops a display name's quotes when it folds a long address header,
+# so `Bob, eve@evil.example, and a long name ...` became three recipients to a mail client.
+# Address headers are therefore written here, already folded, and stored raw; this policy
+# never refolds a raw header.
+MAIL_POLICY = policy.SMTP.clone(refold_source="none")
+HEADER_WIDTH = 78
 
 
 class MailError(Exception):
@@ -93,6 +101,52 @@ def recipient_address(recipient: str, display_name: object) -> Address:
         raise PermanentMailError(f"recipient is not a valid email address: {exc}") from exc
 
 
+def sender_address(configured: str) -> Address:
+    """The From address from `MAIL_FROM`, which must be exactly one address."""
+    found = single_address("From", one_line(configured))
+    if found is None:
+        raise PermanentMailError("MAIL_FROM is not a single email address")
+    return found
+
+
+def single_address(field: str, text: str) -> Address | None:
+    """The one address `text` names as a mail client parses it; None for none, more or a group."""
+    groups = policy.default.header_factory(field, text).groups
+    if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
+        return None
+    found: Address = groups[0].addresses[0]
+    return found if found.username and found.domain else None
+
+
+def address_header(field: str, address: Address) -> str:
+    """`address` as folded header text that any mail client reads back as that one address."""
+    if not address.addr_spec.isascii():
+        raise PermanentMailError(f"{field} address is not ASCII (SMTPUTF8 is not used)")
+    plain = str(address)  # the display name quoted and escaped where it needs to be
+    fits = len(field) + 2 + len(plain) <= HEADER_WIDTH
+    if plain.isascii() and plain.isprintable() and fits and "=?" not in plain:
+        text = plain
+    else:
+        # Encoded words fold between words without any quoting to lose (RFC 2047), and their
+        # text is never parsed for commas or `@`. A name that looks like one is encoded too.
+        words = Header(address.display_name, "utf-8", header_name=field).encode(linesep="\n")
+        text = f"{words}\n <{address.addr_spec}>"
+    if not _reads_back_as(field, text, address):
+        raise PermanentMailError(f"cannot write the {field} address unambiguously")
+    return text
+
+
+def _reads_back_as(field: str, text: str, address: Address) -> bool:
+    # Parsed again as a mail client would: one address, the same one, the same name (parsers
+    # differ on the space between adjacent encoded words, so spaces are left out of the check).
+    found = single_address(field, text.replace("\n", ""))
+    return (
+        found is not None
+        and found.addr_spec == address.addr_spec
+        and "".join(found.display_name.split()) == "".join(address.display_name.split())
+    )
+
+
 def render_bodies(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """The plain-text and HTML bodies of `template` rendered with `context`."""
     try:
@@ -110,9 +164,10 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     subject = subject_for(row.template, payload)
     context = {**payload, "base_url": config["BASE_URL"].rstrip("/"), "subject": subject}
     text, html = render_bodies(row.template, context)
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = one_line(config["MAIL_FROM"])
-    message["To"] = recipient_address(row.recipient, payload.get("full_name"))
+    message = EmailMessage(policy=MAIL_POLICY)
+    message.set_raw("From", address_header("From", sender_address(config["MAIL_FROM"])))
+    to = recipient_address(row.recipient, payload.get("full_name"))
+    message.set_raw("To", address_header("To", to))
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = row.message_id
@@ -168,7 +223,9 @@ def send_smtp(message: EmailMessage, settings: SMTPSettings, timeout: float) -> 
                 smtp.starttls(context=context)
             if settings.username:
                 smtp.login(settings.username, settings.password or "")
-            smtp.send_message(message)
+            # The envelope names exactly the one address in each header, never a re-parse.
+            [sender], [recipient] = message["From"].addresses, message["To"].addresses
+            smtp.send_message(message, sender.addr_spec, [recipient.addr_spec])
     except OSError as exc:  # smtplib.SMTPException is an OSError too
         raise classify(exc) from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -17,8 +18,28 @@ MAX_LENGTH = 256
 MIN_STRENGTH = 3
 ZXCVBN_MAX_INPUT = 72
 # Words anyone attacking this service tries first, and how many letters must remain without them.
-CONTEXT_WORDS = ("midlands", "engine", "recruit", "recruitment", "password", "candidate")
+CONTEXT_WORDS = (
+    "midlands",
+    "engine",
+    "midlandsengine",
+    "recruit",
+    "recruitment",
+    "recruiter",
+    "password",
+    "candidate",
+    "applicant",
+    "application",
+    "vacancy",
+    "vacancies",
+    "executive",
+    "portal",
+)
 MIN_OWN_LETTERS = 6
+# The service's own name: a password holding it is refused outright, however long (ASVS 6.2.11).
+# "recruit" covers recruiter and recruitment; "engine" spares engineer and engineering.
+PRODUCT_WORDS = re.compile(r"midlands|engine(?!er)|recruit")
+# Digits and symbols typed for letters ("m1dl4nds"), undone before looking for those words.
+LOOKALIKES = str.maketrans("0134579@$!|", "oieastgasil")
 
 # OWASP's floor for argon2id; configuration may raise these, never lower them.
 MIN_TIME_COST = 2
@@ -97,6 +118,18 @@ def is_common(password: str) -> bool:
     return lowered in common_passwords() or (len(core) >= 4 and core in common_passwords())
 
 
+def names_the_service(password: str) -> bool:
+    """True if the password holds the service's own name, even with look-alike characters."""
+    return PRODUCT_WORDS.search(password.lower().translate(LOOKALIKES)) is not None
+
+
+def email_words(email: str) -> list[str]:
+    """An address's local part, with and without its +tag: alice+jobs@ gives both and alice."""
+    # Sub-addressing: mail for alice+jobs@ reaches alice, so "alice" is as guessable as the rest.
+    local_part = email.split("@", 1)[0].lower()
+    return sorted({local_part, local_part.split("+", 1)[0]} - {""})
+
+
 def password_problem(password: str, full_name: str = "", email: str = "") -> str | None:
     """Why a new password is not acceptable, or None if it is."""
     if len(password) < MIN_LENGTH:
@@ -104,15 +137,17 @@ def password_problem(password: str, full_name: str = "", email: str = "") -> str
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     lowered = password.lower()
-    local_part = email.split("@", 1)[0].lower()
-    if local_part and len(local_part) >= 4 and local_part in lowered:
+    own_words = email_words(email)
+    if any(len(word) >= 4 and word in lowered for word in own_words):
         return "Password must not contain your email address"
     name_parts = [p for p in full_name.lower().split() if len(p) >= 4]
     if any(part in lowered for part in name_parts):
         return "Password must not contain your name"
+    if names_the_service(password):
+        return "Password must not contain the name of this service, such as Midlands or recruit"
     if is_common(password):
         return "Password is too common. Use a phrase of three or four unrelated words"
-    hints = [*full_name.split(), email, local_part, *CONTEXT_WORDS]
+    hints = [*full_name.split(), email, *own_words, *CONTEXT_WORDS]
     if len(_unpredictable_letters(lowered, hints)) < MIN_OWN_LETTERS or (
         zxcvbn(password[:ZXCVBN_MAX_INPUT], user_inputs=hints)["score"] < MIN_STRENGTH
     ):

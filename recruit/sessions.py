@@ -4,10 +4,15 @@ The cookie holds a random 256-bit id; the database holds only its hash and the s
 Logging in issues a new id (the old one stops working), logging out deletes the row, and a
 password change deletes every row of that user. Session I/O uses its own connection so it never
 commits, or rolls back, the view's transaction.
+
+A row is written only when the session holds something (a login, a flash message, a form's
+CSRF token) and only when that changes, so browsing pages without forms stores nothing. In
+production the cookie is `__Host-session`: Secure, Path=/, no Domain (ASVS 3.3.3).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import secrets
@@ -23,12 +28,17 @@ from werkzeug.datastructures import CallbackDict
 from recruit.extensions import db
 from recruit.models import db_now, utcnow
 from recruit.models.session import WebSession
+from recruit.parsing import ascii_int
 from recruit.receipt import ClockReading
 
 log = logging.getLogger(__name__)
 
 # Writes of last_seen_at are skipped when it is this fresh, to spare the database.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# Flask-Login's bookkeeping: on their own these hold nothing worth a row.
+BOOKKEEPING = frozenset({"_fresh", "_id", "_remember", "_remember_seconds"})
+# The browser refuses a `__Host-` cookie unless it is Secure, has Path=/ and no Domain.
+HOST_PREFIX = "__Host-"
 
 
 def _hash(sid: str) -> str:
@@ -49,6 +59,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
             session.modified = True
 
         super().__init__(initial or {}, on_update)
+        # What was stored, to tell a real change from keys popped and put back as they were.
+        self.stored: dict[str, Any] = copy.deepcopy(dict(self))
         self.sid = sid
         self.last_seen = last_seen
         self.modified = False
@@ -101,8 +113,30 @@ def _limits(app: Flask) -> tuple[timedelta, timedelta]:
     )
 
 
+def holds_something(session: ServerSession) -> bool:
+    """Whether the session holds anything worth storing: more than Flask-Login's bookkeeping."""
+    return any(key not in BOOKKEEPING for key in session)
+
+
 class DatabaseSessionInterface(SessionInterface):
     """Flask session interface backed by the `web_sessions` table."""
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """`__Host-session` in production (Secure, host-only, whole site), else the plain name."""
+        name = str(app.config["SESSION_COOKIE_NAME"])
+        return HOST_PREFIX + name if _production(app) else name
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        """No Domain attribute in production, as the `__Host-` prefix requires."""
+        return None if _production(app) else super().get_cookie_domain(app)
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """Path=/ in production, as the `__Host-` prefix requires."""
+        return "/" if _production(app) else super().get_cookie_path(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Always Secure in production, as the `__Host-` prefix requires."""
+        return _production(app) or super().get_cookie_secure(app)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         """Load the session named by the cookie if it exists and has not timed out."""
@@ -147,29 +181,34 @@ class DatabaseSessionInterface(SessionInterface):
             log.warning("session store unavailable; session not saved")
 
     def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
-        name = self.get_cookie_name(app)
-        if not session:
+        if not holds_something(session):
             if session.sid:
                 self._delete(session.sid)
                 response.delete_cookie(
-                    name, domain=self.get_cookie_domain(app), path=self.get_cookie_path(app)
+                    self.get_cookie_name(app),
+                    domain=self.get_cookie_domain(app),
+                    path=self.get_cookie_path(app),
+                    secure=self.get_cookie_secure(app),
+                    httponly=self.get_cookie_httponly(app),
+                    samesite=self.get_cookie_samesite(app),
                 )
             return
         if session.rotate and session.sid:
             self._delete(session.sid)
             session.sid = None
         if session.sid is None:
-            session.sid = secrets.token_urlsafe(32)
-            self._insert(session)
-        elif session.modified:
+            self._insert_new(app, session, response)
+        elif dict(session) != session.stored:
             if not self._update(session, with_data=True):
                 # The row was deleted under us (logout everywhere): carry on with a new id.
-                session.sid = secrets.token_urlsafe(32)
-                self._insert(session)
+                self._insert_new(app, session, response)
         elif session.last_seen is None or utcnow() - session.last_seen > TOUCH_INTERVAL:
+            # Activity keeps the session alive; the browser's cookie is unchanged, so not resent.
             self._update(session, with_data=False)
-        else:
-            return
+
+    def _insert_new(self, app: Flask, session: ServerSession, response: Response) -> None:
+        session.sid = secrets.token_urlsafe(32)
+        self._insert(session)
         self._set_cookie(app, session, response)
 
     def _set_cookie(self, app: Flask, session: ServerSession, response: Response) -> None:
@@ -213,7 +252,11 @@ class DatabaseSessionInterface(SessionInterface):
             conn.execute(delete(WebSession).where(WebSession.id_hash == _hash(sid)))
 
 
+def _production(app: Flask) -> bool:
+    return bool(app.config.get("ENV") == "production")
+
+
 def _user_id(session: ServerSession) -> int | None:
     raw = str(session.get("_user_id", ""))
     user_id = raw.partition(":")[0]
-    return int(user_id) if user_id.isdigit() else None
+    return ascii_int(user_id)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import os
 import re
 import secrets
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final
@@ -30,6 +32,23 @@ MAX_ZIP_UNCOMPRESSED: Final = 100 * 1024 * 1024
 CHUNK: Final = 64 * 1024
 
 WRONG_TYPE: Final = "The selected file must be a PDF or Word document (.docx)"
+UNPACKS_TOO_LARGE: Final = (
+    "The selected Word document unpacks to more than 100MB. Make it smaller, or upload a PDF"
+)
+UNPACKS_MORE_THAN_IT_SAYS: Final = (
+    "The selected file is not a valid Word document: part of it unpacks to more than it "
+    "declares. Save it again from Word, or upload a PDF"
+)
+# What a ZIP that is damaged, encrypted or packed in a way we cannot read may raise.
+_UNREADABLE_ZIP: Final = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+)
 EMPTY: Final = "The selected file is empty"
 MIB: Final = 1024 * 1024
 
@@ -110,7 +129,11 @@ def _measure(stream: IO[bytes], limit: int) -> tuple[int, str]:
 
 
 def _is_docx(stream: IO[bytes]) -> bool:
-    """A Word document judged from the ZIP central directory alone; nothing is extracted."""
+    """A Word document: the parts it needs, each unpacking to no more than its directory says.
+
+    The directory is not trusted: every compressed part is read through, with a cap, so a
+    "zip bomb" whose directory understates its size is refused (UploadError) unexpanded.
+    """
     stream.seek(0)
     try:
         with zipfile.ZipFile(stream) as archive:
@@ -118,10 +141,31 @@ def _is_docx(stream: IO[bytes]) -> bool:
             if len(entries) > MAX_ZIP_ENTRIES:
                 return False
             if sum(entry.file_size for entry in entries) > MAX_ZIP_UNCOMPRESSED:
+                raise UploadError(UNPACKS_TOO_LARGE)
+            if not {entry.filename for entry in entries} >= DOCX_REQUIRED:
                 return False
-            return {entry.filename for entry in entries} >= DOCX_REQUIRED
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+            return all(_unpacks_as_declared(archive, entry) for entry in entries)
+    except UploadError:
+        raise
+    except (*_UNREADABLE_ZIP, ValueError):
         return False
+
+
+def _unpacks_as_declared(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """Read one part, stopping once it passes its declared size; True if it unpacks to exactly
+    that size (zipfile checks the CRC). Raise UploadError if it unpacks to more."""
+    if entry.compress_type == zipfile.ZIP_STORED:
+        return True  # nothing unpacks: its bytes are part of the upload, already measured
+    probe = copy.copy(entry)
+    # zipfile stops at the declared size, which would hide a lie; our own cap stops us instead.
+    probe.file_size = MAX_ZIP_UNCOMPRESSED + 1
+    unpacked = 0
+    with archive.open(probe) as member:
+        while chunk := member.read(CHUNK):
+            unpacked += len(chunk)
+            if unpacked > entry.file_size:
+                raise UploadError(UNPACKS_MORE_THAN_IT_SAYS)
+    return unpacked == entry.file_size
 
 
 def sniff_type(stream: IO[bytes]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import uuid
 from datetime import datetime
@@ -19,6 +20,9 @@ from recruit import admission, receipt, taxonomy
 from recruit.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
+
+# An incoming X-Request-ID is kept only if it is all this (fullmatch: no trailing newline).
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 # The largest id an INTEGER primary key can hold (PostgreSQL's int4; SQLite allows more).
 MAX_ID = 2**31 - 1
@@ -79,10 +83,10 @@ def _reject_malformed_form() -> None:
 
 
 def _start_request() -> None:
+    # A proxy's id is kept so log lines correlate across tiers, but only in a shape that cannot
+    # carry spaces, `=` or line breaks into the text log (forged `key=value` fields).
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = (
-        incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
-    )
+    g.request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
     g.csp_nonce = secrets.token_urlsafe(16)
 
 
@@ -138,14 +142,15 @@ def _security_headers(response: Response) -> Response:
         "frame-ancestors 'none'; form-action 'self'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # A view may ask for less (emailed-link pages send no-referrer).
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Request-ID"] = g.get("request_id", "")
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # The session's login marker, not current_user: after a view's commit the user is expired,
-    # and asking it would cost every response another query.
-    if "_user_id" in session:
+    # Any page may hold personal data or a form's CSRF token, so no cache may keep it, signed
+    # in or not; static assets keep Flask's caching.
+    if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -8,19 +8,41 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
+from recruit.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-HOST = os.environ.get("RECRUIT_HOST", "127.0.0.1")
-PORT = os.environ.get("RECRUIT_PORT", "5000")
+# Addresses that mean "every interface": a browser cannot open them, so links use loopback.
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}  # noqa: S104 - compared against, never bound here
 
 
-def process_table(instance: Path) -> dict[str, list[str]]:
+def served_address(env: Mapping[str, str]) -> tuple[str, str]:
+    """The host and port the web server listens on (RECRUIT_HOST, RECRUIT_PORT)."""
+    return env.get("RECRUIT_HOST") or "127.0.0.1", env.get("RECRUIT_PORT") or "5000"
+
+
+def base_url(env: Mapping[str, str]) -> str:
+    """RECRUIT_BASE_URL if set, else the address this run serves, for every emailed link."""
+    if env.get("RECRUIT_BASE_URL"):
+        return env["RECRUIT_BASE_URL"].rstrip("/")
+    host, port = served_address(env)
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    return f"http://{host}:{port}"
+
+
+def process_table(instance: Path, env: Mapping[str, str]) -> dict[str, list[str]]:
     """The commands to run, by name."""
+    host, port = served_address(env)
     return {
-        "web": [str(BIN / "flask"), "--app", "recruit", "run", "--host", HOST, "--port", PORT],
+        # recruit.devserver is `flask run`'s server, logging requests without query strings.
+        "web": [sys.executable, "-m", "recruit.devserver", "--host", host, "--port", port],
         "worker": [
             str(BIN / "celery"),
             "-A",
@@ -43,37 +65,57 @@ def process_table(instance: Path) -> dict[str, list[str]]:
     }
 
 
-def banner(email: str, password: str) -> str:
+def demo_password(instance: Path) -> str | None:
+    """The demo recruiter's password as `flask seed-demo` last set and kept it, if it did."""
+    try:
+        return (instance / PASSWORD_FILE_NAME).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def banner(env: Mapping[str, str], password: str | None) -> str:
     """What a newcomer needs to know once everything is up."""
-    url = f"http://{HOST}:{PORT}"
+    url = base_url(env)
+    login = f"{DEMO_RECRUITER_EMAIL} / {password}" if password else "none yet: run `make seed`"
+    mail_dir = (
+        env.get("RECRUIT_MAIL_DIR") or f"{env.get('RECRUIT_INSTANCE_PATH') or 'instance'}/mail"
+    )
     return "\n".join(
         [
             "",
             "  Midlands Engine Recruitment is running.",
             f"    Portal:            {url}/",
             f"    Log in:            {url}/login",
-            f"    Demo recruiter:    {email} / {password}",
+            f"    Demo recruiter:    {login}",
             f"    Health:            {url}/healthz",
-            f"    Emails land in:    {os.environ.get('RECRUIT_MAIL_DIR') or 'instance/mail/*.eml'}"
-            if not os.environ.get("RECRUIT_SMTP_URL")
-            else f"    Emails go to:      {os.environ['RECRUIT_SMTP_URL']}",
+            f"    Emails land in:    {mail_dir}/*.eml"
+            if not env.get("RECRUIT_SMTP_URL")
+            else f"    Emails go to:      {env['RECRUIT_SMTP_URL']}",
             "  Press Ctrl-C to stop the web server, the worker and the scheduler.",
             "",
         ]
     )
 
 
-def main() -> int:
-    """Start every process, wait, and stop them all when one exits or on Ctrl-C."""
-    env = dict(os.environ)
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment every process of this run gets: ours, plus what they must share."""
+    env = dict(environ)
     # One key shared by every process of this run; production sets RECRUIT_SECRET_KEY itself.
     env.setdefault("RECRUIT_SECRET_KEY", secrets.token_hex(32))
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # Emailed links (from the web and the worker alike) point where this run actually serves.
+    env["RECRUIT_BASE_URL"] = base_url(env)
+    return env
+
+
+def main() -> int:
+    """Start every process, wait, and stop them all when one exits or on Ctrl-C."""
+    env = child_environment(os.environ)
     instance = Path(env.get("RECRUIT_INSTANCE_PATH", ROOT / "instance"))
     instance.mkdir(parents=True, exist_ok=True)
     children = {
         name: subprocess.Popen(cmd, cwd=ROOT, env=env)
-        for name, cmd in process_table(instance).items()
+        for name, cmd in process_table(instance, env).items()
     }
     stopping = False
 
@@ -83,13 +125,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(
-        banner(
-            env.get("DEMO_EMAIL", "recruiter@midlandsengine.example"),
-            env.get("DEMO_PASSWORD", "midlands-demo-recruiter"),
-        ),
-        flush=True,
-    )
+    print(banner(env, demo_password(instance)), flush=True)
     exit_code = 0
     while not stopping:
         for name, proc in children.items():

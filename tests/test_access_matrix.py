@@ -133,6 +133,8 @@ ACCESS: dict[str, Route] = {
     "auth.verify_email": Route(TOKEN),
     "auth.reset_password": Route(TOKEN, payload=lambda w, p: {"password": "x" * 16}),
     "auth.accept_invite": Route(TOKEN, payload=lambda w, p: {"password": "x" * 16}),
+    # Links shaped as before tokens left the path: every one is gone.
+    "auth.old_link": Route(TOKEN),
     # The candidate's portal.
     "portal.applications": Route(CANDIDATE_SELF),
     "portal.apply": Route(CANDIDATE_ANY, payload=_answers),

@@ -14,6 +14,10 @@ from recruit.extensions import db
 from recruit.models import AccountToken, OutboxMessage, Role, TokenPurpose, User, utcnow
 from tests.factories import DEFAULT_PASSWORD, Factory
 from tests.support.forms import csrf_token_from, submit
+from tests.support.links import link_token, link_url, open_link, relative
+from tests.support.resets import fulfil_reset_requests
+
+__all__ = ["NEW_PASSWORD", "link_token", "outbox"]  # other test modules share these
 
 NEW_PASSWORD = "a brand new river lantern"
 
@@ -28,13 +32,6 @@ def outbox(app: Flask, template: str | None = None) -> list[OutboxMessage]:
         for row in rows:
             db.session.expunge(row)
         return rows
-
-
-def link_token(row: OutboxMessage, key: str) -> str:
-    """The token at the end of a link stored in an outbox payload."""
-    url = row.payload[key]
-    assert url.startswith("http://recruit.test/"), "links use the configured base URL"
-    return str(url.rsplit("/", 1)[1])
 
 
 def register(client: FlaskClient, **overrides: Any) -> Any:
@@ -57,10 +54,15 @@ def test_register_sends_a_verification_link_that_activates_the_account(
     assert row.recipient == "amara@example.org"
     assert login(client, "amara@example.org").status_code == 400  # not yet confirmed
 
-    response = client.get(f"/verify/{link_token(row, 'verify_url')}")
+    page = open_link(client, link_url(row, "verify_url"))
+    assert page == "/verify-email"
+    assert "amara@example.org" in client.get(page).get_data(as_text=True)
+    response = submit(client, page, {})
     assert response.status_code == 302
-    assert client.get("/applications").status_code == 200  # now logged in
-    assert client.get(f"/verify/{link_token(row, 'verify_url')}").status_code == 410  # once only
+    assert response.headers["Location"].endswith("/login")  # confirming is not logging in
+    assert login(client, "amara@example.org").status_code == 302
+    again = client.get(relative(link_url(row, "verify_url")), follow_redirects=True)
+    assert again.status_code == 410  # once only
 
 
 def test_register_answers_the_same_for_a_known_email(app: Flask, make: Factory) -> None:
@@ -151,11 +153,12 @@ def test_password_reset_link_works_once_and_ends_other_sessions(app: Flask, make
     client = app.test_client()
     response = submit(client, "/forgot-password", {"email": user.email})
     assert response.status_code == 302
+    fulfil_reset_requests(app)  # a worker acts on the request
     [row] = outbox(app, "password_reset")
-    token = link_token(row, "reset_url")
-    response = submit(client, f"/reset-password/{token}", {"password": NEW_PASSWORD})
+    link = link_url(row, "reset_url")
+    response = submit(client, open_link(client, link), {"password": NEW_PASSWORD})
     assert response.status_code == 302
-    assert client.get(f"/reset-password/{token}").status_code == 410
+    assert client.get(relative(link), follow_redirects=True).status_code == 410
     assert other_device.get("/applications").status_code == 302  # logged out everywhere
     assert login(client, user.email).status_code == 400
     assert login(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
@@ -168,7 +171,8 @@ def test_password_reset_answers_the_same_for_unknown_email(app: Flask, make: Fac
     unknown = submit(app.test_client(), "/forgot-password", {"email": "ghost@example.org"})
     assert known.status_code == unknown.status_code == 302
     assert known.headers["Location"] == unknown.headers["Location"]
-    assert [r.recipient for r in outbox(app)] == [user.email]
+    fulfil_reset_requests(app)  # a worker acts on both requests
+    assert [r.recipient for r in outbox(app, "password_reset")] == [user.email]
 
 
 def test_reset_link_expires_after_thirty_minutes(
@@ -176,6 +180,7 @@ def test_reset_link_expires_after_thirty_minutes(
 ) -> None:
     user = make.candidate()
     submit(client, "/forgot-password", {"email": user.email})
+    fulfil_reset_requests(app)  # a worker acts on the request
     [row] = outbox(app, "password_reset")
     assert row.payload["minutes"] == 30
     with app.app_context():
@@ -185,12 +190,14 @@ def test_reset_link_expires_after_thirty_minutes(
         assert timedelta(minutes=29) < lifetime <= timedelta(minutes=30)
         token.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
-    assert client.get(f"/reset-password/{link_token(row, 'reset_url')}").status_code == 410
+    expired = client.get(relative(link_url(row, "reset_url")), follow_redirects=True)
+    assert expired.status_code == 410
 
 
 def test_tokens_are_stored_only_as_hashes(app: Flask, client: FlaskClient, make: Factory) -> None:
     user = make.candidate()
     submit(client, "/forgot-password", {"email": user.email})
+    fulfil_reset_requests(app)  # a worker acts on the request
     [row] = outbox(app, "password_reset")
     raw = link_token(row, "reset_url")
     with app.app_context():
@@ -200,6 +207,8 @@ def test_tokens_are_stored_only_as_hashes(app: Flask, client: FlaskClient, make:
 
 
 def test_reset_with_a_bad_token_is_refused(client: FlaskClient) -> None:
+    assert client.get("/reset-password?token=not-a-token").status_code == 303
+    assert client.get("/reset-password").status_code == 410
     assert client.get("/reset-password/not-a-token").status_code == 410
 
 
@@ -214,12 +223,12 @@ def test_invited_recruiter_sets_a_password(app: Flask, client: FlaskClient, make
             invite_staff("newbie@midlandsengine.example", "Tom Ward", Role.RECRUITER, inviter)
         db.session.commit()
     [row] = outbox(app, "recruiter_invite")
-    token = link_token(row, "accept_url")
+    link = link_url(row, "accept_url")
     assert login(client, "newbie@midlandsengine.example", NEW_PASSWORD).status_code == 400
-    response = submit(client, f"/invitation/{token}", {"password": NEW_PASSWORD})
+    response = submit(client, open_link(client, link), {"password": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/")
-    assert client.get(f"/invitation/{token}").status_code == 410
+    assert client.get(relative(link), follow_redirects=True).status_code == 410
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "newbie@midlandsengine.example"))
         assert user is not None and user.is_active and user.role is Role.RECRUITER
@@ -250,7 +259,8 @@ def test_verification_tokens_have_their_purpose(app: Flask, client: FlaskClient)
     register(client)
     [row] = outbox(app, "verify_email")
     token = link_token(row, "verify_url")
-    assert client.get(f"/reset-password/{token}").status_code == 410  # wrong purpose
+    wrong = client.get(f"/reset-password?token={token}", follow_redirects=True)
+    assert wrong.status_code == 410  # wrong purpose
     with app.app_context():
         purposes = set(db.session.scalars(select(AccountToken.purpose)))
     assert purposes == {TokenPurpose.VERIFY_EMAIL}

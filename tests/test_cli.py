@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import stat
+from pathlib import Path
+
+from click.testing import Result
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from recruit import create_app
+from recruit.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
 from recruit.extensions import db
 from recruit.models import Base, Role, User, Vacancy, VacancyStatus, utcnow
-from recruit.passwords import verify_password
+from recruit.passwords import password_problem, verify_password
+from tests.conftest import AppFactory
 from tests.support.databases import postgres_database
 
 
@@ -96,6 +103,77 @@ def test_seed_demo_loads_open_vacancies_once(app: Flask) -> None:
             select(User).where(User.email == "recruiter@midlandsengine.example")
         )
         assert recruiter is not None and recruiter.role is Role.RECRUITER
+
+
+def _printed_password(result: Result) -> str:
+    """The password `seed-demo` printed for the demo recruiter."""
+    assert result.exit_code == 0, result.output
+    line = rf"^Demo recruiter: {re.escape(DEMO_RECRUITER_EMAIL)} / (.+)$"
+    found = re.search(line, result.output, re.MULTILINE)
+    assert found is not None, result.output
+    return found.group(1)
+
+
+def _demo_password_works(app: Flask, password: str) -> bool:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == DEMO_RECRUITER_EMAIL))
+        assert user is not None
+        return verify_password(user.password_hash, password)
+
+
+def test_seed_demo_generates_a_private_password_and_keeps_it(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    password = _printed_password(runner.invoke(args=["seed-demo"], env={"DEMO_PASSWORD": ""}))
+    assert password != "midlands-demo-recruiter"
+    assert password_problem(password, "Priya Shah", DEMO_RECRUITER_EMAIL) is None
+    assert _demo_password_works(app, password)
+    kept = Path(app.instance_path) / PASSWORD_FILE_NAME
+    assert kept.read_text().strip() == password
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    # The next `make run` prints, and the account still takes, the same password.
+    again = runner.invoke(args=["seed-demo"])
+    assert _printed_password(again) == password
+    assert _demo_password_works(app, password)
+
+
+def test_seed_demo_sets_a_chosen_password_on_an_existing_account(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    first = _printed_password(runner.invoke(args=["seed-demo"]))
+    chosen = "kettle lantern orbit marble"
+    result = runner.invoke(args=["seed-demo"], env={"DEMO_PASSWORD": chosen})
+    assert _printed_password(result) == chosen
+    assert _demo_password_works(app, chosen) and not _demo_password_works(app, first)
+    assert (Path(app.instance_path) / PASSWORD_FILE_NAME).read_text().strip() == chosen
+    # And with the option, as `flask seed-demo --recruiter-password` documents.
+    other = "copper willow harbour sketch"
+    result = runner.invoke(args=["seed-demo", "--recruiter-password", other])
+    assert _printed_password(result) == other and _demo_password_works(app, other)
+
+
+def test_seed_demo_refuses_a_password_the_policy_refuses(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    for weak in ("midlands-demo-recruiter", "midlands lantern orbit kettle"):
+        result = runner.invoke(args=["seed-demo", "--recruiter-password", weak])
+        assert result.exit_code != 0
+        assert "Invalid value for --recruiter-password: Password must not" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_seed_demo_is_refused_in_production_unless_forced(app_factory: AppFactory) -> None:
+    app = app_factory(ENV="production")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
+    assert "--force-in-production" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+        assert db.session.scalar(select(func.count(Vacancy.id))) == 0
+    forced = runner.invoke(args=["seed-demo", "--force-in-production"])
+    password = _printed_password(forced)
+    assert _demo_password_works(app, password)
+    # Production keeps no copy of the password on disk.
+    assert not (Path(app.instance_path) / PASSWORD_FILE_NAME).exists()
 
 
 def _migrated_tables(url: str, tmp_instance: str) -> dict[str, set[str]]:

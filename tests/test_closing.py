@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from recruit.extensions import db
 from recruit.models import Vacancy, VacancyStatus
 from recruit.receipt import CLOSING_GRACE
 from recruit.services.closing import close_due_vacancies
+from recruit.web import uk_datetime
 from tests.factories import Factory
+from tests.support.forms import csrf_token_from, submit
+from tests.test_portal_support import log_in, only_application, outbox, post_apply
 from worker.celery_app import celery_init_app
 from worker.tasks import close_due
 
@@ -53,3 +58,55 @@ def test_a_vacancy_just_past_its_closing_time_waits_for_requests_in_flight(
         assert close_due_vacancies() == []
         db.session.rollback()
     assert status_of(app, just_closed.id) == (VacancyStatus.PUBLISHED, False)
+
+
+def test_closing_early_shows_when_it_really_closed(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    assert post_apply(client, vacancy, "draft", {"statement": "A start."}).status_code == 302
+    draft = only_application(app)
+    staff = app.test_client()
+    log_in(staff, Factory(app).admin())
+    page = f"/admin/vacancies/{vacancy.id}"
+    assert submit(staff, page, action=f"{page}/close").status_code == 302
+    with app.app_context():
+        closed = db.session.get(Vacancy, vacancy.id)
+        assert closed is not None and closed.closed_at is not None
+        actual, advertised = uk_datetime(closed.closed_at), uk_datetime(closed.closes_at)
+    assert actual != advertised  # the advertised closing time is two weeks away
+
+    advert = client.get(f"/vacancies/{vacancy.reference}").get_data(as_text=True)
+    assert f"It closed early, at {actual}." in advert
+    closed_page = client.get(f"/vacancies/{vacancy.reference}/apply").get_data(as_text=True)
+    assert f"It closed early, at {actual}." in closed_page
+    token = csrf_token_from(client.get(f"/applications/{draft.id}/withdraw").get_data(as_text=True))
+    refused = client.post(
+        f"/vacancies/{vacancy.reference}/apply",
+        data={"csrf_token": token, "action": "draft", "statement": "Too late."},
+    )
+    assert refused.status_code == 400
+    assert f"This vacancy closed at {actual}." in refused.get_data(as_text=True)
+    for text in (advert, closed_page, refused.get_data(as_text=True)):
+        assert advertised not in text
+    told = [p for t, _, p in outbox(app) if t == "vacancy_closed"]
+    assert told and all(p["closed_at_text"] == actual for p in told)
+    mine = client.get(f"/applications/{draft.id}").get_data(as_text=True)
+    assert "Vacancy closed</dt>" in mine and actual in mine and advertised not in mine
+    staff_page = staff.get(page).get_data(as_text=True)
+    assert "Closed early; advertised closing time" in staff_page and actual in staff_page
+    assert "(closed early)" in staff.get("/admin/vacancies").get_data(as_text=True)
+
+
+def test_closing_on_time_still_shows_the_closing_time(app: Flask, make: Factory) -> None:
+    celery_init_app(app)
+    due = make.vacancy(closes_in=-(CLOSING_GRACE + timedelta(seconds=5)))
+    assert close_due() == 1
+    with app.app_context():
+        closed = db.session.get(Vacancy, due.id)
+        assert closed is not None and closed.closed_at is not None
+        # Marked closed a little after the closing time: applications ended at the closing time.
+        assert closed.closed_at > closed.closes_at
+        assert closed.applications_closed_at == closed.closes_at and not closed.closed_early
+        shown = uk_datetime(closed.closes_at)
+    page = app.test_client().get(f"/vacancies/{due.reference}").get_data(as_text=True)
+    assert f"It closed at {shown}." in page

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from recruit.config import DEFAULTS
@@ -55,3 +59,41 @@ def test_the_image_and_the_fault_tests_share_one_gunicorn_config() -> None:
     assert settings["worker_class"] == "gthread" and settings["threads"] >= 16
     assert 0 < DEFAULTS["WEB_WORK_SLOTS"] * 2 <= DEFAULTS["DB_POOL_SIZE"]
     assert str(ROOT / "gunicorn.conf.py") in web_command(8000)
+
+
+def test_compose_migrates_but_never_seeds_demo_data() -> None:
+    migrate = compose()["services"]["migrate"]
+    command = " ".join(migrate["command"])
+    assert "db upgrade" in command
+    assert "seed-demo" not in command  # production seeds only when the deployer asks
+
+
+@pytest.mark.parametrize(
+    "path", ["docker-compose.yml", "Makefile", "scripts/run_local.py", "recruit/cli.py"]
+)
+def test_no_published_demo_password_remains(path: str) -> None:
+    assert "midlands-demo-recruiter" not in (ROOT / path).read_text()
+
+
+def _dry_run(target: str, venv: Path) -> str:
+    """The commands `make <target>` would run on a machine with no virtualenv yet."""
+    result = subprocess.run(
+        ["make", "-n", target, f"VENV={venv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "MAKEFLAGS": ""},
+    )
+    return result.stdout
+
+
+def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    commands = _dry_run("run", tmp_path / "venv")
+    assert "pip install --quiet -e ." in commands
+    assert "[dev]" not in commands
+    # ...while the test and CI targets still get ruff, mypy, pytest and friends.
+    for target in ("test", "faults", "audit"):
+        assert "pip install --quiet -e '.[dev]'" in _dry_run(target, tmp_path / "venv"), target

@@ -1,10 +1,14 @@
-"""/healthz reports the outbox backlog and the last worker heartbeat, without deciding on them."""
+"""/healthz reports the outbox backlog and the last worker heartbeat, without deciding on them.
+
+The details are for an admin or a monitor holding RECRUIT_HEALTH_TOKEN (tests/test_health.py).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -14,21 +18,57 @@ from recruit.models import OutboxMessage, OutboxStatus, utcnow
 from recruit.models.outbox import WorkerHeartbeat
 from recruit.outbox import enqueue_email
 from recruit.services.outbox_status import HEARTBEAT_KEEP, record_heartbeat
+from tests.conftest import AppFactory
 from worker.celery_app import celery_init_app
 from worker.tasks import heartbeat
 
+TOKEN = "health-token-for-tests"
+
+
+@pytest.fixture
+def app(app_factory: AppFactory) -> Flask:
+    """An app whose /healthz shows its details to the TOKEN bearer."""
+    return app_factory(HEALTH_TOKEN=TOKEN)
+
 
 def health(client: FlaskClient) -> tuple[int, dict[str, Any]]:
-    """Status code and JSON body of /healthz."""
-    response = client.get("/healthz")
+    """Status code and JSON body of /healthz, as a monitor holding the token sees it."""
+    response = client.get("/healthz", headers={"Authorization": f"Bearer {TOKEN}"})
     return response.status_code, response.get_json()
 
 
-def test_an_idle_system_reports_no_backlog_and_no_heartbeat(client: FlaskClient) -> None:
+def test_an_idle_system_reports_no_backlog_and_no_heartbeat(app_factory: AppFactory) -> None:
+    # However long this test takes to get here, the workers count as just started.
+    client = app_factory(HEALTH_TOKEN=TOKEN, HEALTH_WORKER_GRACE_SECONDS=3600).test_client()
     code, body = health(client)
     assert code == 200
+    assert body["status"] == "ok"
     assert body["outbox"] == {"oldest_pending_age_seconds": None, "pending": 0, "failed": 0}
-    assert body["worker"] == {"last_heartbeat": None, "heartbeat_age_seconds": None}
+    # Before the first heartbeat the worker is "starting", not silently fine, and not failing.
+    assert body["worker"] == {
+        "status": "starting",
+        "last_heartbeat": None,
+        "heartbeat_age_seconds": None,
+    }
+
+
+def test_no_heartbeat_after_the_start_is_reported_missing(app_factory: AppFactory) -> None:
+    client = app_factory(HEALTH_TOKEN=TOKEN, HEALTH_WORKER_GRACE_SECONDS=0).test_client()
+    code, body = health(client)
+    assert code == 200  # informative: the load balancer still sends the web its traffic
+    assert body["worker"]["status"] == "missing"
+
+
+def test_an_old_heartbeat_is_reported_late(app_factory: AppFactory) -> None:
+    app = app_factory(HEALTH_TOKEN=TOKEN, HEALTH_WORKER_GRACE_SECONDS=0)
+    with app.app_context():
+        record_heartbeat("slow@host")
+        db.session.execute(update(WorkerHeartbeat).values(seen_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    code, body = health(app.test_client())
+    assert code == 200
+    assert body["worker"]["status"] == "late"
+    assert body["worker"]["heartbeat_age_seconds"] >= 3600
 
 
 def test_backlog_and_failures_are_reported_but_do_not_make_it_unhealthy(
@@ -62,6 +102,7 @@ def test_the_heartbeat_task_is_reported(app: Flask, client: FlaskClient) -> None
     heartbeat.apply()  # runs here, as a worker would
     code, body = health(client)
     assert code == 200
+    assert body["worker"]["status"] == "ok"
     assert body["worker"]["last_heartbeat"] is not None
     assert 0 <= body["worker"]["heartbeat_age_seconds"] < 3600
 

@@ -48,3 +48,30 @@ def test_passwords_are_verified_exactly_as_typed(app: Flask) -> None:
         assert verify_password(stored, long_password)
         assert not verify_password(stored, long_password[:-1] + "X")
         assert not verify_password(stored, long_password.upper())
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "midlands-demo-recruiter",  # the demo password the README once published
+        "Recruitment lantern orbit",
+        "kettle ENGINE orbit lantern",
+        "m1dl4nds kettle orbit marble",  # look-alike digits
+        "lantern orbit recru1ter kettle",
+    ],
+)
+def test_passwords_naming_the_service_are_refused(password: str) -> None:
+    problem = password_problem(password)
+    assert problem is not None and "name of this service" in problem
+
+
+def test_engineers_may_say_so() -> None:
+    assert password_problem("engineering lantern orbit kettle") is None
+
+
+@pytest.mark.parametrize(
+    "password", ["alice lantern orbit kettle", "kettle alice+jobs orbit lantern"]
+)
+def test_the_email_local_part_is_refused_with_or_without_its_tag(password: str) -> None:
+    problem = password_problem(password, email="alice+jobs@example.com")
+    assert problem == "Password must not contain your email address"

@@ -150,6 +150,25 @@ def test_withdraw_confirms_then_withdraws(app: Flask, client: FlaskClient, make:
     assert f'href="{url}"' not in page
 
 
+def test_going_back_to_apply_after_withdrawing_says_it_was_withdrawn(
+    client: FlaskClient, make: Factory
+) -> None:
+    me = make.candidate()
+    vacancy = make.vacancy()
+    application = make.application(me.id, vacancy.id)
+    log_in(client, me)
+    withdraw = f"/applications/{application.id}/withdraw"
+    assert submit(client, withdraw, {"reason": ""}).status_code == 302
+    back = client.get(f"/vacancies/{vacancy.reference}/apply", follow_redirects=True)
+    html = back.get_data(as_text=True)
+    assert "You withdrew your application for this vacancy, so it will not be considered." in html
+    assert "You cannot apply for this vacancy again." in html
+    assert "already submitted" not in html
+    advert = client.get(f"/vacancies/{vacancy.reference}").get_data(as_text=True)
+    assert "You withdrew your application for this role" in advert
+    assert "You have already applied" not in advert
+
+
 def test_withdraw_reason_too_long_rerenders_with_errors(client: FlaskClient, make: Factory) -> None:
     me = make.candidate()
     application = make.application(me.id, make.vacancy().id)

@@ -9,7 +9,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, CriterionKind, Role, User
+from recruit.mail import build_message
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    CriterionKind,
+    OutboxMessage,
+    Role,
+    User,
+)
 from tests.factories import Factory
 from tests.support.documents import pdf_bytes
 from tests.test_portal_support import (
@@ -166,3 +174,22 @@ def test_the_submitted_banner_is_never_shown_for_a_draft(
     page = client.get(f"/applications/{draft.id}?submitted=1")
     assert page.status_code == 200
     assert "Application submitted" not in page.get_data(as_text=True)
+
+
+def test_the_receipt_email_labels_both_references(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
+    submitted = only_application(app)
+    with app.app_context():
+        row = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "application_received")
+        ).one()
+        message = build_message(row)
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert f"Your application reference: {submitted.reference}" in text
+    assert f"Vacancy reference: {vacancy.reference}" in text
+    assert f"Your application reference: <strong>{submitted.reference}</strong>" in html
+    assert f"Vacancy reference: <strong>{vacancy.reference}</strong>" in html
+    assert f"Vacancy reference: {submitted.reference}" not in text

@@ -79,7 +79,7 @@ def test_cv_is_stored_under_a_random_name(
             "cv.docx",
             "The selected file must be a PDF or Word document (.docx)",
         ),
-        (docx_declaring_size(), "cv.docx", "The selected file must be a PDF or Word document"),
+        (docx_declaring_size(), "cv.docx", "The selected Word document unpacks to more than 100MB"),
         (b"", "cv.pdf", "The selected file is empty"),
         (pdf_bytes() + b"\0" * (10 * 1024 * 1024), "cv.pdf", "smaller than 10MB"),
     ],

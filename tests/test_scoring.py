@@ -6,6 +6,7 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -79,19 +80,121 @@ def test_assessors_see_others_scores_only_after_submitting_their_own(
     assert "3.0" in board, "mean of 4 and 2 once visible"
 
 
-def test_recruiters_moderate_but_are_blind_while_scoring(
+def test_no_assessor_sees_others_scores_before_submitting_whatever_their_role(
+    app: Flask, make: Factory
+) -> None:
+    lead = make.recruiter()
+    vacancy, essential, _ = two_criteria_vacancy(make, recruiter_ids=(lead.id,))
+    application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
+    panel = make.panel_member(full_name="Pat Panel")
+    make.assign_panel(vacancy.id, panel.id)
+    make.scores(application.id, panel.id, {essential[0]: 4}, comment="Panel comment abc")
+    url = f"/admin/applications/{application.id}"
+    board_url = f"/admin/vacancies/{vacancy.id}/applications"
+
+    for person in (lead, make.recruiter(), make.admin()):
+        client = app.test_client()
+        login(client, person)
+        page = client.get(url).get_data(as_text=True)
+        assert "Panel comment abc" not in page and "Pat Panel" not in page, person.email
+        assert "hidden until you submit your own" in page
+        assert "panel members, recruiters and admins" in page
+        board = client.get(board_url).get_data(as_text=True)
+        assert "4.0" not in board and "Hidden" in board
+        assert "nobody – panel member, recruiter or admin – sees" in board
+
+    # The lead's moderation page offers the choice instead of the panel's scores.
+    client = app.test_client()
+    login(client, lead)
+    page = client.get(f"{url}/moderate").get_data(as_text=True)
+    assert "Panel comment abc" not in page
+    assert "Show panel scores without scoring" in page
+    refused = submit(client, f"{url}/moderate", {f"agreed_{essential[0]}": "3"})
+    assert refused.status_code == 400
+    assert "before you record agreed scores" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(AgreedScore)).all() == []
+
+
+def test_a_moderator_may_see_panel_scores_without_scoring_but_then_cannot_score(
+    app: Flask, client: FlaskClient, make: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    lead = make.recruiter()
+    vacancy, essential, desirable = two_criteria_vacancy(make, recruiter_ids=(lead.id,))
+    criteria = [*essential, desirable]
+    application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
+    panel = make.panel_member(full_name="Pat Panel")
+    make.assign_panel(vacancy.id, panel.id)
+    make.scores(application.id, panel.id, dict.fromkeys(criteria, 4), comment="Panel comment abc")
+    make.scores(application.id, lead.id, {essential[0]: 1}, submitted=False)
+    url = f"/admin/applications/{application.id}"
+
+    panel_client = app.test_client()
+    login(panel_client, panel)
+    assert (
+        submit(panel_client, url, {"action": "show_scores"}, action=f"{url}/moderate").status_code
+        == 403
+    )
+
+    login(client, lead)
+    page = client.get(f"{url}/moderate").get_data(as_text=True)
+    assert "your draft scores will be deleted" in page
+    with caplog.at_level("INFO", logger="recruit"):
+        response = submit(client, f"{url}/moderate", {"action": "show_scores"})
+    assert response.status_code == 302
+    [event] = [r for r in caplog.records if getattr(r, "event", "") == "scores_shown_unscored"]
+    assert (event.user_id, event.application_id) == (lead.id, application.id)  # type: ignore[attr-defined]
+    with app.app_context():
+        mine = db.session.scalars(select(Score).where(Score.assessor_id == lead.id)).all()
+        assert len(mine) == len(criteria)
+        assert all(r.score is None and r.submitted_at is not None for r in mine)
+
+    moderation = client.get(f"{url}/moderate").get_data(as_text=True)
+    assert "Panel comment abc" in moderation and "Pat Panel" in moderation
+    assert "without scoring this application, so you cannot score it" in moderation
+    page = client.get(url).get_data(as_text=True)
+    assert "Panel comment abc" in page and "so you cannot score it" in page
+    assert "4.0" in page, "the mean is the panel's alone: an abstention is nobody's score"
+    board = client.get(f"/admin/vacancies/{vacancy.id}/applications").get_data(as_text=True)
+    assert "4.0" in board
+
+    response = submit(client, f"{url}/score", {**score_form(criteria, "0"), "action": "submit"})
+    assert response.status_code == 400
+    assert "so you cannot score this application" in response.get_data(as_text=True)
+    agreed = {f"agreed_{essential[0]}": "3", f"note_{essential[0]}": "Agreed"}
+    assert submit(client, f"{url}/moderate", agreed).status_code == 302
+    with app.app_context():
+        assert {r.score for r in db.session.scalars(select(Score))} == {4, None}
+        assert [a.score for a in db.session.scalars(select(AgreedScore))] == [3]
+
+
+def test_a_moderator_may_show_a_whole_vacancys_panel_scores_at_once(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
-    vacancy, essential, _ = two_criteria_vacancy(make)
-    application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
+    vacancy, essential, desirable = two_criteria_vacancy(make)
+    criteria = [*essential, desirable]
     panel = make.panel_member()
-    make.scores(application.id, panel.id, {essential[0]: 3}, comment="Panel comment abc")
-    recruiter = make.recruiter()
-    login(client, recruiter)
-    url = f"/admin/applications/{application.id}"
-    assert "Panel comment abc" in client.get(url).get_data(as_text=True)
-    make.scores(application.id, recruiter.id, {essential[0]: 1}, submitted=False)
-    assert "Panel comment abc" not in client.get(url).get_data(as_text=True)
+    stages = {"In Review": S.UNDER_REVIEW, "On Shortlist": S.SHORTLISTED, "Not Sifted": S.SUBMITTED}
+    apps = {
+        name: make.application(make.candidate(full_name=name).id, vacancy.id, status)
+        for name, status in stages.items()
+    }
+    for found in apps.values():
+        make.scores(found.id, panel.id, dict.fromkeys(criteria, 3))
+    admin = make.admin()
+    make.scores(apps["On Shortlist"].id, admin.id, dict.fromkeys(criteria, 1))  # stays as it is
+    login(client, admin)
+    url = f"/admin/applications/{apps['In Review'].id}/moderate"
+    assert submit(client, url, {"action": "show_scores_vacancy"}).status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(Score).where(Score.assessor_id == admin.id)).all()
+        assert {r.application_id for r in rows if r.score is None} == {apps["In Review"].id}
+        assert {r.score for r in rows if r.application_id == apps["On Shortlist"].id} == {1}
+    board = client.get(f"/admin/vacancies/{vacancy.id}/applications").get_data(as_text=True)
+    rows_html = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", board, re.S)
+    row_for = {n: next(r for r in rows_html if n in r) for n in stages}
+    assert "3.0" in row_for["In Review"] and "2.0" in row_for["On Shortlist"]
+    assert "Hidden" in row_for["Not Sifted"], "not in the sift when the choice was made"
 
 
 def test_submitting_needs_every_criterion_and_is_final(
@@ -160,7 +263,9 @@ def test_ranking_uses_agreed_scores_then_the_mean_and_shows_the_spread(
         make.agreed(apps["Agreed Four"].id, criterion, 4)
     make.scores(apps["Below Essential"].id, a.id, {essential[0]: 1, essential[1]: 3, desirable: 3})
 
-    login(client, make.recruiter())
+    login(client, make.admin())
+    moderate = f"/admin/applications/{apps['Not Scored'].id}/moderate"
+    assert submit(client, moderate, {"action": "show_scores_vacancy"}).status_code == 302
     url = f"/admin/vacancies/{vacancy.id}/applications"
     page = client.get(f"{url}?sort=score").get_data(as_text=True)
     assert order_of(page, names) == ["Agreed Four", "Mean Three", "Below Essential", "Not Scored"]
@@ -199,6 +304,7 @@ def test_lead_recruiter_records_agreed_scores(
 
     lead_client = app.test_client()
     login(lead_client, lead)
+    assert submit(lead_client, url, {"action": "show_scores"}).status_code == 302
     data = {f"agreed_{essential[0]}": "3", f"note_{essential[0]}": "Panel agreed on Strong"}
     assert submit(lead_client, url, data).status_code == 302
     with app.app_context():

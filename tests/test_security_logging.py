@@ -119,7 +119,7 @@ def test_anonymous_access_to_a_protected_page(client: FlaskClient, logs: AppLog)
 
 def test_csrf_failure_is_logged_without_the_path(client: FlaskClient, logs: AppLog) -> None:
     token = "a-reset-token-that-must-not-be-logged"
-    response = client.post(f"/reset-password/{token}", data={"password": "x"})
+    response = client.post(f"/reset-password?token={token}", data={"password": "x"})
     assert response.status_code == 400
     [line] = logs.event("csrf_failed")
     assert_context(line, response.headers["X-Request-ID"])
@@ -128,13 +128,17 @@ def test_csrf_failure_is_logged_without_the_path(client: FlaskClient, logs: AppL
 
 
 def test_logout_and_reset_are_logged(app: Flask, client: FlaskClient, make: Factory) -> None:
-    from tests.test_auth import NEW_PASSWORD, link_token, outbox
+    from tests.support.links import link_url, open_link, token_of
+    from tests.support.resets import fulfil_reset_requests
+    from tests.test_auth import NEW_PASSWORD, outbox
 
     user = make.candidate()
     with app_log() as logs:
         submit(client, "/forgot-password", {"email": user.email})
-        token = link_token(outbox(app, "password_reset")[0], "reset_url")
-        submit(client, f"/reset-password/{token}", {"password": NEW_PASSWORD})
+        fulfil_reset_requests(app)
+        link = link_url(outbox(app, "password_reset")[0], "reset_url")
+        token = token_of(link)
+        submit(client, open_link(client, link), {"password": NEW_PASSWORD})
         log_in(client, make.candidate())
         submit(client, "/applications", {}, action="/logout")
     assert len(logs.event("reset_requested")) == 1

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
+from werkzeug.test import TestResponse
 
+from recruit.celery_config import beat_schedule
 from recruit.extensions import db
 from recruit.models import WebSession, utcnow
+from recruit.sessions import purge_expired
+from tests.conftest import AppFactory
 from tests.factories import Factory
 from tests.support.forms import csrf_token_from, submit
+from tests.support.statements import listening
 
 COOKIE = "session"
 
@@ -116,3 +122,122 @@ def test_cookie_flags_and_only_a_hash_is_stored(
         hashes = db.session.scalars(select(WebSession.id_hash)).all()
     assert sid not in hashes
     assert all(len(h) == 64 for h in hashes)
+
+
+def session_rows(app: Flask) -> list[dict[str, object]]:
+    with app.app_context():
+        return [dict(data) for data in db.session.scalars(select(WebSession.data))]
+
+
+def session_writes(app: Flask) -> tuple[list[str], Callable[[str], None]]:
+    """A list that collects every statement that writes to the sessions table, and its hook."""
+    writes: list[str] = []
+
+    def hook(statement: str) -> None:
+        words = statement.split()
+        if (
+            words
+            and words[0].upper() in ("INSERT", "UPDATE", "DELETE")
+            and "web_sessions" in statement
+        ):
+            writes.append(words[0].upper())
+
+    return writes, hook
+
+
+def cookies_set(response: TestResponse) -> list[str]:
+    return response.headers.getlist("Set-Cookie")
+
+
+def test_pages_without_forms_store_no_session_and_set_no_cookie(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    vacancy = make.vacancy()
+    pages = ["/", "/vacancies", "/vacancies?theme=skills", f"/vacancies/{vacancy.reference}"]
+    for path in [*pages, "/healthz", "/no-such-page"]:
+        assert cookies_set(client.get(path)) == [], path
+    assert session_rows(app) == []
+
+    # The login form's CSRF token needs a session: one row, one cookie.
+    assert cookies_set(client.get("/login"))
+    [stored] = session_rows(app)
+    assert set(stored) == {"csrf_token"}
+
+    # Browsing on with that session changes nothing: no write, no Set-Cookie.
+    writes, hook = session_writes(app)
+    with listening(app, hook):
+        for path in pages:
+            assert cookies_set(client.get(path)) == [], path
+    assert writes == []
+    assert session_rows(app) == [stored]
+
+
+def test_a_session_used_from_another_client_is_logged_out_and_an_anonymous_one_left_alone(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    user = make.recruiter()
+    log_in(client, user.email, user.password)
+    stolen = session_cookie(client)
+    assert stolen
+    thief = app.test_client()
+    thief.set_cookie(COOKIE, stolen)
+    thief.environ_base["HTTP_USER_AGENT"] = "another browser"
+    assert not logged_in(thief)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(WebSession.user_id.is_not(None))) == 0
+
+    # An anonymous session binds nobody: another agent's pages neither rewrite it nor set cookies.
+    visitor = app.test_client()
+    visitor.get("/login")
+    visitor.environ_base["HTTP_USER_AGENT"] = "the same visitor, updated"
+    writes, hook = session_writes(app)
+    with listening(app, hook):
+        assert cookies_set(visitor.get("/vacancies")) == []
+    assert writes == []
+
+
+def test_production_cookie_takes_the_host_prefix(app_factory: AppFactory) -> None:
+    app = app_factory(ENV="production")
+    user = Factory(app).recruiter()
+    client = app.test_client()
+    base = "https://recruit.test"
+    page = client.get("/login", base_url=base)
+    [header] = cookies_set(page)
+    name, _, rest = header.partition("=")
+    attributes = {part.strip().split("=")[0].lower() for part in rest.split(";")[1:]}
+    assert name == "__Host-session"
+    assert {"secure", "httponly", "path", "samesite"} <= attributes
+    assert "domain" not in attributes
+    assert "; Path=/;" in header
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": user.password, "csrf_token": token},
+        base_url=base,
+        headers={"Referer": f"{base}/login"},  # over HTTPS the CSRF check wants the same origin
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/", base_url=base).status_code == 200
+    assert client.get_cookie("session") is None
+
+
+def test_expired_sessions_are_purged_on_a_schedule(app: Flask) -> None:
+    from worker.tasks import PURGE_SESSIONS_TASK
+
+    entries = [e for e in beat_schedule(app.config).values() if e["task"] == PURGE_SESSIONS_TASK]
+    assert PURGE_SESSIONS_TASK == "recruit.sessions.purge"
+    assert len(entries) == 1
+    assert entries[0]["schedule"] <= timedelta(minutes=30)
+    now = utcnow()
+    ages = {"idle": (now, now - timedelta(minutes=31)), "old": (now - timedelta(hours=13), now)}
+    ages["fresh"] = (now - timedelta(hours=1), now - timedelta(minutes=5))
+    with app.app_context():
+        for name, (created, seen) in ages.items():
+            db.session.execute(
+                insert(WebSession).values(
+                    id_hash=name.ljust(64, "0"), data={}, created_at=created, last_seen_at=seen
+                )
+            )
+        db.session.commit()
+        assert purge_expired(app) == 2
+        assert db.session.scalars(select(WebSession.id_hash)).all() == ["fresh".ljust(64, "0")]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +58,7 @@ def test_real_pdf_accepted(app: Flask) -> None:
     assert checked.display_name == "My CV.pdf"
 
 
-def test_real_docx_accepted_without_extracting(app: Flask, no_extraction: None) -> None:
+def test_real_docx_accepted(app: Flask) -> None:
     with app.app_context():
         checked = check_upload(storage(docx_bytes(), "cv.DOCX"))
     assert checked.content_type == DOCX_TYPE
@@ -88,8 +90,74 @@ def test_docx_with_too_many_entries_refused(app: Flask, no_extraction: None) -> 
 def test_docx_declaring_huge_size_refused(app: Flask, no_extraction: None) -> None:
     data = docx_declaring_size()
     assert len(data) < 5000
-    with app.app_context(), pytest.raises(UploadError, match="PDF or Word document"):
+    with app.app_context(), pytest.raises(UploadError, match="unpacks to more than 100MB"):
         check_upload(storage(data, "cv.docx"))
+
+
+MIB = 1024 * 1024
+DOS_DATE = 33  # 1 January 1980, the first day a ZIP can name
+
+
+def zip_with_lying_sizes(
+    parts: dict[str, bytes], liar: str, inflated_mib: int, claim: int
+) -> bytes:
+    """A ZIP built byte by byte: `parts` deflated honestly, except `liar`, whose deflate stream
+    unpacks to `inflated_mib` MiB of zeros while both its headers claim `claim` bytes (with the
+    CRC of those first bytes, so a reader that believes the claim finds nothing wrong)."""
+    out, directory = bytearray(), bytearray()
+    for name, text in [*parts.items(), (liar, b"")]:
+        if name == liar:
+            packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            # After a full flush the compressor forgets its history, so each MiB packs the same.
+            first = packer.compress(b"\0" * MIB) + packer.flush(zlib.Z_FULL_FLUSH)
+            block = packer.compress(b"\0" * MIB) + packer.flush(zlib.Z_FULL_FLUSH)
+            data = first + block * (inflated_mib - 1) + packer.flush()
+            crc, size = zlib.crc32(b"\0" * claim), claim
+        else:
+            packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            data = packer.compress(text) + packer.flush()
+            crc, size = zlib.crc32(text), len(text)
+        encoded = name.encode()
+        fields = (8, 0, DOS_DATE, crc, len(data), size, len(encoded))
+        directory += struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, *fields, 0, 0, 0, 0, 0, len(out)
+        )
+        directory += encoded
+        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, *fields, 0) + encoded + data
+    count = len(parts) + 1
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), len(out), 0)
+    return bytes(out + directory + end)
+
+
+class CountingStream(io.BytesIO):
+    """An upload stream that counts the bytes read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.read_total = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Read, and count."""
+        chunk = super().read(size)
+        self.read_total += len(chunk)
+        return chunk
+
+
+def test_zip_bomb_whose_headers_understate_its_size_is_refused_unexpanded(app: Flask) -> None:
+    parts = {
+        "[Content_Types].xml": b"<Types/>",
+        "_rels/.rels": b"<Relationships/>",
+    }
+    data = zip_with_lying_sizes(parts, "word/document.xml", inflated_mib=1024, claim=1000)
+    assert len(data) < 2 * MIB  # a gigabyte once unpacked
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sum(entry.file_size for entry in archive.infolist()) < 2000
+        assert archive.read("word/document.xml") == b"\0" * 1000  # believing it, all is well
+    stream = CountingStream(data)
+    with app.app_context(), pytest.raises(UploadError, match="unpacks to more than it declares"):
+        check_upload(FileStorage(stream=stream, filename="cv.docx"))
+    # One pass to measure the upload, then only the first few KiB of the bomb: not expanded.
+    assert stream.read_total < len(data) + 256 * 1024
 
 
 def test_empty_file_refused(app: Flask) -> None:

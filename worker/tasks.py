@@ -29,10 +29,13 @@ from recruit.outbox import (
 from recruit.services.closing import close_due_vacancies
 from recruit.services.outbox_status import prune_heartbeats, record_heartbeat
 from recruit.services.reminders import remind_drafts as remind_due_drafts
+from recruit.services.resets import fulfil_reset_request, is_reset_request
+from recruit.sessions import purge_expired as purge_expired_sessions
 
 CLOSE_DUE_TASK = "recruit.vacancies.close_due"
 REMIND_DRAFTS_TASK = "recruit.applications.remind_drafts"
 HEARTBEAT_TASK = "recruit.worker.heartbeat"
+PURGE_SESSIONS_TASK = "recruit.sessions.purge"
 
 # The database went away (restart, failover, network): worth trying again shortly.
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -77,6 +80,8 @@ def send_row(task: Any, outbox_id: int) -> str:
     max_attempts = int(current_app.config["OUTBOX_MAX_ATTEMPTS"])
     if row.attempts > max_attempts:  # a worker died on it again and again
         return give_up(row, f"gave up after {max_attempts} attempts")
+    if is_reset_request(row):
+        return reset_requested(outbox_id, row)
     # Read what is needed now: after the commit below the row is expired, and reloading it
     # would need the database, which may be gone by the time the email has left.
     attempts, template, payload = row.attempts, row.template, dict(row.payload or {})
@@ -117,6 +122,18 @@ def commit_sent(outbox_id: int, payload: dict[str, Any]) -> None:
             if attempt == len(SENT_RECORD_DELAYS):
                 raise
             log.warning("outbox %s sent but not recorded yet (%s); retrying", outbox_id, exc)
+
+
+def reset_requested(outbox_id: int, row: OutboxMessage) -> str:
+    """Act on a password-reset request: maybe queue a reset email, then commit.
+
+    The request row rides the outbox (published after commit, swept, retried) like an email;
+    the reset email it leads to is a new outbox row, published when this commit lands.
+    """
+    outcome = fulfil_reset_request(row)
+    db.session.commit()
+    log.info("reset request %s: %s", outbox_id, outcome)
+    return f"reset {outcome}"
 
 
 def give_up(row: OutboxMessage, error: str) -> str:
@@ -177,13 +194,25 @@ def heartbeat(self: Any) -> str:
     return worker
 
 
+@shared_task(name=PURGE_SESSIONS_TASK, bind=True)  # type: ignore[untyped-decorator]
+def purge_sessions(self: Any) -> int:
+    """Delete web sessions past their idle or absolute limit; return how many went."""
+    # The session store commits on its own connection, as it does for every request.
+    purged = purge_expired_sessions(current_app)
+    if purged:
+        log.info("purged %s expired sessions", purged)
+    return purged
+
+
 __all__ = [
     "CLOSE_DUE_TASK",
     "HEARTBEAT_TASK",
+    "PURGE_SESSIONS_TASK",
     "REMIND_DRAFTS_TASK",
     "close_due",
     "deliver",
     "heartbeat",
+    "purge_sessions",
     "remind_drafts",
     "sweep",
 ]

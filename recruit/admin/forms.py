@@ -27,11 +27,13 @@ from wtforms.validators import (
 
 from recruit.auth.forms import email_field
 from recruit.models import ApplicationStatus, Role, Vacancy
+from recruit.parsing import ascii_int, has_other_digits
 from recruit.services import pipeline
 from recruit.services.vacancies import ClosingTimeError, VacancyData, uk_to_utc, utc_to_uk
 from recruit.taxonomy import CONTRACT_TYPES, SECTORS, THEMES
 
-TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+# re.ASCII: `\d` would otherwise match every script's digits; times take 0-9 like every number.
+TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$", re.ASCII)
 MAX_CRITERIA = 20
 CRITERION_CHARS = 500
 
@@ -56,9 +58,11 @@ def _check_criteria(label: str, text: str | None) -> None:
         )
 
 
-def _number(field: Field) -> int | None:
-    raw = (field.data or "").strip()
-    return int(raw) if raw.isdigit() else None
+def _checked_int(field: Field) -> int:
+    """The number in a field that validation has already accepted."""
+    number = ascii_int(field.data)
+    assert number is not None  # the field's validator refused anything else
+    return number
 
 
 class VacancyForm(FlaskForm):  # type: ignore[misc]
@@ -133,9 +137,12 @@ class VacancyForm(FlaskForm):  # type: ignore[misc]
         raw = (field.data or "").strip()
         if not raw:
             raise ValidationError("Enter a statement word limit")
-        if not raw.isdigit():
+        number = ascii_int(raw)
+        if number is None and has_other_digits(raw):
+            raise ValidationError("Statement word limit must use the digits 0 to 9, like 1000")
+        if number is None:
             raise ValidationError("Statement word limit must be a whole number, like 1000")
-        if not 100 <= int(raw) <= 3000:
+        if not 100 <= number <= 3000:
             raise ValidationError("Statement word limit must be between 100 and 3000")
 
     def validate_closing_time(self, field: Field) -> None:
@@ -158,14 +165,16 @@ class VacancyForm(FlaskForm):  # type: ignore[misc]
             part.errors.append(f"Closing date must include a {part.label.text.lower()}")
         if missing:
             return False
-        day, month, year = (_number(p) for p in parts)
+        day, month, year = (ascii_int(p.data) for p in parts)
         real = False
         if day is not None and month is not None and year is not None:
             try:
                 real = 2000 <= date(year, month, day).year <= 2100
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: a year beyond a C int
                 real = False
-        if not real:
+        if any(has_other_digits(p.data) for p in parts):
+            self.closing_day.errors.append("Closing date must use the digits 0 to 9")
+        elif not real:
             self.closing_day.errors.append("Closing date must be a real date")
         return real
 
@@ -179,9 +188,9 @@ class VacancyForm(FlaskForm):  # type: ignore[misc]
         assert match is not None  # validate_closing_time has passed
         try:
             self.closes_at = uk_to_utc(
-                int(self.closing_year.data),
-                int(self.closing_month.data),
-                int(self.closing_day.data),
+                _checked_int(self.closing_year),
+                _checked_int(self.closing_month),
+                _checked_int(self.closing_day),
                 int(match[1]),
                 int(match[2]),
             )
@@ -206,7 +215,7 @@ class VacancyForm(FlaskForm):  # type: ignore[misc]
             sectors=list(self.sectors.data or []),
             essential=criteria_lines(self.essential_criteria.data),
             desirable=criteria_lines(self.desirable_criteria.data),
-            statement_word_limit=int(self.statement_word_limit.data.strip()),
+            statement_word_limit=_checked_int(self.statement_word_limit),
             anonymised_sift=bool(self.anonymised_sift.data),
         )
 

@@ -12,6 +12,7 @@ from recruit.admin.views import View
 from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Role, User, Vacancy
+from recruit.parsing import MAX_ROW_ID, ascii_int
 from recruit.services import sift
 
 
@@ -64,11 +65,11 @@ def remove_panel(vacancy_id: int) -> View:
     """Take a panel member off the panel; scores they submitted stay on the applications."""
     vacancy = get_vacancy_for_staff(vacancy_id)
     form = RemoveForm()
-    raw = form.user_id.data or ""
-    if not form.validate_on_submit() or not raw.isdigit():
+    user_id = ascii_int(form.user_id.data, maximum=MAX_ROW_ID)
+    if not form.validate_on_submit() or user_id is None:
         return _render_panel(vacancy, PanelForm(formdata=None), "Choose who to take off the panel")
     try:
-        sift.unassign(vacancy, int(raw))
+        sift.unassign(vacancy, user_id)
     except sift.SiftError as exc:
         db.session.rollback()
         return _render_panel(vacancy, PanelForm(formdata=None), str(exc))

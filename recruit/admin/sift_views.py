@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -49,6 +49,8 @@ def _render_score(application: Application, form: FlaskForm) -> tuple[str, int]:
         form=form,
         identity=sift.display_identity(application, current_user),
         submitted=scoring.has_submitted(mine),
+        abstained=scoring.has_abstained(mine),
+        may_abstain=scoring.may_abstain(current_user, application.vacancy_id, mine),
         own=mine,
         score_label=scoring.label,
     )
@@ -92,12 +94,24 @@ def _agreed_data(outcomes: list[scoring.CriterionResult]) -> dict[str, Any]:
     return data
 
 
+# The moderator's choice to see the panel's scores without scoring: this application, or every
+# application of the vacancy now in the sift.
+SHOW_SCORES_ACTIONS: Final = ("show_scores", "show_scores_vacancy")
+
+
 @bp.route("/applications/<int:application_id>/moderate", methods=["GET", "POST"])
 @staff_required
 def moderate(application_id: int) -> View:
-    """The lead recruiter records the agreed score for each criterion."""
+    """The lead recruiter records the agreed score for each criterion, once the panel's scores
+    may be seen: after submitting their own, or choosing to moderate without scoring."""
     found = get_application_for_staff(application_id)
     require_moderator(found)
+    action = request.form.get("action") if request.method == "POST" else None
+    if action in SHOW_SCORES_ACTIONS:
+        return _show_scores(found, vacancy_wide=action == "show_scores_vacancy")
+    mine = scoring.own_scores(found, current_user)
+    if not scoring.can_see_others(current_user, mine):
+        return _render_choice(found, mine, refused=request.method == "POST")
     outcomes = scoring.results(found)
     form = agreed_form(
         found.vacancy.criteria, from_request=request.method == "POST", data=_agreed_data(outcomes)
@@ -119,10 +133,66 @@ def moderate(application_id: int) -> View:
         vacancy=found.vacancy,
         form=form,
         results=outcomes,
+        abstained=scoring.has_abstained(mine),
         identity=sift.display_identity(found, current_user),
         score_label=scoring.label,
     )
     return html, 400 if form.errors else 200
+
+
+def _render_choice(application: Application, mine: dict[int, Any], refused: bool) -> View:
+    """The moderator has not submitted: score first, or see the panel's scores without scoring."""
+    form = FlaskForm()
+    if refused:
+        form.form_errors.append(
+            "Score this application, or choose to see the panel's scores without scoring, "
+            "before you record agreed scores"
+        )
+    html = render_template(
+        "admin/moderate.html",
+        application=application,
+        vacancy=application.vacancy,
+        form=form,
+        choosing=True,
+        drafts=bool(mine),
+        identity=sift.display_identity(application, current_user),
+    )
+    return html, 400 if refused else 200
+
+
+def _show_scores(application: Application, vacancy_wide: bool) -> View:
+    """Record the moderator's abstention, log it as an audit event and show the panel's scores."""
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return _render_choice(application, scoring.own_scores(application, current_user), True)
+    try:
+        if vacancy_wide:
+            count = scoring.abstain_for_vacancy(application.vacancy, current_user)
+        else:
+            scoring.abstain(application, current_user)
+            count = 1
+    except scoring.ScoringError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("admin.moderate", application_id=application.id))
+    db.session.commit()
+    log.info(
+        "panel scores shown without scoring",
+        extra={
+            "event": "scores_shown_unscored",
+            "user_id": current_user.id,
+            "application_id": None if vacancy_wide else application.id,
+            "vacancy_id": application.vacancy_id,
+            "applications": count,
+        },
+    )
+    flash(
+        "The panel's scores are shown. You cannot score "
+        + ("these applications" if vacancy_wide else "this application")
+        + " now; your choice is recorded.",
+        "success",
+    )
+    return redirect(url_for("admin.moderate", application_id=application.id))
 
 
 @bp.route("/applications/<int:application_id>/notes", methods=["POST"])

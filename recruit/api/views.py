@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
+import hmac
+import time
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from recruit.api import bp
+from recruit.celery_config import HEARTBEAT_SECONDS
 from recruit.dispatch import celery_client
 from recruit.extensions import db
+from recruit.models import Role
 from recruit.services import outbox_status
+
+# A heartbeat older than this means the workers are late (three missed beats).
+HEARTBEAT_LATE_SECONDS = 3 * HEARTBEAT_SECONDS
+# How long after this process started a missing heartbeat means "starting", not "missing".
+WORKER_START_GRACE_SECONDS = 3 * HEARTBEAT_SECONDS
+STARTED = "recruit.api.started"
+
+
+def _note_start(state: BlueprintSetupState) -> None:
+    state.app.extensions[STARTED] = time.monotonic()
+
+
+bp.record_once(_note_start)
+
+
+def uptime_seconds() -> float:
+    """Seconds since this app was built."""
+    return time.monotonic() - float(current_app.extensions.get(STARTED, time.monotonic()))
+
+
+def worker_state(heartbeat_age: float | None) -> str:
+    """ok, starting (no fresh heartbeat yet, this soon after start), late or missing."""
+    if heartbeat_age is not None and heartbeat_age <= HEARTBEAT_LATE_SECONDS:
+        return "ok"
+    grace = float(current_app.config.get("HEALTH_WORKER_GRACE_SECONDS", WORKER_START_GRACE_SECONDS))
+    if uptime_seconds() < grace:
+        return "starting"
+    return "missing" if heartbeat_age is None else "late"
 
 
 def database_status() -> dict[str, Any]:
@@ -54,19 +89,41 @@ def background_status() -> dict[str, Any]:
             "failed": found.counts["failed"],
         },
         "worker": {
+            "status": worker_state(found.heartbeat_age_seconds),
             "last_heartbeat": last.isoformat(timespec="seconds") if last else None,
             "heartbeat_age_seconds": found.heartbeat_age_seconds,
         },
     }
 
 
+def may_see_details(database_ok: bool) -> bool:
+    """Whether the caller may see the details: the RECRUIT_HEALTH_TOKEN bearer, or an admin."""
+    token = str(current_app.config.get("HEALTH_TOKEN") or "")
+    scheme, _, offered = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer":
+        return hmac.compare_digest(offered.strip().encode(), token.encode())
+    if not database_ok or not request.cookies:
+        return False  # no session to look up, or nowhere to look it up
+    try:
+        return bool(current_user.is_authenticated and current_user.role is Role.ADMIN)
+    except SQLAlchemyError:  # the database went away since its check: answer as to anyone
+        db.session.rollback()
+        return False
+
+
 @bp.route("/healthz")
 def healthz() -> tuple[Response, int]:
-    """JSON status: 200 when the database and broker answer, 503 otherwise, plus the backlog."""
+    """200 when the database and broker answer, 503 otherwise; details for admins and monitors.
+
+    Anyone (a load balancer) learns only ok or unavailable. The reasons, the outbox backlog and
+    the workers' heartbeat are for an admin's session or the RECRUIT_HEALTH_TOKEN bearer token.
+    """
     database = database_status()
     broker = broker_status()
     healthy = database["ok"] and broker["ok"]
-    body = {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker}
-    if database["ok"]:
-        body.update(background_status())
+    body: dict[str, Any] = {"status": "ok" if healthy else "unavailable"}
+    if may_see_details(database["ok"]):
+        body.update(database=database, broker=broker)
+        if database["ok"]:
+            body.update(background_status())
     return jsonify(body), 200 if healthy else 503

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from recruit.auth import views  # noqa: E402,F401 - registers the routes
+from recruit.auth import links, views  # noqa: E402,F401 - registers the routes

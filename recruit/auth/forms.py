@@ -76,3 +76,7 @@ class NewPasswordForm(FlaskForm):  # type: ignore[misc]
         problem = password_problem(field.data or "")
         if problem:
             raise ValidationError(problem)
+
+
+class ConfirmEmailForm(FlaskForm):  # type: ignore[misc]
+    """Confirm an email address from its link: a button, so opening the link changes nothing."""

@@ -20,14 +20,13 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from recruit.auth import bp
-from recruit.auth.forms import ForgotPasswordForm, LoginForm, NewPasswordForm, RegisterForm
+from recruit.auth import bp, devices
+from recruit.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm
 from recruit.extensions import db
-from recruit.models import Role, TokenPurpose, User, utcnow
-from recruit.ratelimit import Limiter
+from recruit.models import Role, User, utcnow
+from recruit.ratelimit import Attempt, Limiter, describe_wait
 from recruit.services import accounts
-from recruit.services.tokens import find_valid_token
-from recruit.sessions import end_user_sessions, fresh_session
+from recruit.sessions import fresh_session
 
 log = logging.getLogger(__name__)
 
@@ -107,21 +106,6 @@ def check_email() -> View:
     return render_template("auth/check_email.html", reason=reason)
 
 
-@bp.route("/verify/<token>")
-def verify_email(token: str) -> View:
-    """Confirm an email address from its link and log the owner in."""
-    user = accounts.verify_email(token)
-    if user is None:
-        db.session.rollback()
-        log.info("link refused: unknown, used or expired", extra={"event": "bad_link_verify"})
-        return render_template("auth/link_expired.html", purpose="verify"), 410
-    start_session(user)
-    db.session.commit()
-    log.info("email verified; logged in", extra={"event": "email_verified", "user_id": user.id})
-    flash("Your email address is confirmed and your account is ready.", "success")
-    return redirect(url_for("portal.vacancies"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> View:
     """Log in with email and password."""
@@ -134,41 +118,69 @@ def login() -> View:
         if outcome is not None:
             return outcome
     status = 400 if form.errors or form.form_errors else 200
-    if form.form_errors and form.form_errors[0].startswith("Too many"):
-        status = 429
     return render_template("auth/login.html", form=form), status
+
+
+def login_client(email: str) -> tuple[str, bool]:
+    """Who is trying, for the delays: this browser as a known device of the account, else its
+    address; and whether it is a known device."""
+    device = devices.known_device(email)
+    if device is not None:
+        return f"device:{device}", True
+    return f"address:{request.remote_addr or 'unknown'}", False
+
+
+def refuse_attempt(form: LoginForm, email: str, attempt: Attempt) -> Response:
+    """The login page with status 429, `Retry-After` and the wait in words."""
+    log.warning(
+        "login refused: too many failed attempts",
+        extra={"event": "login_locked", "account": account_ref(email), "scope": attempt.scope},
+    )
+    form.form_errors.append(
+        f"Too many failed attempts. Wait {describe_wait(attempt.retry_after)} and try again, "
+        "or reset your password."
+    )
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(attempt.retry_after)
+    return response
+
+
+def note_failure(email: str, attempt: Attempt) -> None:
+    """Log a failed login, and a lockout when this client's or the account-wide delay starts."""
+    ref = account_ref(email)
+    failures = attempt.failures
+    log.info("login failed", extra={"event": "login_failed", "account": ref, "failures": failures})
+    if failures == limiter().free_failures:
+        log.warning(
+            "client delayed after failed logins",
+            extra={"event": "lockout", "account": ref, "failures": failures, "scope": "client"},
+        )
+    if attempt.counted and attempt.account_failures == limiter().rule.account_free:
+        log.warning(
+            "unknown devices delayed after failed logins from many clients",
+            extra={
+                "event": "lockout",
+                "account": ref,
+                "failures": attempt.account_failures,
+                "scope": "account",
+            },
+        )
 
 
 def attempt_login(form: LoginForm) -> Response | None:
     """Check the credentials with brute-force limits; a redirect on success, else form errors."""
     email = form.email.data
-    decision = limiter().check_account(email)
-    if not decision.allowed:
-        log.warning(
-            "login refused: account locked",
-            extra={"event": "login_locked", "account": account_ref(email)},
-        )
-        minutes = max(1, (decision.retry_after + 59) // 60)
-        form.form_errors.append(
-            f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and "
-            "try again, or reset your password."
-        )
-        return None
+    client, known_device = login_client(email)
+    # Claims this attempt's password check atomically: simultaneous requests cannot share it.
+    attempt = limiter().begin_login(email, client, known_device)
+    if not attempt.allowed:
+        return refuse_attempt(form, email, attempt)
     user = accounts.check_credentials(email, form.password.data)
     if user is None:
-        failures = limiter().record_failure(email)
-        ref = account_ref(email)
-        log.info(
-            "login failed", extra={"event": "login_failed", "account": ref, "failures": failures}
-        )
-        if failures == limiter().free_failures or failures == limiter().max_failures:
-            log.warning(
-                "account locked after failed logins",
-                extra={"event": "lockout", "account": ref, "failures": failures},
-            )
+        note_failure(email, attempt)
         form.email.errors = ["Enter a correct email address and password"]
         return None
-    limiter().clear_account(email)
+    limiter().login_succeeded(email, client, attempt)
     if user.email_verified_at is None:
         accounts.send_verification(user)
         db.session.commit()
@@ -178,13 +190,16 @@ def attempt_login(form: LoginForm) -> Response | None:
         )
         form.form_errors.append(
             "You need to confirm your email address before you can log in. "
-            "We have sent you a new link."
+            "Use the link in the email we sent you. We send a new one at most every 5 minutes, "
+            "and only the newest link works."
         )
         return None
     start_session(user)
     db.session.commit()
     log.info("login succeeded", extra={"event": "login_succeeded", "user_id": user.id})
-    return redirect(safe_next(request.args.get("next"), home_for(user)))
+    response = redirect(safe_next(request.args.get("next"), home_for(user)))
+    devices.remember_device(response, email)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -200,7 +215,7 @@ def logout() -> Response:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password() -> View:
-    """Send a reset link if the account exists; the reply is the same either way."""
+    """Record a reset request for a worker; the reply and the work are the same for any email."""
     limit_address("reset")
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -212,54 +227,6 @@ def forgot_password() -> View:
         )
         session["check_email"] = "reset"
         return redirect(url_for("auth.check_email"))
-    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
-
-
-@bp.route("/reset-password/<token>", methods=["GET", "POST"])
-def reset_password(token: str) -> View:
-    """Choose a new password from a reset link that works once and expires."""
-    if find_valid_token(token, TokenPurpose.RESET_PASSWORD) is None:
-        log.info("link refused: unknown, used or expired", extra={"event": "bad_link_reset"})
-        return render_template("auth/link_expired.html", purpose="reset"), 410
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        user = accounts.reset_password(token, form.password.data)
-        if user is None:
-            db.session.rollback()
-            return render_template("auth/link_expired.html", purpose="reset"), 410
-        logout_user()
-        fresh_session()
-        db.session.commit()
-        end_user_sessions(user.id)
-        limiter().clear_account(user.email)
-        log.info(
-            "password changed with a reset link; sessions ended",
-            extra={"event": "password_reset", "user_id": user.id},
-        )
-        flash("Your password has been changed. Log in with your new password.", "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
-
-
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-def accept_invite(token: str) -> View:
-    """A staff member invited by an admin sets a password and activates the account."""
-    pending = find_valid_token(token, TokenPurpose.INVITE)
-    if pending is None:
-        log.info("link refused: unknown, used or expired", extra={"event": "bad_link_invite"})
-        return render_template("auth/link_expired.html", purpose="invite"), 410
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        user = accounts.accept_invite(token, form.password.data)
-        if user is None:
-            db.session.rollback()
-            return render_template("auth/link_expired.html", purpose="invite"), 410
-        start_session(user)
-        db.session.commit()
-        log.info("invitation accepted", extra={"event": "invite_accepted", "user_id": user.id})
-        flash("Your account is ready.", "success")
-        return redirect(home_for(user))
-    invitee = db.session.get(User, pending.user_id)
-    return render_template(
-        "auth/accept_invite.html", form=form, invitee=invitee
-    ), 400 if form.errors else 200
+    interval = describe_wait(int(current_app.config["RESET_EMAIL_INTERVAL_SECONDS"]))
+    page = render_template("auth/forgot_password.html", form=form, interval=interval)
+    return page, 400 if form.errors else 200

@@ -23,6 +23,22 @@ def neutralise(value: object) -> str:
     return text
 
 
+# A spreadsheet whose list separator is `;` (the default across much of Europe) splits a
+# comma-separated line at every `;`, inside quotes or not, and may start a row at any line break:
+# each piece then begins a cell of its own, so each piece must be inert too. A piece starting
+# with a quote, or an empty last piece (followed by our closing quote), counts as well: such a
+# cell is read as a quoted field, which swallows the quote and goes on with what follows it.
+_PIECE_START: Final = re.compile(r"([;\r\n])(?=[=+\-@\t\r\"]|\Z)")
+
+
+def csv_text(value: object) -> str:
+    """A neutralised value that stays inert however a spreadsheet splits it at `;` or a line."""
+    text = neutralise(value)
+    if ";" in text or "\n" in text or "\r" in text:
+        text = _PIECE_START.sub(r"\1'", text)
+    return text
+
+
 def xlsx_text(value: object) -> str:
     """A neutralised value cut to what one XLSX cell can hold."""
     text = neutralise(value)

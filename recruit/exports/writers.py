@@ -6,12 +6,13 @@ import csv
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
 from recruit.exports.rows import ExportRow, meets_essentials
-from recruit.exports.safety import neutralise, xlsx_text
+from recruit.exports.safety import csv_text, xlsx_text
 from recruit.models import Criterion, CriterionKind
 from recruit.services.pipeline import STAFF_LABELS
 
@@ -58,21 +59,30 @@ def row_values(row: ExportRow, criteria: Sequence[Criterion]) -> list[object]:
     return [*values, row.total, _verdict(meets_essentials(row, criteria))]
 
 
+def csv_writer(handle: TextIO) -> Any:
+    """A writer for our CSV dialect: commas, CRLF, every text field in double quotes.
+
+    Quoting every text field (numbers stay bare) means a `;`, comma, tab, quote or line break
+    inside a value never leaves its field, whichever separator the spreadsheet expects.
+    """
+    return csv.writer(handle, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+
+
+def csv_cells(values: Iterable[object]) -> list[object]:
+    """One row's cells for the CSV: text made inert, numbers as they are, None as empty."""
+    return ["" if v is None else v if isinstance(v, int | float) else csv_text(v) for v in values]
+
+
 def write_csv(
     path: Path, rows: Iterable[ExportRow], criteria: Sequence[Criterion], progress: Progress
 ) -> int:
     """RFC 4180 CSV in UTF-8 (with a BOM so spreadsheet programs detect it); returns rows."""
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, dialect="excel", lineterminator="\r\n")
-        writer.writerow(headers(criteria))
+        writer = csv_writer(handle)
+        writer.writerow(csv_cells(headers(criteria)))
         for row in rows:
-            writer.writerow(
-                [
-                    "" if v is None else neutralise(v) if isinstance(v, str) else v
-                    for v in row_values(row, criteria)
-                ]
-            )
+            writer.writerow(csv_cells(row_values(row, criteria)))
             count += 1
             progress(count)
     return count

@@ -72,6 +72,20 @@ class Vacancy(Base):
     recruiters: Mapped[list[User]] = relationship(secondary="vacancy_recruiters")
 
     @property
+    def applications_closed_at(self) -> datetime:
+        """When applications stopped: the closing time, or the moment it was closed before it."""
+        # The scheduled job records closed_at a little after the closing time; "Close vacancy
+        # now" records it before. Either way the earlier of the two is when applications ended.
+        if self.closed_at is not None and self.closed_at < self.closes_at:
+            return self.closed_at
+        return self.closes_at
+
+    @property
+    def closed_early(self) -> bool:
+        """Whether a recruiter closed the vacancy before its advertised closing time."""
+        return self.applications_closed_at != self.closes_at
+
+    @property
     def themes(self) -> list[str]:
         """Theme slugs."""
         return [t.theme for t in self.theme_tags]

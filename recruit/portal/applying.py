@@ -54,6 +54,18 @@ def _status_helpers() -> dict[str, object]:
     }
 
 
+ALREADY_SUBMITTED = "You have already submitted an application for this vacancy"
+WITHDRAWN = (
+    "You withdrew your application for this vacancy, so it will not be considered. "
+    "You cannot apply for this vacancy again."
+)
+
+
+def _not_a_draft(status: ApplicationStatus | None) -> str:
+    """Why the form is not shown again: the application was submitted, or it was withdrawn."""
+    return WITHDRAWN if status is S.WITHDRAWN else ALREADY_SUBMITTED
+
+
 def _prefill(application: Application | None) -> dict[str, str]:
     if application is None:
         return {}
@@ -89,9 +101,10 @@ def _save(
         else:
             applications.save_draft(application, _answers(form), received)
     except AlreadySubmittedError:
-        # A double click or a second tab got there first: show the application it submitted.
+        # A double click or a second tab got there first: show the application as it left it.
         db.session.rollback()
-        flash("You have already submitted an application for this vacancy", "info")
+        now = applications.owned(application_id, current_user.id)
+        flash(_not_a_draft(now.status if now is not None else None), "info")
         return redirect(url_for("portal.application", application_id=application_id))
     except ApplicationClosedError as exc:
         db.session.rollback()
@@ -119,7 +132,7 @@ def apply(reference: str) -> View:
     vacancy, is_open = found
     existing = applications.load_for_form(vacancy.id, current_user.id)
     if existing is not None and existing.status is not S.DRAFT:
-        flash("You have already submitted an application for this vacancy", "info")
+        flash(_not_a_draft(existing.status), "info")
         return redirect(url_for("portal.application", application_id=existing.id))
     if not is_open and request.method == "GET":
         return render_template("portal/apply_closed.html", vacancy=vacancy, application=existing)

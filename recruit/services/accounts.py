@@ -12,7 +12,8 @@ from recruit.extensions import db
 from recruit.models import Role, TokenPurpose, User, utcnow
 from recruit.outbox import enqueue_email
 from recruit.passwords import burn_password_work, hash_password, needs_rehash, verify_password
-from recruit.services.tokens import consume_token, issue_token, void_tokens
+from recruit.services.resets import record_reset_request
+from recruit.services.tokens import consume_token, issue_token, last_issued, void_tokens
 from recruit.urls import external_url
 
 
@@ -50,8 +51,19 @@ def register_candidate(full_name: str, email: str, password: str) -> None:
     send_verification(user)
 
 
-def send_verification(user: User) -> None:
-    """Email a fresh link that confirms the address and activates the account."""
+# Unverified logins ask for a new link each time; one email per account this often is enough.
+VERIFY_RESEND_INTERVAL = timedelta(minutes=5)
+
+
+def send_verification(user: User) -> bool:
+    """Email a fresh confirmation link (voiding older ones), unless one went out very recently.
+
+    Returns whether an email was queued. The throttle reads the account's own tokens, so it
+    holds across every web process and needs no Redis.
+    """
+    previous = last_issued(user, TokenPurpose.VERIFY_EMAIL)
+    if previous is not None and utcnow() - previous < VERIFY_RESEND_INTERVAL:
+        return False
     hours = int(current_app.config["VERIFY_TOKEN_HOURS"])
     raw = issue_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
     enqueue_email(
@@ -61,11 +73,12 @@ def send_verification(user: User) -> None:
         verify_url=external_url("auth.verify_email", token=raw),
         hours=hours,
     )
+    return True
 
 
-def verify_email(raw_token: str) -> User | None:
-    """Activate the account behind a verification link."""
-    user = consume_token(raw_token, TokenPurpose.VERIFY_EMAIL)
+def verify_email(token_id: object) -> User | None:
+    """Confirm the address behind a verification link; starts no session."""
+    user = consume_token(token_id, TokenPurpose.VERIFY_EMAIL)
     if user is not None and user.email_verified_at is None:
         user.email_verified_at = utcnow()
     return user
@@ -85,26 +98,15 @@ def check_credentials(email: str, password: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; otherwise do nothing visible."""
-    user = find_user_by_email(email)
-    if user is None or user.is_disabled:
-        return
-    minutes = int(current_app.config["RESET_TOKEN_MINUTES"])
-    raw = issue_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
-    enqueue_email(
-        "password_reset",
-        user.email,
-        full_name=user.full_name,
-        reset_url=external_url("auth.reset_password", token=raw),
-        minutes=minutes,
-    )
+    """Record a reset request for a worker: the same row and work whether or not it is known."""
+    record_reset_request(normalise_email(email))
 
 
 def set_new_password(user: User, password: str) -> None:
-    """Change the password, end every session and void outstanding reset links."""
+    """Change the password, end every session and void every outstanding emailed link."""
     user.password_hash = hash_password(password)
     user.session_generation += 1
-    void_tokens(user, TokenPurpose.RESET_PASSWORD)
+    void_tokens(user)  # reset, verification and invitation links alike
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the reset link proved the address
     enqueue_email(
@@ -115,9 +117,9 @@ def set_new_password(user: User, password: str) -> None:
     )
 
 
-def reset_password(raw_token: str, password: str) -> User | None:
+def reset_password(token_id: object, password: str) -> User | None:
     """Use a reset link to set a new password; None if the link is not valid."""
-    user = consume_token(raw_token, TokenPurpose.RESET_PASSWORD)
+    user = consume_token(token_id, TokenPurpose.RESET_PASSWORD)
     if user is None:
         return None
     set_new_password(user, password)
@@ -167,12 +169,13 @@ def invite_staff(email: str, full_name: str, role: Role, invited_by: User) -> Us
     return user
 
 
-def accept_invite(raw_token: str, password: str) -> User | None:
+def accept_invite(token_id: object, password: str) -> User | None:
     """Set the invitee's password and activate the account; None if the link is not valid."""
-    user = consume_token(raw_token, TokenPurpose.INVITE)
+    user = consume_token(token_id, TokenPurpose.INVITE)
     if user is None:
         return None
     user.password_hash = hash_password(password)
     user.email_verified_at = utcnow()
     user.session_generation += 1
+    void_tokens(user)  # a reset or verification link from before no longer applies
     return user

@@ -56,7 +56,7 @@ def word_count(text: str) -> int:
 def closed_message(vacancy: Vacancy) -> str:
     """What a candidate is told when the deadline has passed."""
     return (
-        f"This vacancy closed at {uk_datetime(vacancy.closes_at)}. "
+        f"This vacancy closed at {uk_datetime(vacancy.applications_closed_at)}. "
         "Applications can no longer be changed or submitted."
     )
 
@@ -229,6 +229,7 @@ def _notify_submitted(application: Application) -> None:
         full_name=candidate.full_name,
         vacancy_title=vacancy.title,
         reference=application.reference,
+        vacancy_reference=vacancy.reference,
         closes_at_text=uk_datetime(vacancy.closes_at),
         application_url=external_url("portal.application", application_id=application.id),
     )

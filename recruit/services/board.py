@@ -20,7 +20,6 @@ from sqlalchemy import (
     case,
     exists,
     func,
-    or_,
     select,
 )
 from sqlalchemy.orm import contains_eager, selectinload
@@ -180,9 +179,9 @@ def board_query(viewer: User, filters: BoardFilters) -> Select[Any]:
     """The filtered, ordered statement behind the list (without LIMIT/OFFSET)."""
     scope = base_scope(viewer, filters) + row_scope(filters)
     agg, own = aggregates(scope), own_progress(viewer)
-    visible = or_(own.c.submitted > 0, own.c.application_id.is_(None))
-    if viewer.role is Role.PANEL:
-        visible = func.coalesce(own.c.submitted, 0) > 0
+    # recruit.services.scoring.can_see_others: once the viewer's own set is submitted (or they
+    # chose to see the panel's scores without scoring), whatever their role.
+    visible = func.coalesce(own.c.submitted, 0) > 0
     overall = case((visible, agg.c.overall), else_=None)
     spread = case((visible, agg.c.spread), else_=None)
     stmt = (

@@ -71,7 +71,8 @@ def notify_recruiters(vacancy_ids: list[int]) -> int:
                 reference=vacancy.reference,
                 count=count,
                 count_text=f"{count} application{'' if count == 1 else 's'}",
-                closed_at_text=uk_datetime(vacancy.closes_at),
+                # Closed by hand before its closing time: say when it really closed.
+                closed_at_text=uk_datetime(vacancy.applications_closed_at),
                 applications_url=external_url("admin.vacancy_applications", vacancy_id=vacancy.id),
             )
             sent += 1

@@ -2,16 +2,22 @@
 
 Rules kept here and nowhere else:
 - every criterion is scored on SCALE (0 to 4) with a comment; a submitted set is final;
-- an assessor sees other assessors' scores for an application only after submitting their own;
-  a recruiter or admin who has not started scoring it sees them as its moderator;
+- nobody sees other assessors' scores and comments for an application until they have
+  submitted their own set: panel members, recruiters and admins alike, so nobody is swayed;
+- a moderator (an admin, or a recruiter who runs the vacancy) who will not score may instead
+  choose to see the panel's scores without scoring: that is recorded as a submitted set with
+  no scores (an abstention, with who and when), and they can no longer score the application;
 - the effective score of a criterion is the agreed (moderated) score if recorded, otherwise the
   mean of the submitted scores; an application meets the essential criteria when every
   essential criterion's effective score is at least MEETS.
+
+The board's SQL (recruit.services.board) follows the same rule: scores show once the viewer's
+own set is submitted, an abstention included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -26,9 +32,11 @@ from recruit.models import (
     Role,
     Score,
     User,
+    Vacancy,
     VacancyRecruiter,
     utcnow,
 )
+from recruit.services.sift import SIFT_STATUSES
 
 SCALE: Final[dict[int, str]] = {
     0: "No evidence",
@@ -127,11 +135,74 @@ def has_submitted(mine: Mapping[int, Score]) -> bool:
     return any(s.submitted_at is not None for s in mine.values())
 
 
+def has_abstained(mine: Mapping[int, Score]) -> bool:
+    """Whether the assessor chose to see the panel's scores without scoring (see `abstain`)."""
+    return has_submitted(mine) and all(s.score is None for s in mine.values())
+
+
 def can_see_others(viewer: User, mine: Mapping[int, Score]) -> bool:
-    """Others' scores show once the viewer has submitted, or to staff who have not started."""
+    """Others' scores show once the viewer's own set is submitted (or abstained): every role."""
+    return has_submitted(mine)
+
+
+def may_abstain(viewer: User, vacancy_id: int, mine: Mapping[int, Score]) -> bool:
+    """Whether the viewer may still choose to see the panel's scores without scoring."""
+    return not has_submitted(mine) and is_moderator(viewer, vacancy_id)
+
+
+def abstain(application: Application, moderator: User) -> None:
+    """Show the panel's scores to a moderator who will not score: record an empty submitted set.
+
+    Draft scores are discarded; from now on the moderator cannot score this application.
+    """
+    if not is_moderator(moderator, application.vacancy_id):
+        raise ScoringError("Only the vacancy's recruiters and admins moderate its scores")
+    if application.status not in SIFT_STATUSES:
+        raise ScoringError("Scoring opens when the application is under review")
+    mine = own_scores(application, moderator)
     if has_submitted(mine):
-        return True
-    return viewer.role in (Role.RECRUITER, Role.ADMIN) and not mine
+        raise ScoringError("You have already submitted your scores for this application")
+    _record_abstention(application.id, application.vacancy.criteria, mine, moderator.id)
+
+
+def abstain_for_vacancy(vacancy: Vacancy, moderator: User) -> int:
+    """`abstain` on each of the vacancy's applications now in the sift that the moderator has
+    not submitted; return how many. Applications reaching the sift later are not included."""
+    if not is_moderator(moderator, vacancy.id):
+        raise ScoringError("Only the vacancy's recruiters and admins moderate its scores")
+    own: dict[int, dict[int, Score]] = {}
+    for row in db.session.scalars(
+        select(Score)
+        .join(Application, Application.id == Score.application_id)
+        .where(Application.vacancy_id == vacancy.id, Score.assessor_id == moderator.id)
+    ):
+        own.setdefault(row.application_id, {})[row.criterion_id] = row
+    application_ids = db.session.scalars(
+        select(Application.id).where(
+            Application.vacancy_id == vacancy.id, Application.status.in_(SIFT_STATUSES)
+        )
+    )
+    count = 0
+    for application_id in application_ids:
+        mine = own.get(application_id, {})
+        if not has_submitted(mine):
+            _record_abstention(application_id, vacancy.criteria, mine, moderator.id)
+            count += 1
+    return count
+
+
+def _record_abstention(
+    application_id: int, criteria: Sequence[Criterion], mine: Mapping[int, Score], user_id: int
+) -> None:
+    now = utcnow()
+    for criterion in criteria:
+        row = mine.get(criterion.id)
+        if row is None:
+            row = Score(
+                application_id=application_id, criterion_id=criterion.id, assessor_id=user_id
+            )
+            db.session.add(row)
+        row.score, row.comment, row.submitted_at = None, "", now
 
 
 def save_scores(
@@ -139,6 +210,11 @@ def save_scores(
 ) -> None:
     """Save the assessor's scores as a draft, or submit them (every criterion scored) for good."""
     mine = own_scores(application, assessor)
+    if has_abstained(mine):
+        raise ScoringError(
+            "You chose to see the panel's scores without scoring, so you cannot score this "
+            "application"
+        )
     if has_submitted(mine):
         raise ScoringError("You have already submitted your scores for this application")
     criteria = application.vacancy.criteria
@@ -163,7 +239,11 @@ def results(application: Application) -> list[CriterionResult]:
     by_id = {c.id: CriterionResult(c) for c in application.vacancy.criteria}
     submitted = db.session.scalars(
         select(Score)
-        .where(Score.application_id == application.id, Score.submitted_at.is_not(None))
+        .where(
+            Score.application_id == application.id,
+            Score.submitted_at.is_not(None),
+            Score.score.is_not(None),  # an abstention is nobody's score
+        )
         .order_by(Score.id)
     )
     for score in submitted:

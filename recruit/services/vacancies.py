@@ -27,6 +27,7 @@ from recruit.models import (
     db_now,
     utcnow,
 )
+from recruit.parsing import ascii_int
 from recruit.services.closing import notify_recruiters
 
 UK = ZoneInfo("Europe/London")
@@ -100,7 +101,7 @@ def next_reference(year: int) -> str:
     taken = db.session.scalars(
         select(Vacancy.reference).where(Vacancy.reference.like(f"{prefix}%"))
     )
-    numbers = [int(ref[len(prefix) :]) for ref in taken if ref[len(prefix) :].isdigit()]
+    numbers = [n for ref in taken if (n := ascii_int(ref[len(prefix) :])) is not None]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 

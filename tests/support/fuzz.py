@@ -6,6 +6,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from tests.support.documents import (
     plain_zip_bytes,
 )
 from tests.support.forms import CSRF_RE, submit
+from tests.support.fuzz_forms import FormData, complete, post_forms
 
 ROLES = ("anonymous", "candidate", "other_candidate", "recruiter", "admin", "panel")
 # Logging out would end the role's session half way; anonymous browsers may try it.
@@ -61,7 +63,21 @@ SPECIALS = [
     "NaN",
     "2026-02-30T25:61",
     "\ud7ff\U0010ffff",
+    "²",
+    "①",
+    "¹²",
+    "٣",
+    "３",
 ]
+# Digits of other forms and scripts. `str.isdigit()` accepts the superscript and circled ones,
+# which `int()` refuses (a 500 wherever one guards the other); `int()` reads the Arabic-Indic,
+# Persian, Devanagari, fullwidth and mathematical ones, which the pages never ask for.
+UNICODE_DIGITS = (
+    "⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₉①②③⑨⑩⑫⑳⓪"  # superscript, subscript, circled
+    "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹"  # Arabic-Indic, Persian
+    "०१२३४५६७८९０１２３４５６７８９𝟎𝟏𝟐𝟗"  # Devanagari, fullwidth, mathematical bold
+    "Ⅻ½三"  # numeric but not digits
+)
 # Integers at the edges of what the database, Python and the converters accept.
 BOUNDARY_INTS = [0, 1, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64, 10**30]
 FILE_NAMES = [
@@ -87,6 +103,7 @@ class World:
     field_names: set[str] = field(default_factory=set)
     values: set[str] = field(default_factory=set)
     file_fields: dict[str, set[str]] = field(default_factory=dict)
+    forms: dict[str, list[FormData]] = field(default_factory=dict)
 
 
 def build_app(instance: Path) -> Flask:
@@ -198,7 +215,7 @@ def fill(rule: Rule, values: dict[str, Any]) -> str:
 
 
 def learn(world: World) -> int:
-    """GET every page as every role with real ids; learn field names, values, file fields."""
+    """GET every page as every role with real ids; learn field names, values, files, forms."""
     sent = 0
     variants = max(len(v) for v in world.ids.values())
     for client in world.browsers.values():
@@ -207,21 +224,40 @@ def learn(world: World) -> int:
                 continue
             for i in range(variants if rule.arguments else 1):
                 url = fill(rule, {k: v[i % len(v)] for k, v in world.ids.items()})
-                study(world, rule.endpoint, client.get(url).get_data().decode("utf-8", "replace"))
+                html = client.get(url).get_data().decode("utf-8", "replace")
+                study(world, rule.endpoint, html, url)
                 sent += 1
     world.field_names.discard("csrf_token")
     world.values -= set(world.tokens.values())
+    world.forms = complete(world.forms)
     return sent
 
 
-def study(world: World, endpoint: str, html: str) -> None:
-    """Remember the field names, offered values and file inputs of one page."""
+def study(world: World, endpoint: str, html: str, url: str) -> None:
+    """Remember the field names, offered values, file inputs and whole forms of one page."""
     world.field_names.update(NAME_RE.findall(html))
+    for target, data in post_forms(html, url, world.app.url_map.bind("localhost")):
+        known = world.forms.setdefault(target, [])
+        if data not in known:
+            known.append(data)
     world.values.update(VALUE_RE.findall(html))
     tags = [tag for tag in INPUT_RE.findall(html) if 'type="file"' in tag]
     files = {name for tag in tags for name in NAME_ATTR_RE.findall(tag)}
     if files:
         world.file_fields.setdefault(endpoint, set()).update(files)
+
+
+def number_like() -> st.SearchStrategy[str]:
+    """Whole numbers in any digits, ASCII or not, mixed, sometimes signed or padded."""
+    # Other digits first: Hypothesis leans towards the first of a sample.
+    digits = st.text(st.sampled_from(UNICODE_DIGITS + "0123456789"), min_size=1, max_size=6)
+    padded = st.builds(
+        lambda pad, sign, body: f"{pad}{sign}{body}{pad}",
+        st.sampled_from(["", "", " ", "\u3000"]),
+        st.sampled_from(["", "", "", "-", "+"]),
+        digits,
+    )
+    return st.one_of(digits, padded)
 
 
 def text_values(known: list[str]) -> st.SearchStrategy[str]:
@@ -235,6 +271,7 @@ def text_values(known: list[str]) -> st.SearchStrategy[str]:
         st.text(max_size=40),
         st.text(st.characters(codec="utf-8"), max_size=400),
         st.sampled_from(SPECIALS),
+        number_like(),
         st.integers(-(2**70), 2**70).map(str),
         st.sampled_from(BOUNDARY_INTS).map(lambda n: str(n if n % 2 else -n)),
         st.sampled_from(BOUNDARY_INTS).map(str),
@@ -243,6 +280,7 @@ def text_values(known: list[str]) -> st.SearchStrategy[str]:
     )
 
 
+@cache  # building the documents costs more than sending them
 def upload_bodies() -> st.SearchStrategy[bytes]:
     """Real, truncated and hostile documents, and random bytes."""
     samples = [
