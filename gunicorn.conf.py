@@ -2,8 +2,8 @@
 
 Threaded workers, two processes per core, and many threads each: enough to take a whole
 closing-time crowd in at once, so that every request's receipt is read promptly
-(recruit.receipt). Only RECRUIT_WEB_WORK_SLOTS of a process's threads run their view at a time
-(recruit.admission); the others wait without costing CPU. Override with WEB_CONCURRENCY
+(recruit.web.receipt). Only RECRUIT_WEB_WORK_SLOTS of a process's threads run their view at a time
+(recruit.web.admission); the others wait without costing CPU. Override with WEB_CONCURRENCY
 (processes) and GUNICORN_THREADS, or any gunicorn flag.
 """
 

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine
 
 from bench import child, seed
 from recruit.models import Base
-from tests.support.databases import postgres_database
+from testkit.databases import postgres_database
 
 KINDS = ("copy", "csv", "xlsx")
 LABELS = {"copy": "COPY ... TO STDOUT WITH CSV", "csv": "our CSV export", "xlsx": "our XLSX export"}

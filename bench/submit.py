@@ -32,12 +32,12 @@ from sqlalchemy import create_engine
 from recruit import create_app
 from recruit.extensions import db
 from recruit.models import Base
-from tests.factories import Factory
-from tests.faults.people import bulk_users
-from tests.support.databases import postgres_database
-from tests.support.documents import pdf_bytes
-from tests.support.forms import csrf_token_from
-from tests.support.statements import listening
+from testkit.databases import postgres_database
+from testkit.documents import pdf_bytes
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from
+from testkit.people import bulk_users
+from testkit.statements import listening
 
 
 def _token(client: FlaskClient, path: str) -> str:

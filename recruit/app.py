@@ -79,10 +79,11 @@ def _ensure_folders(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from recruit import dispatch, models  # noqa: F401 - models register their tables
+    from recruit import models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
-    from recruit.ratelimit import Limiter
-    from recruit.sessions import DatabaseSessionInterface
+    from recruit.outbox import dispatch
+    from recruit.web.ratelimit import Limiter
+    from recruit.web.sessions import DatabaseSessionInterface
 
     db.init_app(app)
     app.session_interface = DatabaseSessionInterface()
@@ -102,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from recruit.admin import bp as admin_bp
     from recruit.api import bp as api_bp
     from recruit.auth import bp as auth_bp
-    from recruit.cli import register_cli
+    from recruit.cli.commands import register_cli
     from recruit.portal import bp as portal_bp
 
     app.register_blueprint(auth_bp)
@@ -113,8 +114,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from recruit.admission import init_admission
-    from recruit.web import init_web
+    from recruit.web.admission import init_admission
+    from recruit.web.hooks import init_web
 
     init_web(app)
     init_admission(app)

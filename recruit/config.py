@@ -68,7 +68,6 @@ DEFAULTS: dict[str, Any] = {
     "LOG_JSON": False,
     "LOG_LEVEL": "INFO",
     "WTF_CSRF_ENABLED": True,
-    "TIMEZONE": "Europe/London",
 }
 
 

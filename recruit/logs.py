@@ -31,6 +31,11 @@ def _current_task_id() -> str | None:
     return str(task_id) if task_id else None
 
 
+def current_request_id() -> str:
+    """The id of the request being served, or '' outside a request (tasks pass it on)."""
+    return str(g.get("request_id", "")) if has_request_context() else ""
+
+
 class ContextFilter(logging.Filter):
     """Attach request id, task id, user id and client address where they exist."""
 

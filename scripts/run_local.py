@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
-from recruit.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
+from recruit.cli.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -42,7 +42,7 @@ def process_table(instance: Path, env: Mapping[str, str]) -> dict[str, list[str]
     host, port = served_address(env)
     return {
         # recruit.devserver is `flask run`'s server, logging requests without query strings.
-        "web": [sys.executable, "-m", "recruit.devserver", "--host", host, "--port", port],
+        "web": [sys.executable, "-m", "recruit.web.devserver", "--host", host, "--port", port],
         "worker": [
             str(BIN / "celery"),
             "-A",

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 from recruit import create_app
 from recruit.extensions import db
 from recruit.models import Base
-from tests.factories import Factory
+from testkit.factories import Factory
 from tests.support.databases import postgres_database, truncate_all
 from tests.test_portal_support import logged_in_candidate, skills_vacancy
 

@@ -22,8 +22,10 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Role, User, Vacancy, VacancyStatus
+from testkit.documents import pdf_bytes
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
 from tests.support.access import (
     ADMIN,
     ADMIN_ONLY,
@@ -61,8 +63,6 @@ from tests.support.access import (
     wipe_world,
     world_is_sound,
 )
-from tests.support.documents import pdf_bytes
-from tests.support.forms import submit
 from tests.support.sift import login
 
 

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 
 
 def login(client: FlaskClient, user: SimpleNamespace) -> None:

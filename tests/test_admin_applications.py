@@ -20,8 +20,8 @@ from recruit.models import (
     StoredFile,
     utcnow,
 )
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 
 S = ApplicationStatus
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import OutboxMessage, Role, User
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 
 
 def login(client: FlaskClient, user: SimpleNamespace) -> None:

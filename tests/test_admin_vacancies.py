@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from recruit.extensions import db
+from recruit.formatting import uk_datetime
 from recruit.models import (
     ApplicationStatus,
     Vacancy,
@@ -20,9 +21,8 @@ from recruit.models import (
 )
 from recruit.services import vacancies
 from recruit.services.vacancies import ClosingTimeError, uk_to_utc
-from recruit.web import uk_datetime
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 
 FUTURE_YEAR = datetime.now(UTC).year + 3
 

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import db_now
-from recruit.receipt import received_at
+from recruit.web.receipt import received_at
+from testkit.factories import Factory
+from testkit.forms import HeldBody
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import HeldBody
 from tests.test_portal_support import log_in
 
 SLOTS = 2

@@ -19,9 +19,9 @@ from recruit.exports import jobs
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Role, User
 from recruit.models.export import ExportFormat, ExportJob, ExportStatus
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import submit
 from tests.support.logs import AppLog, app_log
 from tests.support.sift import login
 

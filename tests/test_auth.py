@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import AccountToken, OutboxMessage, Role, TokenPurpose, User, utcnow
-from tests.factories import DEFAULT_PASSWORD, Factory
-from tests.support.forms import csrf_token_from, submit
+from testkit.factories import DEFAULT_PASSWORD, Factory
+from testkit.forms import csrf_token_from, submit
 from tests.support.links import link_token, link_url, open_link, relative
 from tests.support.resets import fulfil_reset_requests
 

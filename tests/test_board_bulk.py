@@ -8,9 +8,9 @@ from werkzeug.test import TestResponse
 
 from recruit.mail import render_bodies
 from recruit.models import ApplicationStatus as S
-from recruit.outbox import EMAIL_TEMPLATES
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
+from recruit.outbox.store import EMAIL_TEMPLATES
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 from tests.support.sift import application_row, login, outbox
 
 

@@ -24,9 +24,9 @@ from recruit.models import (
 )
 from recruit.models.application import new_candidate_number
 from recruit.passwords import hash_password
-from tests.factories import Factory
+from testkit.factories import Factory
+from testkit.statements import listening
 from tests.support.sift import login
-from tests.support.statements import listening
 
 BIG = 10_000
 SMALL = 20

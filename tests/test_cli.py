@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, inspect, select
 
 from recruit import create_app
-from recruit.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
+from recruit.cli.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
 from recruit.extensions import db
 from recruit.models import Base, Role, User, Vacancy, VacancyStatus, utcnow
 from recruit.passwords import password_problem, verify_password

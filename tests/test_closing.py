@@ -8,13 +8,13 @@ from types import SimpleNamespace
 from flask import Flask
 from flask.testing import FlaskClient
 
+from recruit.deadlines import CLOSING_GRACE
 from recruit.extensions import db
+from recruit.formatting import uk_datetime
 from recruit.models import Vacancy, VacancyStatus
-from recruit.receipt import CLOSING_GRACE
 from recruit.services.closing import close_due_vacancies
-from recruit.web import uk_datetime
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 from tests.test_portal_support import log_in, only_application, outbox, post_apply
 from worker.celery_app import celery_init_app
 from worker.tasks import close_due

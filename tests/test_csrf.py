@@ -12,8 +12,8 @@ from werkzeug.routing import Rule
 
 from recruit.extensions import db
 from recruit.models import Base
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import AccountToken, TokenPurpose, User, utcnow
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.support.links import link_token, link_url, open_link, relative
 from tests.support.resets import fulfil_reset_requests
 from tests.test_auth import NEW_PASSWORD, login, outbox, register

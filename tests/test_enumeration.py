@@ -19,9 +19,9 @@ import pytest
 from flask import Flask
 
 from recruit.passwords import WORK
-from tests.factories import DEFAULT_PASSWORD, Factory
-from tests.support.forms import CSRF_RE, submit
-from tests.support.statements import listening
+from testkit.factories import DEFAULT_PASSWORD, Factory
+from testkit.forms import CSRF_RE, submit
+from testkit.statements import listening
 
 KNOWN = "known.person@example.org"
 UNKNOWN = "nobody.here@example.org"

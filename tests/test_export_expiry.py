@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from recruit.exports import jobs
 from recruit.extensions import db
 from recruit.models import ExportFormat, ExportJob, ExportStatus, utcnow
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 
 
 def ready_export(app: Flask, vacancy_id: int, user_id: int, expires_in: timedelta) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.factories import Factory
 from tests.test_portal_support import log_in
 
 

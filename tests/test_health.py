@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from recruit import create_app
+from testkit.factories import Factory
 from tests.conftest import AppFactory, base_config
-from tests.factories import Factory
 from tests.test_portal_support import log_in
 
 TOKEN = "health-token-for-tests"

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
 from recruit.models.outbox import WorkerHeartbeat
-from recruit.outbox import enqueue_email
-from recruit.services.outbox_status import HEARTBEAT_KEEP, record_heartbeat
+from recruit.outbox.status import HEARTBEAT_KEEP, record_heartbeat
+from recruit.outbox.store import enqueue_email
 from tests.conftest import AppFactory
 from worker.celery_app import celery_init_app
 from worker.tasks import heartbeat

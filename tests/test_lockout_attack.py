@@ -17,10 +17,10 @@ from flask.testing import FlaskClient
 from werkzeug.wrappers import Response
 
 from recruit.auth import devices
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
 from tests.support.clock import stop_the_clock
-from tests.support.forms import submit
 from tests.support.logs import app_log
 
 ATTACKER = "203.0.113.9"

@@ -20,9 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from recruit.models import OutboxMessage
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
 from tests.support.links import link_token, link_url, open_link, relative
 from tests.support.logs import Capture, capture_all_logs
 from tests.support.webserver import WebServer, running_web_server

@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from recruit.passwords import WORK
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
 
 WRONG = "summer holiday guess"
 CONTENDERS = 10

@@ -17,7 +17,7 @@ from recruit.mail import (
     send_message,
 )
 from recruit.models import OutboxMessage
-from recruit.outbox import EMAIL_TEMPLATES
+from recruit.outbox.store import EMAIL_TEMPLATES
 from tests.support.smtp import RecordingHandler, free_port, smtp_server
 
 LINK = "http://recruit.test/some/link/tok3n"

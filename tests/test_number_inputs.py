@@ -15,8 +15,8 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import PanelAssignment, Vacancy
 from recruit.parsing import MAX_DIGITS, MAX_ROW_ID, ascii_int, has_other_digits
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.support.sift import login
 from tests.test_admin_vacancies import vacancy_form
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from recruit.extensions import db
 from recruit.mail import TransientMailError
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
-from recruit.outbox import (
+from recruit.outbox.store import (
     REPUBLISH_AFTER,
     STALE_CLAIM,
     claim,

@@ -13,9 +13,9 @@ from sqlalchemy import update
 
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
-from recruit.outbox import STUCK_AFTER, enqueue_email
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
+from recruit.outbox.store import STUCK_AFTER, enqueue_email
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 
 LONG_AGO = STUCK_AFTER + timedelta(minutes=5)
 

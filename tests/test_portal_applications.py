@@ -14,9 +14,9 @@ from werkzeug.http import parse_options_header
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, OutboxMessage, User
 from recruit.services import pipeline
-from tests.factories import Factory
-from tests.support.documents import docx_bytes, pdf_bytes
-from tests.support.forms import submit
+from testkit.documents import docx_bytes, pdf_bytes
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.test_portal_support import log_in
 
 

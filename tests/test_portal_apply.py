@@ -18,8 +18,8 @@ from recruit.models import (
     Role,
     User,
 )
-from tests.factories import Factory
-from tests.support.documents import pdf_bytes
+from testkit.documents import pdf_bytes
+from testkit.factories import Factory
 from tests.test_portal_support import (
     answers,
     log_in,

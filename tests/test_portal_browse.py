@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from recruit.extensions import db
 from recruit.models import Vacancy, VacancyStatus
-from tests.factories import Factory
+from testkit.factories import Factory
 
 
 def set_closes_at(app: Flask, vacancy_id: int, when: datetime) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, StoredFile
-from tests.support.documents import docx_bytes, docx_declaring_size, exe_bytes, pdf_bytes
+from testkit.documents import docx_bytes, docx_declaring_size, exe_bytes, pdf_bytes
 from tests.test_portal_support import (
     answers,
     only_application,

@@ -21,10 +21,10 @@ from recruit.models import (
     utcnow,
 )
 from recruit.services import applications
-from tests.factories import Factory
-from tests.support.documents import pdf_bytes
-from tests.support.forms import submit
-from tests.support.statements import before_first
+from testkit.documents import pdf_bytes
+from testkit.factories import Factory
+from testkit.forms import submit
+from testkit.statements import before_first
 from tests.test_portal_support import (
     answers,
     only_application,

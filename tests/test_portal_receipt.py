@@ -14,18 +14,17 @@ from flask import Flask, g, request_finished, session
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from recruit.deadlines import CLOSING_GRACE, RECEIPT_VALIDITY
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy, utcnow
-from recruit.receipt import (
-    CLOSING_GRACE,
-    RECEIPT_VALIDITY,
+from recruit.web.receipt import (
     ClockReading,
     mark_received,
     received_at,
 )
-from tests.support.documents import pdf_bytes
-from tests.support.forms import HeldBody, csrf_token_from
-from tests.support.statements import before_first
+from testkit.documents import pdf_bytes
+from testkit.forms import HeldBody, csrf_token_from
+from testkit.statements import before_first
 from tests.test_portal_support import (
     answers,
     only_application,

@@ -14,8 +14,8 @@ from werkzeug.test import TestResponse
 
 from recruit.extensions import db
 from recruit.models import Application, OutboxMessage, Vacancy, utcnow
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 
 
 def log_in(client: FlaskClient, user: SimpleNamespace) -> None:

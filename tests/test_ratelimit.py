@@ -13,11 +13,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from recruit.ratelimit import Attempt, Limiter, describe_wait
+from recruit.web.ratelimit import Attempt, Limiter, describe_wait
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.conftest import AppFactory, base_config
-from tests.factories import Factory
 from tests.support.clock import StoppedClock, stop_the_clock
-from tests.support.forms import submit
 
 LOCKED = "Too many failed attempts"
 EMAIL = "a@example.org"
@@ -286,7 +286,7 @@ def test_redis_counters_are_shared_between_processes() -> None:
 
 def test_the_memory_store_forgets_what_has_expired() -> None:
     """Many addresses and accounts must not grow a process's memory for ever."""
-    from recruit.ratelimit import PRUNE_EVERY
+    from recruit.web.ratelimit import PRUNE_EVERY
 
     limiter, clock = stopped_limiter({})
     for n in range(PRUNE_EVERY // 2):

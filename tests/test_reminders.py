@@ -9,11 +9,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from recruit.deadlines import CLOSING_GRACE
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, OutboxMessage
-from recruit.receipt import CLOSING_GRACE
 from recruit.services.reminders import remind_drafts
-from tests.factories import Factory
+from testkit.factories import Factory
 from worker.celery_app import celery_init_app
 from worker.tasks import close_due, deliver
 from worker.tasks import remind_drafts as remind_drafts_task

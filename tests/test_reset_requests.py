@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 
 from recruit.extensions import db
 from recruit.models import AccountToken, OutboxMessage, OutboxStatus, User
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import submit
 from tests.support.resets import fulfil_reset_requests, pending_reset_requests
 from tests.test_auth import outbox
 

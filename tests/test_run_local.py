@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 
 from recruit import create_app
-from recruit.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME, write_password_file
+from recruit.cli.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME, write_password_file
 from recruit.urls import external_url
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ from recruit.extensions import db
 from recruit.models import AgreedScore, Score
 from recruit.models import ApplicationStatus as S
 from recruit.services import scoring
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.support.sift import login
 
 ESSENTIAL = ("Leadership of a regional transport programme", "Board-level stakeholder work")

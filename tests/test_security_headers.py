@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 
 PAGES = ["/", "/login", "/register", "/vacancies", "/no-such-page", "/healthz"]
 

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import submit
 from tests.support.logs import AppLog, app_log
 from tests.test_portal_support import log_in
 

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from recruit.devserver import PathOnlyRequestHandler
+from recruit.web.devserver import PathOnlyRequestHandler
 from tests.support.worker import PROJECT_ROOT, worker_env
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"

@@ -13,11 +13,11 @@ from werkzeug.test import TestResponse
 from recruit.celery_config import beat_schedule
 from recruit.extensions import db
 from recruit.models import WebSession, utcnow
-from recruit.sessions import purge_expired
+from recruit.web.sessions import purge_expired
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
+from testkit.statements import listening
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
-from tests.support.statements import listening
 
 COOKIE = "session"
 

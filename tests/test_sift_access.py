@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from recruit.models import ApplicationStatus
-from tests.factories import Factory
-from tests.support.forms import csrf_token_from, submit
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 from tests.support.sift import login
 
 S = ApplicationStatus

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import Application, ApplicationNote, IdentityReveal, StoredFile
 from recruit.models import ApplicationStatus as S
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.support.sift import hrefs, login
 
 NAME, EMAIL = "Amara Okafor", "amara.okafor@example.org"

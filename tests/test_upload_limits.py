@@ -15,10 +15,10 @@ from werkzeug.test import TestResponse, encode_multipart
 
 from recruit.extensions import db
 from recruit.models import StoredFile
+from testkit.documents import pdf_bytes
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from
 from tests.conftest import AppFactory
-from tests.factories import Factory
-from tests.support.documents import pdf_bytes
-from tests.support.forms import csrf_token_from
 from tests.test_portal_support import log_in, post_apply, skills_vacancy
 
 TWELVE_MB = 12 * 1024 * 1024

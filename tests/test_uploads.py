@@ -19,14 +19,14 @@ from recruit import uploads
 from recruit.extensions import db
 from recruit.models import StoredFile
 from recruit.uploads import DOCX_TYPE, PDF_TYPE, UploadError, check_upload, store_upload
-from tests.factories import Factory
-from tests.support.documents import (
+from testkit.documents import (
     docx_bytes,
     docx_declaring_size,
     exe_bytes,
     pdf_bytes,
     plain_zip_bytes,
 )
+from testkit.factories import Factory
 
 
 def storage(data: bytes, name: str) -> FileStorage:

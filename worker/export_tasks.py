@@ -8,9 +8,9 @@ from typing import Any
 from celery import shared_task
 from celery.utils.log import get_task_logger
 
-from recruit.dispatch import EXPORT_BUILD_TASK, celery_client
 from recruit.exports import jobs
 from recruit.extensions import db
+from recruit.outbox.dispatch import EXPORT_BUILD_TASK, celery_client
 
 BUILD_TASK = EXPORT_BUILD_TASK
 SWEEP_TASK = "recruit.exports.sweep"

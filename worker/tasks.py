@@ -15,7 +15,8 @@ from recruit.extensions import db
 from recruit.mail import PermanentMailError, TransientMailError, build_message
 from recruit.mail import send_message as send_email
 from recruit.models import OutboxMessage
-from recruit.outbox import (
+from recruit.outbox.status import prune_heartbeats, record_heartbeat
+from recruit.outbox.store import (
     DELIVER_TASK,
     MAX_RETRY_DELAY,
     SWEEP_TASK,
@@ -27,10 +28,9 @@ from recruit.outbox import (
     record_sent,
 )
 from recruit.services.closing import close_due_vacancies
-from recruit.services.outbox_status import prune_heartbeats, record_heartbeat
 from recruit.services.reminders import remind_drafts as remind_due_drafts
 from recruit.services.resets import fulfil_reset_request, is_reset_request
-from recruit.sessions import purge_expired as purge_expired_sessions
+from recruit.web.sessions import purge_expired as purge_expired_sessions
 
 CLOSE_DUE_TASK = "recruit.vacancies.close_due"
 REMIND_DRAFTS_TASK = "recruit.applications.remind_drafts"

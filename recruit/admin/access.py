@@ -10,11 +10,11 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from recruit.authz import roles_required
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Role, Vacancy
 from recruit.services.scoring import is_moderator
 from recruit.services.sift import SIFT_STATUSES, is_assigned
+from recruit.web.authz import roles_required
 
 # Pages that assessors use: recruiters, admins and panel members.
 assessor_required = roles_required(Role.RECRUITER, Role.ADMIN, Role.PANEL)

@@ -23,10 +23,10 @@ from recruit.admin.access import assessor_required, get_application_for_staff, i
 from recruit.admin.forms import MoveForm
 from recruit.admin.sift_forms import NoteForm, RevealForm
 from recruit.admin.views import View
-from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange
 from recruit.services import pipeline, scoring, sift
+from recruit.web.authz import staff_required
 
 # Only document types a browser will not run; anything else is served as opaque bytes.
 SAFE_CV_TYPES = frozenset(

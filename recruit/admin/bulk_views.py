@@ -14,11 +14,11 @@ from recruit.admin.access import get_vacancy_for_staff
 from recruit.admin.board_views import FILTER_NAMES, render_board
 from recruit.admin.sift_forms import BulkForm, UnsuccessfulForm
 from recruit.admin.views import View
-from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy
 from recruit.services import bulk, pipeline
 from recruit.services.sift import display_identity
+from recruit.web.authz import staff_required
 
 MAX_SKIPS_SHOWN = 10
 LIST_ACTIONS = {

@@ -34,9 +34,9 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     )
     stage = SelectField(
         "Only those at this stage (optional)",
-        choices=[
-            ("", "Any stage"),
-            *((s.value, label) for s, label in STAFF_LABELS.items() if s.value != "draft"),
-        ],
+        choices=options(
+            {"": "Any stage"}
+            | {s.value: label for s, label in STAFF_LABELS.items() if s.value != "draft"}
+        ),
         default="",
     )

@@ -22,11 +22,11 @@ from werkzeug.wrappers import Response
 from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
 from recruit.admin.export_forms import ExportForm
-from recruit.authz import staff_required
 from recruit.exports import jobs
 from recruit.extensions import db
 from recruit.models import ExportFormat, ExportJob, ExportStatus, Vacancy
 from recruit.services.scoring import is_moderator
+from recruit.web.authz import staff_required
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from recruit.admin import bp
-from recruit.authz import admin_required
-from recruit.dispatch import publish
 from recruit.extensions import db
 from recruit.models import OutboxMessage
-from recruit.outbox import STUCK_AFTER, mark_republished, reset_for_retry
-from recruit.services import outbox_status
+from recruit.outbox import status as outbox_status
+from recruit.outbox.dispatch import publish
+from recruit.outbox.store import STUCK_AFTER, mark_republished, reset_for_retry
+from recruit.web.authz import admin_required
 
 
 class RetryForm(FlaskForm):  # type: ignore[misc]

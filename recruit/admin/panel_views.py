@@ -9,11 +9,11 @@ from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
 from recruit.admin.sift_forms import PanelForm, RemoveForm
 from recruit.admin.views import View
-from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Role, User, Vacancy
 from recruit.parsing import MAX_ROW_ID, ascii_int
 from recruit.services import sift
+from recruit.web.authz import staff_required
 
 
 def _render_panel(vacancy: Vacancy, form: PanelForm, error: str | None = None) -> tuple[str, int]:

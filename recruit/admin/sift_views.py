@@ -14,10 +14,10 @@ from recruit.admin.access import assessor_required, get_application_for_staff, r
 from recruit.admin.application_views import render_application
 from recruit.admin.sift_forms import NoteForm, RevealForm, agreed_form, score_form
 from recruit.admin.views import View
-from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Application
 from recruit.services import scoring, sift
+from recruit.web.authz import staff_required
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from recruit.admin import bp
 from recruit.admin.forms import InviteForm
 from recruit.admin.views import View
-from recruit.authz import admin_required
 from recruit.extensions import db
 from recruit.models import Role, User
 from recruit.services import accounts
+from recruit.web.authz import admin_required
 
 STAFF_LIST_ROLES = (Role.ADMIN, Role.RECRUITER, Role.PANEL)
 

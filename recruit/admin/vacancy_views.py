@@ -12,10 +12,10 @@ from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
 from recruit.admin.forms import ConfirmForm, VacancyForm
 from recruit.admin.views import View
-from recruit.authz import staff_required
 from recruit.extensions import db
 from recruit.models import Vacancy, VacancyStatus
 from recruit.services import pipeline, vacancies
+from recruit.web.authz import staff_required
 
 
 @bp.route("/vacancies", endpoint="vacancies")

@@ -7,9 +7,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from recruit.admin import bp
-from recruit.authz import roles_required
 from recruit.models import Role
 from recruit.services import board, pipeline, sift, vacancies
+from recruit.web.authz import roles_required
 
 View = str | Response | tuple[str, int]
 

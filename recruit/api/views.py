@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response
 
 from recruit.api import bp
 from recruit.celery_config import HEARTBEAT_SECONDS
-from recruit.dispatch import celery_client
 from recruit.extensions import db
 from recruit.models import Role
-from recruit.services import outbox_status
+from recruit.outbox import status as outbox_status
+from recruit.outbox.dispatch import celery_client
 
 # A heartbeat older than this means the workers are late (three missed beats).
 HEARTBEAT_LATE_SECONDS = 3 * HEARTBEAT_SECONDS

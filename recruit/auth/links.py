@@ -23,7 +23,7 @@ from recruit.extensions import db
 from recruit.models import AccountToken, TokenPurpose, User
 from recruit.services import accounts
 from recruit.services.tokens import find_valid_token, token_by_id
-from recruit.sessions import end_user_sessions, fresh_session
+from recruit.web.sessions import end_user_sessions, fresh_session
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from recruit.auth import bp, devices
 from recruit.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm
 from recruit.extensions import db
 from recruit.models import Role, User, utcnow
-from recruit.ratelimit import Attempt, Limiter, describe_wait
 from recruit.services import accounts
-from recruit.sessions import fresh_session
+from recruit.web.ratelimit import Attempt, Limiter, describe_wait
+from recruit.web.sessions import fresh_session
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from recruit.exports import pack, rows, writers
 from recruit.extensions import db
 from recruit.models import User, Vacancy, db_now, utcnow
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
-from recruit.outbox import enqueue_email
+from recruit.outbox.store import enqueue_email
 from recruit.urls import external_url
 
 # A building job untouched for longer than a task may run belonged to a worker that died. The

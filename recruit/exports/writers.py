@@ -7,17 +7,16 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
 from recruit.exports.rows import ExportRow, meets_essentials
 from recruit.exports.safety import csv_text, xlsx_text
+from recruit.formatting import UK
 from recruit.models import Criterion, CriterionKind
 from recruit.services.pipeline import STAFF_LABELS
 
 Progress = Callable[[int], None]
-UK = ZoneInfo("Europe/London")
 
 
 def criterion_code(criterion: Criterion, index: int, criteria: Sequence[Criterion]) -> str:

@@ -9,7 +9,6 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from recruit.authz import candidate_required
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy
 from recruit.portal import bp
@@ -19,7 +18,6 @@ from recruit.portal.forms import (
     application_form,
     evidence_field_name,
 )
-from recruit.receipt import received_at
 from recruit.services import applications, pipeline, vacancy_search
 from recruit.services.applications import (
     AlreadySubmittedError,
@@ -27,6 +25,8 @@ from recruit.services.applications import (
     ApplicationClosedError,
 )
 from recruit.uploads import path_for
+from recruit.web.authz import candidate_required
+from recruit.web.receipt import received_at
 
 View = str | Response | tuple[str, int]
 S = ApplicationStatus
@@ -124,7 +124,7 @@ def _save(
 def apply(reference: str) -> View:
     """Start, continue, save or submit the candidate's application to a vacancy."""
     # On time means received on time: the wait behind a closing-time crowd is not held against
-    # the candidate (recruit.receipt).
+    # the candidate (recruit.web.receipt).
     received = received_at()
     found = vacancy_search.find_public(reference, received, with_criteria=True)
     if found is None:

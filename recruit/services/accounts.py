@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import Role, TokenPurpose, User, utcnow
-from recruit.outbox import enqueue_email
+from recruit.outbox.store import enqueue_email
 from recruit.passwords import burn_password_work, hash_password, needs_rehash, verify_password
 from recruit.services.resets import record_reset_request
 from recruit.services.tokens import consume_token, issue_token, last_issued, void_tokens

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import FileStorage
 
 from recruit.extensions import db
+from recruit.formatting import uk_datetime
 from recruit.models import (
     Application,
     ApplicationStatus,
@@ -23,12 +24,11 @@ from recruit.models import (
     db_moment,
     utcnow,
 )
-from recruit.outbox import enqueue_email
+from recruit.outbox.store import enqueue_email
 from recruit.services import pipeline
 from recruit.services.vacancy_search import is_open
 from recruit.uploads import CheckedUpload, discard, store_upload
 from recruit.urls import external_url
-from recruit.web import uk_datetime
 
 
 class ApplicationClosedError(Exception):
@@ -188,7 +188,7 @@ def save_draft(
 ) -> None:
     """Save the answers on a draft; raises ApplicationClosedError if received after closing.
 
-    `received_at` is the database clock when the request arrived (recruit.receipt); None
+    `received_at` is the database clock when the request arrived (recruit.web.receipt); None
     judges by the database clock now.
     """
     db.session.flush()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, User, Vacancy
-from recruit.outbox import enqueue_email
+from recruit.outbox.store import enqueue_email
 from recruit.services import pipeline
 from recruit.services.sift import display_identity, set_list
 from recruit.urls import external_url

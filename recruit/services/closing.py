@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from recruit.deadlines import CLOSING_GRACE
 from recruit.extensions import db
+from recruit.formatting import uk_datetime
 from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
-from recruit.outbox import enqueue_email
-from recruit.receipt import CLOSING_GRACE
+from recruit.outbox.store import enqueue_email
 from recruit.urls import external_url
-from recruit.web import uk_datetime
 
 # Drafts were never received, and a withdrawn application is not there to be sifted.
 NOT_RECEIVED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
@@ -20,7 +20,7 @@ def close_due_vacancies() -> list[int]:
     """Close every published vacancy whose applications are all decided; return their ids.
 
     A request received after the closing time, by the database clock, is refused at once. One
-    received just before it may still be on its way to its decision (recruit.receipt), so the
+    received just before it may still be on its way to its decision (recruit.web.receipt), so the
     vacancy is marked closed, and its recruiters told the count, only CLOSING_GRACE later, when
     every such request has been decided: the count is then final. One UPDATE, so two
     overlapping runs cannot both close one; each recruiter is emailed in the same transaction.

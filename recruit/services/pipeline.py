@@ -6,7 +6,7 @@ from typing import Final
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange, User, utcnow
-from recruit.outbox import enqueue_email
+from recruit.outbox.store import enqueue_email
 from recruit.urls import external_url
 
 S = ApplicationStatus

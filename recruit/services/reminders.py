@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from recruit.extensions import db
+from recruit.formatting import uk_datetime
 from recruit.models import (
     Application,
     ApplicationStatus,
@@ -17,9 +18,8 @@ from recruit.models import (
     db_now,
     utcnow,
 )
-from recruit.outbox import enqueue_email
+from recruit.outbox.store import enqueue_email
 from recruit.urls import external_url
-from recruit.web import uk_datetime
 
 REMIND_BEFORE = timedelta(hours=24)
 

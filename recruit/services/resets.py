@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, TokenPurpose, User, utcnow
-from recruit.outbox import enqueue_email, mark_sent
+from recruit.outbox.store import enqueue_email, mark_sent
 from recruit.services.tokens import issue_token, last_issued
 from recruit.urls import external_url
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from recruit.extensions import db, open_write_transaction
+from recruit.formatting import UK
 from recruit.models import (
     Application,
     ApplicationStatus,
@@ -30,7 +30,6 @@ from recruit.models import (
 from recruit.parsing import ascii_int
 from recruit.services.closing import notify_recruiters
 
-UK = ZoneInfo("Europe/London")
 REFERENCE_ATTEMPTS = 5
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import update
 
 from recruit.extensions import db
 from recruit.models import Vacancy, utcnow
-from tests.factories import Factory
+from testkit.factories import Factory
+from testkit.people import bulk_users
 from tests.faults.burst import fire, timed_post
 from tests.faults.checks import duplicates, receipt_margin, submitted_per_candidate
-from tests.faults.people import bulk_users
 from tests.faults.report import record
 from tests.faults.stack import Stack, running_stack
 from tests.faults.traffic import Browser, Tally, application_form, cv_file

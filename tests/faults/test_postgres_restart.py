@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.factories import Factory
+from testkit.factories import Factory
+from testkit.people import bulk_users
 from tests.faults.checks import duplicates, outbox_counts, submitted_per_candidate, wait_all_sent
-from tests.faults.people import bulk_users
 from tests.faults.report import record
 from tests.faults.stack import running_stack
 from tests.faults.traffic import Browser, Tally, apply

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import Factory
+from testkit.factories import Factory
+from testkit.people import bulk_users
 from tests.faults.checks import duplicates, outbox_counts, submitted_per_candidate, wait_all_sent
-from tests.faults.people import bulk_users
 from tests.faults.report import record
 from tests.faults.stack import Stack, running_stack
 from tests.faults.traffic import Browser, Tally, apply

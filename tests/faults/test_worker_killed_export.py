@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 from kombu import Connection
 
-from recruit.dispatch import celery_client
 from recruit.extensions import db
 from recruit.models import ExportJob, ExportStatus, Role, utcnow
-from tests.factories import Factory
-from tests.faults.people import PASSWORD, bulk_applications, bulk_users
+from recruit.outbox.dispatch import celery_client
+from testkit.factories import Factory
+from testkit.people import PASSWORD, bulk_applications, bulk_users
 from tests.faults.report import record
 from tests.faults.services import Process, kill_tree, spawn, stop_process, wait_for, worker_command
 from tests.faults.stack import Stack, running_stack

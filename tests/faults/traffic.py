@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import requests
 
-from tests.support.documents import pdf_bytes
+from testkit.documents import pdf_bytes
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FRIENDLY_503 = "Sorry, the service is unavailable"

@@ -20,8 +20,8 @@ from recruit.exports.safety import FORMULA_TRIGGERS
 from recruit.extensions import db
 from recruit.models import Application as ApplicationModel
 from recruit.models import ApplicationStatus, ExportDownload, ExportJob, ExportStatus, StoredFile
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.support.smtp import SMTPServer
 from tests.support.worker import running_worker, wait_until
 

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import insert, select
 
 from recruit.celery_config import beat_schedule
-from recruit.dispatch import celery_client
 from recruit.extensions import db
 from recruit.models import WebSession, utcnow
+from recruit.outbox.dispatch import celery_client
 from tests.support.worker import running_worker, wait_until
 
 pytestmark = pytest.mark.integration

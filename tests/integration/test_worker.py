@@ -20,8 +20,8 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, User
 from recruit.services.accounts import check_credentials
-from tests.factories import Factory
-from tests.support.forms import submit
+from testkit.factories import Factory
+from testkit.forms import submit
 from tests.support.smtp import RecordingHandler, SMTPServer
 from tests.support.worker import running_worker, wait_until
 
@@ -146,7 +146,7 @@ def test_a_candidate_applies_and_every_email_arrives_through_the_worker(
     app: Flask, client: FlaskClient, make: Factory, smtp: SMTPServer, tmp_path: Path
 ) -> None:
     """The spine end to end: register, confirm, apply with a CV, hear back, be moved on."""
-    from tests.support.documents import pdf_bytes
+    from testkit.documents import pdf_bytes
     from tests.test_portal_support import answers, post_apply
 
     recruiter = make.recruiter(email="priya.shah@midlandsengine.example")

@@ -39,9 +39,9 @@ from recruit.models import (
 from recruit.models.export import ExportFormat, ExportJob, ExportStatus
 from recruit.models.outbox import OutboxStatus
 from recruit.uploads import check_upload, store_upload
-from tests.factories import Factory
-from tests.support.documents import pdf_bytes
-from tests.support.forms import csrf_token_from, submit
+from testkit.documents import pdf_bytes
+from testkit.factories import Factory
+from testkit.forms import csrf_token_from, submit
 
 # Who asks. "owner" owns the objects the paths name (candidate A); "candidate" is candidate B.
 OWNER: Final = "owner"

@@ -6,7 +6,7 @@ import time
 
 from flask import Flask
 
-from recruit.ratelimit import Limiter
+from recruit.web.ratelimit import Limiter
 
 
 class StoppedClock:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from recruit.models import Base
+from testkit import databases
+from testkit.databases import PG_ADMIN_URL, pg_url
 
-PG_ADMIN_URL = os.environ.get(
-    "RECRUIT_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+__all__ = ["PG_ADMIN_URL", "pg_url", "postgres_database", "strict", "truncate_all", "unavailable"]
 
 
 def strict() -> bool:
@@ -30,35 +29,14 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def pg_url(database: str) -> str:
-    """The URL of `database` on the test PostgreSQL server."""
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
-
-
 @contextmanager
 def postgres_database() -> Iterator[str]:
-    """Create a uniquely named PostgreSQL database and drop it afterwards."""
-    name = f"recruit_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    """A throwaway PostgreSQL database; a server that is down skips (fails under CI)."""
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # server down or unreachable
-        admin.dispose()
-        unavailable(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    try:
-        yield pg_url(name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        with databases.postgres_database() as url:
+            yield url
+    except databases.DatabaseUnavailableError as exc:
+        unavailable(str(exc))
 
 
 def truncate_all(engine: Engine) -> None:

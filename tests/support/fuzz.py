@@ -21,16 +21,16 @@ from recruit import create_app
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Role, VacancyStatus, utcnow
 from recruit.uploads import check_upload, store_upload
-from tests.conftest import base_config
-from tests.factories import Factory
-from tests.support.documents import (
+from testkit.documents import (
     docx_bytes,
     docx_declaring_size,
     exe_bytes,
     pdf_bytes,
     plain_zip_bytes,
 )
-from tests.support.forms import CSRF_RE, submit
+from testkit.factories import Factory
+from testkit.forms import CSRF_RE, submit
+from tests.conftest import base_config
 from tests.support.fuzz_forms import FormData, complete, post_forms
 
 ROLES = ("anonymous", "candidate", "other_candidate", "recruiter", "admin", "panel")

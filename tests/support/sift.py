@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import Application, OutboxMessage
-from tests.support.forms import submit
+from testkit.forms import submit
 
 HREF_RE = re.compile(r'href="([^"]+)"')
 

@@ -6,12 +6,12 @@ import os
 import secrets
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from recruit.demo_data import DEMO_VACANCIES, description_for
+from recruit.cli.demo_data import DEMO_VACANCIES, description_for
 from recruit.extensions import db
+from recruit.formatting import UK
 from recruit.models import (
     Criterion,
     CriterionKind,
@@ -32,7 +32,6 @@ DEMO_RECRUITER_NAME = "Priya Shah"
 # Where the demo recruiter's password is kept between runs, in the instance folder, so every
 # `make run` can print it; readable by its owner only (mode 0600).
 PASSWORD_FILE_NAME = "demo-recruiter-password"  # noqa: S105 - a file name
-UK = ZoneInfo("Europe/London")
 
 
 def closing_time(days_ahead: int) -> datetime:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
 from recruit.models.outbox import WorkerHeartbeat
-from recruit.outbox import STUCK_AFTER
+from recruit.outbox.store import STUCK_AFTER
 
 PROBLEM_LIMIT = 200
 # Workers come and go (each has its own name); forget the ones silent for this long.

@@ -11,13 +11,14 @@ import time
 from typing import Any
 
 from celery import Celery
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from recruit.celery_config import celery_settings
+from recruit.logs import current_request_id
 from recruit.models import ExportJob, OutboxMessage
-from recruit.outbox import DELIVER_TASK
+from recruit.outbox.store import DELIVER_TASK
 
 EXPORT_BUILD_TASK = "recruit.exports.build"
 
@@ -59,7 +60,7 @@ def publish(outbox_ids: list[int], app: Flask | None = None, task: str = DELIVER
     target = app or current_app._get_current_object()  # type: ignore[attr-defined]
     client = celery_client(target)
     # The worker logs this with the task, so one request can be followed into the worker.
-    request_id = str(g.get("request_id", "")) if has_request_context() else ""
+    request_id = current_request_id()
     sent = 0
     for outbox_id in outbox_ids:
         if time.monotonic() < target.extensions.get(_PAUSE_KEY, 0.0):

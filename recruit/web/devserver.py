@@ -2,7 +2,7 @@
 
 An emailed link carries its token in the query string of its first request (recruit.auth.links),
 so no request log may show a query: gunicorn's access log format leaves it out in production,
-and this handler leaves it out in development. Run with `python -m recruit.devserver`.
+and this handler leaves it out in development. Run with `python -m recruit.web.devserver`.
 """
 
 from __future__ import annotations

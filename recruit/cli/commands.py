@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from recruit.cli_outbox import outbox_cli
+from recruit.cli.outbox import outbox_cli
 from recruit.extensions import db
 from recruit.models import Role
 from recruit.passwords import password_problem
@@ -60,7 +60,7 @@ def create_user(email: str, role: str, full_name: str, password: str) -> None:
 @with_appcontext
 def seed_demo(recruiter_password: str | None, force_in_production: bool) -> None:
     """Load the demo vacancies and a demo recruiter; safe to run more than once."""
-    from recruit.demo import (
+    from recruit.cli.demo import (
         DEMO_RECRUITER_EMAIL,
         PASSWORD_FILE_NAME,
         choose_password,

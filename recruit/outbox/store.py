@@ -1,7 +1,7 @@
 """Recording background work in the caller's transaction, and claiming it in a worker.
 
 Services call `enqueue_email` inside the view's or task's transaction. The row is handed to
-Celery by `recruit.dispatch` only after that transaction commits; a beat task sweeps rows
+Celery by `recruit.outbox.dispatch` only after that transaction commits; a beat task sweeps rows
 that were never handed over (for example because the broker was unreachable).
 """
 

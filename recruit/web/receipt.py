@@ -6,13 +6,12 @@ whole request had arrived, by the database clock, not as the clock stands when t
 UPDATE finally runs. The browser's clock plays no part, nor anything else the client sends.
 
 The database clock is read by the request's first query, its session lookup; the body is read
-next (before the request waits for a work slot, see recruit.admission), and the receipt is that
+next (before the request waits for a work slot, see recruit.web.admission), and the receipt is that
 reading plus the time the body took to arrive, measured on this process's monotonic clock.
 
 A receipt counts for RECEIPT_VALIDITY: a request that waited longer than that to reach its
 decision is judged by the clock at the decision. The scheduled closing job waits the longer
-CLOSING_GRACE after a closing time, so every request received on time has been decided, and
-committed, before the vacancy is marked closed and its recruiters are told the count.
+CLOSING_GRACE after a closing time (both in recruit.deadlines).
 """
 
 from __future__ import annotations
@@ -23,8 +22,7 @@ from datetime import datetime, timedelta
 
 from flask import g, has_request_context, session
 
-RECEIPT_VALIDITY = timedelta(seconds=30)
-CLOSING_GRACE = timedelta(seconds=60)
+from recruit.deadlines import RECEIPT_VALIDITY
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from recruit.dispatch import publish
 from recruit.extensions import db
 from recruit.models import OutboxMessage
-from recruit.outbox import mark_republished, reset_for_retry
-from recruit.services import outbox_status
+from recruit.outbox import status as outbox_status
+from recruit.outbox.dispatch import publish
+from recruit.outbox.store import mark_republished, reset_for_retry
 
 outbox_cli = AppGroup("outbox", help="Inspect and retry background jobs (the outbox).")
 

@@ -29,7 +29,7 @@ from recruit.extensions import db
 from recruit.models import db_now, utcnow
 from recruit.models.session import WebSession
 from recruit.parsing import ascii_int
-from recruit.receipt import ClockReading
+from recruit.web.receipt import ClockReading
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class DatabaseSessionInterface(SessionInterface):
         if row is None or self._expired(app, row.created_at, row.last_seen_at):
             return ServerSession()
         opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
-        # Deadlines are judged from this reading (recruit.receipt), so take it as early as we can.
+        # Deadlines are judged from this reading (recruit.web.receipt): take it as early as we can.
         opened.clock = ClockReading.taken(row.read_at)
         return opened
 

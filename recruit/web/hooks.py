@@ -6,9 +6,7 @@ import logging
 import re
 import secrets
 import uuid
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, g, render_template, request, session
 from flask_login.signals import user_unauthorized
@@ -16,8 +14,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from recruit import admission, receipt, taxonomy
+from recruit import taxonomy
 from recruit.extensions import db, login_manager
+from recruit.formatting import uk_date, uk_datetime
+from recruit.web import admission, receipt
 
 log = logging.getLogger(__name__)
 
@@ -187,27 +187,3 @@ def _unstorable_input(error: Exception) -> tuple[str, int]:
         render_template("errors/error.html", code=400, title=ERROR_TITLES[400], error=None),
         400,
     )
-
-
-def _to_uk(value: datetime, tz: str = "Europe/London") -> datetime:
-    return value.astimezone(ZoneInfo(tz))
-
-
-def uk_datetime(value: datetime | None, **_: Any) -> str:
-    """Format a UTC time in UK time, e.g. '5:00pm on Friday 12 December 2026 (GMT)'."""
-    if value is None:
-        return ""
-    local = _to_uk(value)
-    hour = local.strftime("%I").lstrip("0") or "12"
-    clock = f"{hour}:{local:%M}{local.strftime('%p').lower()}"
-    if local.hour == 12 and local.minute == 0:
-        clock = "midday"
-    return f"{clock} on {local:%A} {local.day} {local:%B %Y} ({local.tzname()})"
-
-
-def uk_date(value: datetime | None) -> str:
-    """Format a UTC time as a UK date, e.g. '12 December 2026'."""
-    if value is None:
-        return ""
-    local = _to_uk(value)
-    return f"{local.day} {local:%B %Y}"

@@ -1,13 +1,13 @@
 """Admission control: every request is taken in at once, and a few at a time do their work.
 
 At a closing time hundreds of candidates press "Submit" within seconds. Each request's receipt
-is read from the database with its session, before any work (recruit.receipt), so it must not
+is read from the database with its session, before any work (recruit.web.receipt), so it must not
 wait behind the others just to be read. gunicorn gives each process many threads, enough to
 take the whole crowd in; this gate then lets only WEB_WORK_SLOTS of them per process run their
 view at once, so the CPU goes to finishing requests rather than to threads contending for the
 interpreter. The rest wait, costing no CPU, in arrival order as far as the OS keeps it.
 Static files and /healthz never wait: a load balancer must not think a busy process dead.
-The body has been read before the wait (recruit.web), so a slow upload never holds a slot; a
+The body has been read before the wait (recruit.web.hooks), so a slow upload never holds a slot; a
 request that cannot get one within WEB_WORK_WAIT_SECONDS gets the friendly 503 page.
 """
 

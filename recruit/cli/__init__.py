@@ -1,0 +1,1 @@
+"""Command-line commands: users, demo data and the outbox."""

@@ -1,0 +1,1 @@
+"""Request plumbing: hooks, sessions, admission, receipts, rate limits and role checks."""
