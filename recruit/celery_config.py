@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from recruit import tasknames
+
 # Longest a task may run before the worker kills it; the broker's visibility timeout must
 # exceed it (and any retry delay) or Redis would redeliver work that is still in progress.
 TASK_HARD_TIME_LIMIT = 15 * 60
@@ -79,27 +81,27 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
     """Scheduled jobs, named by task so the web tier needs no worker code."""
     sweep = float(config.get("OUTBOX_SWEEP_SECONDS", 30))
     return {
-        "sweep-outbox": {"task": "recruit.outbox.sweep", "schedule": timedelta(seconds=sweep)},
+        "sweep-outbox": {"task": tasknames.OUTBOX_SWEEP_TASK, "schedule": timedelta(seconds=sweep)},
         "close-due-vacancies": {
-            "task": "recruit.vacancies.close_due",
+            "task": tasknames.CLOSE_DUE_TASK,
             "schedule": timedelta(seconds=60),
         },
         "remind-drafts": {
-            "task": "recruit.applications.remind_drafts",
+            "task": tasknames.REMIND_DRAFTS_TASK,
             "schedule": timedelta(minutes=15),
         },
-        "sweep-exports": {"task": "recruit.exports.sweep", "schedule": timedelta(minutes=1)},
+        "sweep-exports": {"task": tasknames.EXPORT_SWEEP_TASK, "schedule": timedelta(minutes=1)},
         "purge-expired-exports": {
-            "task": "recruit.exports.purge",
+            "task": tasknames.EXPORT_PURGE_TASK,
             "schedule": timedelta(minutes=30),
         },
         # Timed-out sessions are refused when read; this deletes their rows so they never pile up.
         "purge-expired-sessions": {
-            "task": "recruit.sessions.purge",
+            "task": tasknames.PURGE_SESSIONS_TASK,
             "schedule": timedelta(minutes=15),
         },
         "worker-heartbeat": {
-            "task": "recruit.worker.heartbeat",
+            "task": tasknames.HEARTBEAT_TASK,
             "schedule": timedelta(seconds=HEARTBEAT_SECONDS),
             # A heartbeat that waited in a dead broker proves nothing; drop it if stale.
             "options": {"expires": HEARTBEAT_SECONDS},

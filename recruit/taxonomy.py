@@ -1,4 +1,10 @@
-"""Midlands Engine themes, sectors and clusters that vacancies are tagged with."""
+"""The service's vocabulary: Midlands Engine themes, sectors and clusters, contract types, and
+the words candidates and staff read for each application status.
+
+A leaf: it imports nothing from recruit, so the pipeline, the email catalog, the exports and
+the pages can all use the labels without importing one another. Status labels are keyed by
+`ApplicationStatus` values; the enum is a `StrEnum`, so a member looks its label up directly.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +36,32 @@ CONTRACT_TYPES: Final[dict[str, str]] = {
     "fixed-term": "Fixed term",
     "secondment": "Secondment",
     "interim": "Interim",
+}
+
+# What a candidate reads: plain words, never internal jargon. In pipeline order: the staff
+# pages list stage counts in this order.
+CANDIDATE_LABELS: Final[dict[str, str]] = {
+    "draft": "Draft – not yet submitted",
+    "submitted": "Submitted",
+    "under_review": "Being reviewed",
+    "shortlisted": "Shortlisted",
+    "interview": "Invited to interview",
+    "offer": "Offer made",
+    "appointed": "Appointed",
+    "unsuccessful": "Unsuccessful",
+    "withdrawn": "Withdrawn",
+}
+
+STAFF_LABELS: Final[dict[str, str]] = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "under_review": "Under review",
+    "shortlisted": "Shortlisted",
+    "interview": "Interview",
+    "offer": "Offer",
+    "appointed": "Appointed",
+    "unsuccessful": "Unsuccessful",
+    "withdrawn": "Withdrawn",
 }
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import inspect
 
+from recruit.exports.jobs import export_dir
 from recruit.extensions import db
 from recruit.models import (
     AgreedScore,
@@ -18,10 +21,14 @@ from recruit.models import (
     Criterion,
     CriterionEvidence,
     CriterionKind,
+    ExportFormat,
+    ExportJob,
+    ExportStatus,
     PanelAssignment,
     Role,
     Score,
     StatusChange,
+    StoredFile,
     User,
     Vacancy,
     VacancyRecruiter,
@@ -30,10 +37,22 @@ from recruit.models import (
     VacancyTheme,
     utcnow,
 )
-from recruit.passwords import hash_password
+from recruit.passwords import hash_password, hasher
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
+# One argon2id hash per password and cost, made once per process: a hash costs tens of
+# milliseconds, and every user a test makes would otherwise pay it again.
+_HASHES: dict[tuple[str, int, int, int], str] = {}
+
+
+def known_hash(password: str) -> str:
+    """An argon2id hash of `password` at the current app's cost, computed once per process."""
+    ph = hasher()
+    key = (password, ph.time_cost, ph.memory_cost, ph.parallelism)
+    if key not in _HASHES:
+        _HASHES[key] = hash_password(password)
+    return _HASHES[key]
 
 
 def snapshot(obj: Any, **extra: Any) -> SimpleNamespace:
@@ -64,7 +83,7 @@ class Factory:
                 email=email or f"{role.value}{n}@example.org",
                 full_name=full_name or f"Test {role.value.title()} {n}",
                 role=role,
-                password_hash=hash_password(password),
+                password_hash=known_hash(password),
                 email_verified_at=utcnow() if verified else None,
             )
             db.session.add(user)
@@ -159,6 +178,50 @@ class Factory:
             db.session.add(application)
             db.session.commit()
             return snapshot(application)
+
+    def cv(self, application_id: int, content: bytes, name: str = "cv.pdf") -> SimpleNamespace:
+        """A PDF CV written to UPLOAD_DIR and attached to the application, as an upload is."""
+        with self.app.app_context():
+            application = db.session.get(Application, application_id)
+            assert application is not None
+            key = hashlib.sha256(content + name.encode()).hexdigest()[:32]
+            (Path(self.app.config["UPLOAD_DIR"]) / key).write_bytes(content)
+            stored = StoredFile(
+                owner_id=application.candidate_id,
+                storage_key=key,
+                original_name=name,
+                content_type="application/pdf",
+                size_bytes=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+            )
+            application.cv_file = stored
+            db.session.commit()
+            return snapshot(stored)
+
+    def export(
+        self,
+        vacancy_id: int,
+        requested_by_id: int,
+        expires_in: timedelta = timedelta(days=1),
+        file_name: str = "shortlist.csv",
+    ) -> SimpleNamespace:
+        """A finished CSV export of the whole vacancy, its file on disk as a worker leaves it."""
+        with self.app.app_context():
+            job = ExportJob(
+                vacancy_id=vacancy_id,
+                requested_by_id=requested_by_id,
+                format=ExportFormat.CSV,
+                selection={"list": None, "statuses": []},
+                status=ExportStatus.READY,
+                file_name=file_name,
+                expires_at=utcnow() + expires_in,
+            )
+            db.session.add(job)
+            db.session.flush()
+            job.storage_key = f"export-{job.id}.csv"
+            (export_dir() / job.storage_key).write_text("Candidate\r\n", encoding="utf-8")
+            db.session.commit()
+            return snapshot(job)
 
     def panel_member(self, **kwargs: Any) -> SimpleNamespace:
         """A verified panel member."""

@@ -18,7 +18,7 @@ from recruit.models import (
     utcnow,
 )
 from recruit.models.application import new_candidate_number
-from recruit.passwords import hash_password
+from testkit.factories import known_hash
 
 PASSWORD = "copper kettle morning harbour"
 
@@ -27,7 +27,7 @@ def bulk_users(app: Flask, emails: list[str], role: Role = Role.CANDIDATE) -> li
     """Verified users with these emails and PASSWORD, in order; one hash computed for all."""
     now = utcnow()
     with app.app_context():
-        password_hash = hash_password(PASSWORD)
+        password_hash = known_hash(PASSWORD)
         rows = [
             {
                 "email": email,

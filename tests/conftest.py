@@ -17,8 +17,10 @@ from recruit import create_app
 from recruit.extensions import db
 from recruit.models import Base
 from testkit.factories import Factory
+from tests.support.clients import ClosingClient
 from tests.support.databases import postgres_database, truncate_all
-from tests.test_portal_support import logged_in_candidate, skills_vacancy
+from tests.support.logs import AppLog, app_log
+from tests.support.portal import logged_in_candidate, skills_vacancy
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -75,6 +77,7 @@ def app_factory(app_config: dict[str, Any], backend: str) -> Iterator[AppFactory
 
     def build(**overrides: Any) -> Flask:
         application = create_app({**app_config, **overrides})
+        application.test_client_class = ClosingClient
         with application.app_context():
             if backend == "sqlite":
                 db.create_all()
@@ -118,3 +121,22 @@ def candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
 def vacancy(make: Factory) -> SimpleNamespace:
     """An open vacancy with two essential criteria, one desirable, and two recruiters."""
     return skills_vacancy(make)
+
+
+@pytest.fixture
+def logs(app: Flask) -> Iterator[AppLog]:
+    """What the app's log handler writes during the test."""
+    with app_log() as captured:
+        yield captured
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    """Settings for the rate limiter's store: this process's memory, or the test Redis."""
+    if request.param == "memory":
+        yield {}
+        return
+    from tests.support.worker import REDIS_URL, redis_or_skip
+
+    redis_or_skip().close()
+    yield {"REDIS_URL": REDIS_URL}

@@ -63,7 +63,8 @@ from tests.support.access import (
     wipe_world,
     world_is_sound,
 )
-from tests.support.sift import login
+from tests.support.accounts import log_in
+from tests.support.rows import user_row
 
 
 def vacancy_form(**overrides: Any) -> dict[str, Any]:
@@ -385,14 +386,6 @@ SMUGGLED = {
 }
 
 
-def user_row(app: Flask, email: str) -> User:
-    with app.app_context():
-        found: User | None = db.session.scalar(select(User).where(User.email == email))
-        assert found is not None, email
-        db.session.expunge(found)
-        return found
-
-
 def test_registration_ignores_smuggled_fields(app: Flask, make: Factory) -> None:
     client = app.test_client()
     email = "new.candidate@example.org"
@@ -410,7 +403,7 @@ def test_applying_ignores_smuggled_fields(app: Flask, make: Factory, action: str
     vacancy = make.vacancy(recruiter_ids=(make.recruiter().id,))
     elsewhere = make.vacancy(title="Head of Trade")
     client = app.test_client()
-    login(client, candidate)
+    log_in(client, candidate)
     smuggled = {
         **SMUGGLED,
         "status": "shortlisted",
@@ -448,7 +441,7 @@ def test_vacancy_forms_ignore_smuggled_fields(app: Flask, make: Factory) -> None
     recruiter = make.recruiter()
     vacancy = make.vacancy(recruiter_ids=(recruiter.id,), status=VacancyStatus.DRAFT)
     client = app.test_client()
-    login(client, recruiter)
+    log_in(client, recruiter)
     edit = f"/admin/vacancies/{vacancy.id}/edit"
     response = submit(client, edit, {**vacancy_form(title="Renamed"), **SMUGGLED})
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -472,7 +465,7 @@ def test_vacancy_forms_ignore_smuggled_fields(app: Flask, make: Factory) -> None
 
 def test_invitation_ignores_smuggled_fields(app: Flask, make: Factory) -> None:
     client = app.test_client()
-    login(client, make.admin())
+    log_in(client, make.admin())
     fields = {k: v for k, v in SMUGGLED.items() if k != "role"}
     form = {**fields, "full_name": "Ivy Invitee", "email": "ivy@example.org", "role": "panel"}
     assert submit(client, "/admin/users/invite", form).status_code == 302
@@ -501,7 +494,7 @@ def test_board_page_is_clamped_to_the_pages_there_are(
     for n in range(3):
         make.application(make.candidate(full_name=f"Paged Person{n}").id, vacancy.id)
     client = app.test_client()
-    login(client, recruiter)
+    log_in(client, recruiter)
     for board in ("/admin/applications", f"/admin/vacancies/{vacancy.id}/applications"):
         response = client.get(f"{board}?page={raw}")
         assert response.status_code == 200, f"{board}?page={raw}"

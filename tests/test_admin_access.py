@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
-
-
-def login(client: FlaskClient, user: SimpleNamespace) -> None:
-    """Log in through the real login form."""
-    response = submit(client, "/login", {"email": user.email, "password": user.password})
-    assert response.status_code == 302
+from tests.support.accounts import log_in
 
 
 def admin_routes(vacancy_id: int, application_id: int) -> list[tuple[str, str]]:
@@ -63,7 +56,7 @@ def test_candidates_get_403_on_every_admin_route(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     routes = admin_routes(*ids(make))
-    login(client, make.candidate())
+    log_in(client, make.candidate())
     # A candidate's POSTs carry a valid token, so the role check (not CSRF) must refuse them.
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     for method, url in routes:
@@ -84,7 +77,7 @@ def test_anonymous_visitors_are_sent_to_log_in(
 def test_recruiters_get_403_on_admin_only_routes(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert client.get("/admin/users").status_code == 403
     assert client.get("/admin/users/invite").status_code == 403
     assert client.get("/admin/").status_code == 200
@@ -103,12 +96,12 @@ def test_recruiters_get_403_on_admin_only_routes(
 def test_unknown_ids_are_not_found(
     app: Flask, client: FlaskClient, make: Factory, url: str
 ) -> None:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert client.get(url).status_code == 404
 
 
 def test_unknown_ids_are_not_found_on_post(app: Flask, client: FlaskClient, make: Factory) -> None:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     for url in (
         "/admin/vacancies/999999/publish",
         "/admin/vacancies/999999/close",
@@ -121,7 +114,7 @@ def test_posts_without_a_csrf_token_are_refused(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     vacancy_id, application_id = ids(make)
-    login(client, make.admin())
+    log_in(client, make.admin())
     for url in (
         "/admin/vacancies/new",
         f"/admin/vacancies/{vacancy_id}/close",

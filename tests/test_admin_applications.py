@@ -2,82 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
-from types import SimpleNamespace
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from recruit.extensions import db
 from recruit.models import (
     Application,
     ApplicationStatus,
-    OutboxMessage,
     StatusChange,
-    StoredFile,
     utcnow,
 )
 from testkit.factories import Factory
 from testkit.forms import submit
+from tests.support.accounts import log_in
+from tests.support.rows import outbox, rows, stored
 
 S = ApplicationStatus
-
-
-def login(client: FlaskClient, user: SimpleNamespace) -> None:
-    """Log in through the real login form."""
-    response = submit(client, "/login", {"email": user.email, "password": user.password})
-    assert response.status_code == 302
-
-
-def attach_cv(app: Flask, application_id: int, content: bytes, name: str = "cv.pdf") -> None:
-    """Write a CV into UPLOAD_DIR and point the application at it, as the portal would."""
-    with app.app_context():
-        application = db.session.get(Application, application_id)
-        assert application is not None
-        key = hashlib.sha256(content + name.encode()).hexdigest()[:32]
-        (Path(app.config["UPLOAD_DIR"]) / key).write_bytes(content)
-        stored = StoredFile(
-            owner_id=application.candidate_id,
-            storage_key=key,
-            original_name=name,
-            content_type="application/pdf",
-            size_bytes=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
-        application.cv_file = stored
-        db.session.commit()
-
-
-def outbox(app: Flask, template: str) -> list[OutboxMessage]:
-    with app.app_context():
-        rows = list(
-            db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == template))
-        )
-        db.session.expunge_all()
-        return rows
-
-
-def history(app: Flask, application_id: int) -> list[StatusChange]:
-    with app.app_context():
-        rows = list(
-            db.session.scalars(
-                select(StatusChange)
-                .where(StatusChange.application_id == application_id)
-                .order_by(StatusChange.id)
-            )
-        )
-        db.session.expunge_all()
-        return rows
-
-
-def status_of(app: Flask, application_id: int) -> ApplicationStatus:
-    with app.app_context():
-        application = db.session.get(Application, application_id)
-        assert application is not None
-        return application.status
 
 
 def test_application_list_never_shows_drafts_and_filters_by_status(
@@ -92,7 +34,7 @@ def test_application_list_never_shows_drafts_and_filters_by_status(
     }
     for status, name in names.items():
         make.application(make.candidate(full_name=name).id, vacancy.id, status)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     url = f"/admin/vacancies/{vacancy.id}/applications"
     page = client.get(url).get_data(as_text=True)
     assert "Drafting Dana" not in page
@@ -111,7 +53,7 @@ def test_application_list_paginates(app: Flask, client: FlaskClient, make: Facto
     vacancy = make.vacancy()
     for n in range(5):
         make.application(make.candidate(full_name=f"Candidate Number{n}").id, vacancy.id)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     url = f"/admin/vacancies/{vacancy.id}/applications"
     first = client.get(url).get_data(as_text=True)
     assert "Number0" in first and "Number1" in first and "Number2" not in first
@@ -129,8 +71,8 @@ def test_application_detail_shows_statement_evidence_cv_and_history(
     application = make.application(
         candidate.id, vacancy.id, S.UNDER_REVIEW, statement="I led the Midlands Connect board."
     )
-    attach_cv(app, application.id, b"%PDF-1.4 cv")
-    login(client, make.recruiter())
+    make.cv(application.id, b"%PDF-1.4 cv")
+    log_in(client, make.recruiter())
     response = client.get(f"/admin/applications/{application.id}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -152,8 +94,8 @@ def test_cv_download_returns_the_bytes_as_an_attachment(
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id)
     content = b"%PDF-1.4\nA real CV\n%%EOF"
-    attach_cv(app, application.id, content, name="Amara Okafor CV.pdf")
-    login(client, make.recruiter())
+    make.cv(application.id, content, name="Amara Okafor CV.pdf")
+    log_in(client, make.recruiter())
     response = client.get(f"/admin/applications/{application.id}/cv")
     assert response.status_code == 200
     assert response.data == content
@@ -169,11 +111,11 @@ def test_cv_download_404s_without_a_cv_or_file(
     vacancy = make.vacancy()
     without = make.application(make.candidate().id, vacancy.id)
     missing = make.application(make.candidate().id, vacancy.id)
-    attach_cv(app, missing.id, b"gone")
+    make.cv(missing.id, b"gone")
     with app.app_context():
         for file in Path(app.config["UPLOAD_DIR"]).iterdir():
             file.unlink()
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert client.get(f"/admin/applications/{without.id}/cv").status_code == 404
     assert client.get(f"/admin/applications/{missing.id}/cv").status_code == 404
 
@@ -194,13 +136,13 @@ def test_allowed_move_records_history_and_emails_the_candidate(
     vacancy = make.vacancy(title="Director of Connectivity")
     candidate = make.candidate()
     application = make.application(candidate.id, vacancy.id, S.SUBMITTED)
-    login(client, recruiter)
+    log_in(client, recruiter)
     before = utcnow()
     response = move(client, application.id, "under_review", note="Strong transport record")
     assert response.status_code == 302
-    assert status_of(app, application.id) is S.UNDER_REVIEW
+    assert stored(app, Application, application.id).status is S.UNDER_REVIEW
 
-    change = history(app, application.id)[-1]
+    change = rows(app, StatusChange, StatusChange.application_id == application.id)[-1]
     assert (change.from_status, change.to_status) == (S.SUBMITTED, S.UNDER_REVIEW)
     assert change.changed_by_id == recruiter.id
     assert change.changed_at >= before
@@ -220,7 +162,7 @@ def test_disallowed_move_answers_400_and_changes_nothing(
 ) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.SUBMITTED)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     for target in ("appointed", "withdrawn", "draft", "nonsense"):
         response = move(client, application.id, target)
         assert response.status_code == 400
@@ -231,15 +173,15 @@ def test_disallowed_move_answers_400_and_changes_nothing(
     response = move(client, application.id, "")
     assert response.status_code == 400
     assert "Select a new status" in response.get_data(as_text=True)
-    assert status_of(app, application.id) is S.SUBMITTED
-    assert len(history(app, application.id)) == 1
+    assert stored(app, Application, application.id).status is S.SUBMITTED
+    assert len(rows(app, StatusChange, StatusChange.application_id == application.id)) == 1
     assert outbox(app, "status_changed") == []
 
 
 def test_final_statuses_offer_no_moves(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.WITHDRAWN)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     page = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
     assert "cannot be moved any further" in page
 
@@ -247,6 +189,6 @@ def test_final_statuses_offer_no_moves(app: Flask, client: FlaskClient, make: Fa
 def test_draft_applications_are_not_found(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     draft = make.application(make.candidate().id, vacancy.id, S.DRAFT)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert client.get(f"/admin/applications/{draft.id}").status_code == 404
     assert client.get(f"/admin/applications/{draft.id}/cv").status_code == 404

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -12,19 +10,14 @@ from recruit.extensions import db
 from recruit.models import OutboxMessage, Role, User
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
-
-
-def login(client: FlaskClient, user: SimpleNamespace) -> None:
-    """Log in through the real login form."""
-    response = submit(client, "/login", {"email": user.email, "password": user.password})
-    assert response.status_code == 302
+from tests.support.accounts import log_in
 
 
 def test_admin_invites_a_recruiter_who_starts_inactive(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     admin = make.admin(full_name="Alex Admin")
-    login(client, admin)
+    log_in(client, admin)
     response = submit(
         client,
         "/admin/users/invite",
@@ -54,7 +47,7 @@ def test_admin_invites_a_recruiter_who_starts_inactive(
 
 
 def test_admin_can_invite_a_panel_member(app: Flask, client: FlaskClient, make: Factory) -> None:
-    login(client, make.admin())
+    log_in(client, make.admin())
     response = submit(
         client,
         "/admin/users/invite",
@@ -70,7 +63,7 @@ def test_inviting_an_existing_email_is_a_form_error(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     make.candidate(email="taken@example.org")
-    login(client, make.admin())
+    log_in(client, make.admin())
     response = submit(
         client,
         "/admin/users/invite",
@@ -85,7 +78,7 @@ def test_inviting_an_existing_email_is_a_form_error(
 
 
 def test_invite_validation_messages(app: Flask, client: FlaskClient, make: Factory) -> None:
-    login(client, make.admin())
+    log_in(client, make.admin())
     response = submit(client, "/admin/users/invite", {"full_name": "", "email": "nope"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -96,7 +89,7 @@ def test_invite_validation_messages(app: Flask, client: FlaskClient, make: Facto
 
 def test_recruiters_cannot_invite(app: Flask, client: FlaskClient, make: Factory) -> None:
     recruiter = make.recruiter()
-    login(client, recruiter)
+    log_in(client, recruiter)
     assert client.get("/admin/users/invite").status_code == 403
     token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
     response = client.post(
@@ -113,7 +106,7 @@ def test_staff_list_shows_staff_not_candidates(
 ) -> None:
     make.candidate(full_name="Carla Candidate")
     make.recruiter(full_name="Rita Recruiter")
-    login(client, make.admin(full_name="Alex Admin"))
+    log_in(client, make.admin(full_name="Alex Admin"))
     page = client.get("/admin/users").get_data(as_text=True)
     assert "Rita Recruiter" in page and "Alex Admin" in page
     assert "Carla Candidate" not in page

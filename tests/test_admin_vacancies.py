@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,38 +22,8 @@ from recruit.services import vacancies
 from recruit.services.vacancies import ClosingTimeError, uk_to_utc
 from testkit.factories import Factory
 from testkit.forms import submit
-
-FUTURE_YEAR = datetime.now(UTC).year + 3
-
-
-def login(client: FlaskClient, user: SimpleNamespace) -> None:
-    """Log in through the real login form."""
-    response = submit(client, "/login", {"email": user.email, "password": user.password})
-    assert response.status_code == 302
-
-
-def vacancy_form(**overrides: Any) -> dict[str, Any]:
-    """A complete, valid vacancy form closing at 5pm UK time on 15 July, three years ahead."""
-    data: dict[str, Any] = {
-        "title": "Head of Skills and Talent",
-        "summary": "Lead the region's skills partnership with universities and employers.",
-        "description": "You will lead the programme.\n\nYou will work across the Midlands.",
-        "location": "Birmingham (hybrid)",
-        "salary_band": "£85,000 to £95,000",
-        "contract_type": "fixed-term",
-        "themes": ["skills", "innovation"],
-        "sectors": ["medtech"],
-        "essential_criteria": "Led a regional skills programme\n\nWorked with universities\n",
-        "desirable_criteria": "Experience of apprenticeships",
-        "statement_word_limit": "1200",
-        "anonymised_sift": "y",
-        "closing_day": "15",
-        "closing_month": "7",
-        "closing_year": str(FUTURE_YEAR),
-        "closing_time": "17:00",
-    }
-    data.update(overrides)
-    return data
+from tests.support.accounts import log_in
+from tests.support.vacancies import FUTURE_YEAR, vacancy_form
 
 
 def load_vacancy(app: Flask, vacancy_id: int | None = None) -> Vacancy:
@@ -78,7 +47,7 @@ def test_create_saves_a_draft_with_uk_summer_time_converted_to_utc(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     recruiter = make.recruiter()
-    login(client, recruiter)
+    log_in(client, recruiter)
     response = create(client)
     assert response.status_code == 302
     vacancy = load_vacancy(app)
@@ -108,7 +77,7 @@ def test_create_saves_a_draft_with_uk_summer_time_converted_to_utc(
 def test_create_in_winter_keeps_gmt_and_references_are_sequential(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert create(client).status_code == 302
     assert create(client, closing_day="12", closing_month="12").status_code == 302
     vacancy = load_vacancy(app)
@@ -136,7 +105,7 @@ def test_create_in_winter_keeps_gmt_and_references_are_sequential(
 def test_create_rejects_invalid_input_with_a_message(
     app: Flask, client: FlaskClient, make: Factory, overrides: dict[str, Any], message: str
 ) -> None:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     response = create(client, **overrides)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -159,7 +128,7 @@ def test_edit_changes_fields_and_prefills_uk_time(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     recruiter = make.recruiter()
-    login(client, recruiter)
+    log_in(client, recruiter)
     create(client)
     vacancy = load_vacancy(app)
     url = f"/admin/vacancies/{vacancy.id}/edit"
@@ -186,7 +155,7 @@ def test_edit_cannot_change_criteria_once_an_application_is_submitted(
 ) -> None:
     vacancy = make.vacancy()
     make.application(make.candidate().id, vacancy.id, ApplicationStatus.SUBMITTED)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     url = f"/admin/vacancies/{vacancy.id}/edit"
     page = client.get(url).get_data(as_text=True)
     assert "the criteria can no longer be changed" in page
@@ -217,7 +186,7 @@ def test_a_criterion_a_draft_has_answered_cannot_be_removed(
 ) -> None:
     vacancy = make.vacancy(essential=("First", "Second"))
     make.application(make.candidate().id, vacancy.id, ApplicationStatus.DRAFT)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     url = f"/admin/vacancies/{vacancy.id}/edit"
     response = submit(client, url, vacancy_form(essential_criteria="First"))
     assert response.status_code == 400
@@ -242,7 +211,7 @@ def close(client: FlaskClient, vacancy_id: int) -> TestResponse:
 def test_publish_then_close_then_reopen_only_after_moving_the_closing_time(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     create(client)
     vacancy = load_vacancy(app)
     assert publish(client, vacancy.id).status_code == 302
@@ -273,7 +242,7 @@ def test_publish_refuses_a_closing_time_in_the_past(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     vacancy = make.vacancy(status=VacancyStatus.DRAFT, closes_in=timedelta(minutes=-5))
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     response = publish(client, vacancy.id)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -284,7 +253,7 @@ def test_publish_refuses_a_closing_time_in_the_past(
 
 def test_a_draft_cannot_be_closed(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy(status=VacancyStatus.DRAFT)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     response = close(client, vacancy.id)
     assert response.status_code == 400
     assert "Only a published vacancy can be closed" in response.get_data(as_text=True)
@@ -294,7 +263,7 @@ def test_editing_a_published_vacancy_cannot_set_a_past_closing_time(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     vacancy = make.vacancy()
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     past = vacancy_form(closing_year=str(datetime.now(UTC).year - 1))
     response = submit(client, f"/admin/vacancies/{vacancy.id}/edit", past)
     assert response.status_code == 400
@@ -315,7 +284,7 @@ def test_dashboard_shows_own_vacancies_with_counts_by_status(
         ApplicationStatus.DRAFT,
     ):
         make.application(make.candidate().id, mine.id, status)
-    login(client, recruiter)
+    log_in(client, recruiter)
     page = client.get("/admin/").get_data(as_text=True)
     assert "Director of Trade and Investment" in page
     assert "Quality of Life Programme Lead" not in page
@@ -325,14 +294,14 @@ def test_dashboard_shows_own_vacancies_with_counts_by_status(
     assert "(GMT)" in page or "(BST)" in page
 
     admin_client = app.test_client()
-    login(admin_client, make.admin())
+    log_in(admin_client, make.admin())
     page = admin_client.get("/admin/").get_data(as_text=True)
     assert "Director of Trade and Investment" in page and "Quality of Life Programme Lead" in page
 
 
 def test_vacancy_list_and_detail(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy(title="Head of MedTech Cluster Development", sectors=("medtech",))
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     page = client.get("/admin/vacancies").get_data(as_text=True)
     assert "Head of MedTech Cluster Development" in page and vacancy.reference in page
     detail = client.get(f"/admin/vacancies/{vacancy.id}").get_data(as_text=True)
@@ -347,7 +316,7 @@ def test_reference_skips_numbers_already_taken(
 ) -> None:
     year = datetime.now(UTC).year
     make.vacancy(reference=f"ME-{year}-0007")
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert create(client).status_code == 302
     assert load_vacancy(app).reference == f"ME-{year}-0008"
 
@@ -360,7 +329,7 @@ def test_a_reference_taken_meanwhile_is_retried_with_the_next_number(
     # Another recruiter's save lands between our lookup and our insert.
     offered = iter([f"ME-{year}-0001", f"ME-{year}-0002"])
     monkeypatch.setattr(vacancies, "next_reference", lambda _year: next(offered))
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert create(client).status_code == 302
     created = load_vacancy(app)
     assert created.reference == f"ME-{year}-0002"
@@ -376,7 +345,7 @@ def test_closing_by_hand_tells_the_vacancys_recruiters_the_count(
     vacancy = make.vacancy(recruiter_ids=(lead.id, colleague.id))
     for _ in range(2):
         make.application(make.candidate().id, vacancy.id)
-    login(client, lead)
+    log_in(client, lead)
     assert close(client, vacancy.id).status_code == 302
     with app.app_context():
         rows = db.session.scalars(

@@ -17,7 +17,7 @@ from recruit.web.receipt import received_at
 from testkit.factories import Factory
 from testkit.forms import HeldBody
 from tests.conftest import AppFactory
-from tests.test_portal_support import log_in
+from tests.support.accounts import log_in
 
 SLOTS = 2
 PROBE_SECONDS = 0.3

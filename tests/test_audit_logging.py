@@ -6,7 +6,6 @@ V16.2.1, V16.3.2); the reveal's reason stays in the database, never in the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -15,28 +14,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.exc import IntegrityError
 
-from recruit.exports import jobs
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Role, User
-from recruit.models.export import ExportFormat, ExportJob, ExportStatus
 from testkit.factories import Factory
 from testkit.forms import submit
 from tests.conftest import AppFactory
-from tests.support.logs import AppLog, app_log
-from tests.support.sift import login
+from tests.support.accounts import log_in
+from tests.support.logs import AppLog
 
 
 @pytest.fixture
 def app(app_factory: AppFactory) -> Flask:
     """An app that logs JSON lines."""
     return app_factory(LOG_JSON=True)
-
-
-@pytest.fixture
-def logs(app: Flask) -> Iterator[AppLog]:
-    """What the app's log handler writes during the test."""
-    with app_log() as captured:
-        yield captured
 
 
 def assert_context(line: dict[str, Any], user_id: int, request_id: str) -> None:
@@ -53,7 +43,7 @@ def test_an_identity_reveal_is_logged(client: FlaskClient, make: Factory, logs: 
     vacancy = make.vacancy(recruiter_ids=(recruiter.id,), anonymised_sift=True)
     candidate = make.candidate(full_name="Rhian Revealed")
     application = make.application(candidate.id, vacancy.id, ApplicationStatus.UNDER_REVIEW)
-    login(client, recruiter)
+    log_in(client, recruiter)
     page = f"/admin/applications/{application.id}"
     reason = "Declared a conflict of interest with this candidate"
     response = submit(client, page, {"reason": reason}, action=f"{page}/reveal")
@@ -71,28 +61,10 @@ def test_a_refused_reveal_is_not_logged_as_a_reveal(
 ) -> None:
     vacancy = make.vacancy(anonymised_sift=True)
     application = make.application(make.candidate().id, vacancy.id, ApplicationStatus.UNDER_REVIEW)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     page = f"/admin/applications/{application.id}"
     assert submit(client, page, {"reason": " "}, action=f"{page}/reveal").status_code == 400
     assert logs.event("identity_revealed") == []
-
-
-def ready_export(app: Flask, vacancy_id: int, requested_by: int) -> int:
-    """A finished CSV export of the vacancy with its file on disk."""
-    with app.app_context():
-        (jobs.export_dir() / "audit-test.csv").write_text("reference\nME-1\n")
-        job = ExportJob(
-            vacancy_id=vacancy_id,
-            requested_by_id=requested_by,
-            format=ExportFormat.CSV,
-            selection={"list": None, "statuses": []},
-            status=ExportStatus.READY,
-            storage_key="audit-test.csv",
-            file_name="export.csv",
-        )
-        db.session.add(job)
-        db.session.commit()
-        return job.id
 
 
 def download_line(logs: AppLog) -> dict[str, Any]:
@@ -105,8 +77,8 @@ def test_an_export_download_is_logged(
 ) -> None:
     recruiter = make.recruiter()
     vacancy = make.vacancy(recruiter_ids=(recruiter.id,))
-    export_id = ready_export(app, vacancy.id, recruiter.id)
-    login(client, recruiter)
+    export_id = make.export(vacancy.id, recruiter.id).id
+    log_in(client, recruiter)
     response = client.get(f"/admin/exports/{export_id}/download")
     assert response.status_code == 200
     line = download_line(logs)
@@ -119,8 +91,8 @@ def test_an_export_download_names_its_event(
 ) -> None:
     recruiter = make.recruiter()
     vacancy = make.vacancy(recruiter_ids=(recruiter.id,))
-    export_id = ready_export(app, vacancy.id, recruiter.id)
-    login(client, recruiter)
+    export_id = make.export(vacancy.id, recruiter.id).id
+    log_in(client, recruiter)
     assert client.get(f"/admin/exports/{export_id}/download").status_code == 200
     assert [line["export_id"] for line in logs.event("export_downloaded")] == [export_id]
 

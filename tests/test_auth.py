@@ -4,44 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from recruit.extensions import db
-from recruit.models import AccountToken, OutboxMessage, Role, TokenPurpose, User, utcnow
+from recruit.models import AccountToken, Role, TokenPurpose, User, utcnow
 from testkit.factories import DEFAULT_PASSWORD, Factory
 from testkit.forms import csrf_token_from, submit
+from tests.support.accounts import NEW_PASSWORD, register, try_login
 from tests.support.links import link_token, link_url, open_link, relative
 from tests.support.resets import fulfil_reset_requests
-
-__all__ = ["NEW_PASSWORD", "link_token", "outbox"]  # other test modules share these
-
-NEW_PASSWORD = "a brand new river lantern"
-
-
-def outbox(app: Flask, template: str | None = None) -> list[OutboxMessage]:
-    """Outbox rows, oldest first, optionally of one template."""
-    with app.app_context():
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        if template:
-            query = query.where(OutboxMessage.template == template)
-        rows = list(db.session.scalars(query))
-        for row in rows:
-            db.session.expunge(row)
-        return rows
-
-
-def register(client: FlaskClient, **overrides: Any) -> Any:
-    data = {"full_name": "Amara Okafor", "email": "amara@example.org", "password": DEFAULT_PASSWORD}
-    data.update(overrides)
-    return submit(client, "/register", data)
-
-
-def login(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD) -> Any:
-    return submit(client, "/login", {"email": email, "password": password})
+from tests.support.rows import outbox
 
 
 def test_register_sends_a_verification_link_that_activates_the_account(
@@ -52,7 +27,7 @@ def test_register_sends_a_verification_link_that_activates_the_account(
     assert response.headers["Location"].endswith("/check-your-email")
     [row] = outbox(app, "verify_email")
     assert row.recipient == "amara@example.org"
-    assert login(client, "amara@example.org").status_code == 400  # not yet confirmed
+    assert try_login(client, "amara@example.org").status_code == 400  # not yet confirmed
 
     page = open_link(client, link_url(row, "verify_url"))
     assert page == "/verify-email"
@@ -60,7 +35,7 @@ def test_register_sends_a_verification_link_that_activates_the_account(
     response = submit(client, page, {})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/login")  # confirming is not logging in
-    assert login(client, "amara@example.org").status_code == 302
+    assert try_login(client, "amara@example.org").status_code == 302
     again = client.get(relative(link_url(row, "verify_url")), follow_redirects=True)
     assert again.status_code == 410  # once only
 
@@ -106,7 +81,7 @@ def test_long_passwords_are_accepted(app: Flask, client: FlaskClient) -> None:
 
 def test_login_and_logout(app: Flask, client: FlaskClient, make: Factory) -> None:
     user = make.candidate()
-    response = login(client, user.email)
+    response = try_login(client, user.email)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/applications")
     assert client.get("/applications").status_code == 200
@@ -119,8 +94,8 @@ def test_login_failure_is_the_same_for_unknown_email_and_wrong_password(
     client: FlaskClient, make: Factory
 ) -> None:
     user = make.candidate()
-    wrong = login(client, user.email, "wrong password here")
-    unknown = login(client, "nobody@example.org", "wrong password here")
+    wrong = try_login(client, user.email, "wrong password here")
+    unknown = try_login(client, "nobody@example.org", "wrong password here")
     assert wrong.status_code == unknown.status_code == 400
     message = "Enter a correct email address and password"
     assert message in wrong.get_data(as_text=True)
@@ -141,14 +116,14 @@ def test_login_ignores_an_offsite_next(client: FlaskClient, make: Factory) -> No
 
 def test_staff_land_on_the_dashboard(client: FlaskClient, make: Factory) -> None:
     recruiter = make.recruiter()
-    response = login(client, recruiter.email)
+    response = try_login(client, recruiter.email)
     assert response.headers["Location"].endswith("/admin/")
 
 
 def test_password_reset_link_works_once_and_ends_other_sessions(app: Flask, make: Factory) -> None:
     user = make.candidate()
     other_device = app.test_client()
-    assert login(other_device, user.email).status_code == 302
+    assert try_login(other_device, user.email).status_code == 302
 
     client = app.test_client()
     response = submit(client, "/forgot-password", {"email": user.email})
@@ -160,8 +135,8 @@ def test_password_reset_link_works_once_and_ends_other_sessions(app: Flask, make
     assert response.status_code == 302
     assert client.get(relative(link), follow_redirects=True).status_code == 410
     assert other_device.get("/applications").status_code == 302  # logged out everywhere
-    assert login(client, user.email).status_code == 400
-    assert login(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
+    assert try_login(client, user.email).status_code == 400
+    assert try_login(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
     assert [r.recipient for r in outbox(app, "password_changed")] == [user.email]
 
 
@@ -224,7 +199,7 @@ def test_invited_recruiter_sets_a_password(app: Flask, client: FlaskClient, make
         db.session.commit()
     [row] = outbox(app, "recruiter_invite")
     link = link_url(row, "accept_url")
-    assert login(client, "newbie@midlandsengine.example", NEW_PASSWORD).status_code == 400
+    assert try_login(client, "newbie@midlandsengine.example", NEW_PASSWORD).status_code == 400
     response = submit(client, open_link(client, link), {"password": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/admin/")
@@ -248,7 +223,7 @@ def test_login_rehashes_when_parameters_rise(
 ) -> None:
     user = make.candidate()
     app.config["ARGON2_MEMORY_KIB"] = 20480
-    assert login(client, user.email).status_code == 302
+    assert try_login(client, user.email).status_code == 302
     with app.app_context():
         stored = db.session.get(User, user.id)
         assert stored is not None

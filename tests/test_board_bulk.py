@@ -6,12 +6,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from recruit.mail import render_bodies
+from recruit.models import Application
 from recruit.models import ApplicationStatus as S
-from recruit.outbox.store import EMAIL_TEMPLATES
+from recruit.notifications.catalog import EMAIL_TEMPLATES
+from recruit.notifications.mail import render_bodies
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
-from tests.support.sift import application_row, login, outbox
+from tests.support.accounts import log_in
+from tests.support.rows import outbox, stored
 
 
 def bulk(
@@ -28,7 +30,7 @@ def test_bulk_move_moves_what_it_can_and_reports_the_rest(
     vacancy = make.vacancy()
     submitted = [make.application(make.candidate().id, vacancy.id) for _ in range(2)]
     shortlisted = make.application(make.candidate().id, vacancy.id, S.SHORTLISTED)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     ids = [a.id for a in [*submitted, shortlisted]]
     response = bulk(client, vacancy.id, ids, "move", to_status="interview")
     assert response.status_code == 302
@@ -37,8 +39,8 @@ def test_bulk_move_moves_what_it_can_and_reports_the_rest(
     assert "1 application moved to interview." in page
     assert "2 applications not changed." in page
     assert "cannot be moved to interview" in page
-    assert application_row(app, shortlisted.id).status is S.INTERVIEW
-    assert all(application_row(app, a.id).status is S.SUBMITTED for a in submitted)
+    assert stored(app, Application, shortlisted.id).status is S.INTERVIEW
+    assert all(stored(app, Application, a.id).status is S.SUBMITTED for a in submitted)
     [email] = outbox(app, "status_changed")
     assert email.payload["status"] == "interview"
 
@@ -46,7 +48,7 @@ def test_bulk_move_moves_what_it_can_and_reports_the_rest(
 def test_bulk_needs_a_selection_and_a_stage(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     response = bulk(client, vacancy.id, [], "move", to_status="under_review")
     assert response.status_code == 400
     assert "Select at least one application" in response.get_data(as_text=True)
@@ -54,7 +56,7 @@ def test_bulk_needs_a_selection_and_a_stage(app: Flask, client: FlaskClient, mak
     assert response.status_code == 400
     assert "Select the stage" in response.get_data(as_text=True)
     assert bulk(client, vacancy.id, [application.id], "explode").status_code == 400
-    assert application_row(app, application.id).status is S.SUBMITTED
+    assert stored(app, Application, application.id).status is S.SUBMITTED
 
 
 def test_bulk_ignores_applications_from_other_vacancies(
@@ -62,47 +64,47 @@ def test_bulk_ignores_applications_from_other_vacancies(
 ) -> None:
     vacancy, other = make.vacancy(), make.vacancy(title="Head of Skills and Talent")
     foreign = make.application(make.candidate().id, other.id)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     response = bulk(client, vacancy.id, [foreign.id], "move", to_status="under_review")
     assert response.status_code == 302
-    assert application_row(app, foreign.id).status is S.SUBMITTED
+    assert stored(app, Application, foreign.id).status is S.SUBMITTED
 
 
 def test_longlist_and_shortlist(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     first = make.application(make.candidate(full_name="Listed Lara").id, vacancy.id)
     make.application(make.candidate(full_name="Unlisted Uma").id, vacancy.id)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert bulk(client, vacancy.id, [first.id], "longlist").status_code == 302
     assert bulk(client, vacancy.id, [first.id], "shortlist").status_code == 302
-    row = application_row(app, first.id)
+    row = stored(app, Application, first.id)
     assert row.on_longlist and row.on_shortlist and row.status is S.SUBMITTED
     assert outbox(app, "status_changed") == [], "lists are internal: nobody is emailed"
     url = f"/admin/vacancies/{vacancy.id}/applications"
     page = client.get(f"{url}?listed=longlist").get_data(as_text=True)
     assert "Listed Lara" in page and "Unlisted Uma" not in page
     assert bulk(client, vacancy.id, [first.id], "unlonglist").status_code == 302
-    assert not application_row(app, first.id).on_longlist
+    assert not stored(app, Application, first.id).on_longlist
 
 
 def test_unsuccessful_email_is_edited_then_queued_for_each_candidate(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     assert "unsuccessful_custom" in EMAIL_TEMPLATES, (
-        "register 'unsuccessful_custom' in recruit.outbox.EMAIL_TEMPLATES "
-        "(and '{subject}' in recruit.mail.SUBJECTS) so bulk rejections can be queued"
+        "register 'unsuccessful_custom' (subject '{subject}') in recruit.notifications.catalog "
+        "so bulk rejections can be queued"
     )
     vacancy = make.vacancy(title="Director of Connectivity")
     people = [make.candidate(full_name=n) for n in ("Priya Shah", "Tom Reid")]
     apps = [make.application(p.id, vacancy.id, S.UNDER_REVIEW) for p in people]
     appointed = make.application(make.candidate().id, vacancy.id, S.APPOINTED)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     ids = [a.id for a in [*apps, appointed]]
     compose = bulk(client, vacancy.id, ids, "unsuccessful")
     assert compose.status_code == 200
     html = compose.get_data(as_text=True)
     assert "Your application for Director of Connectivity" in html and "{first_name}" in html
-    assert application_row(app, apps[0].id).status is S.UNDER_REVIEW, "nothing sent yet"
+    assert stored(app, Application, apps[0].id).status is S.UNDER_REVIEW, "nothing sent yet"
 
     data = {
         "application_ids": [str(i) for i in ids],
@@ -125,8 +127,8 @@ def test_unsuccessful_email_is_edited_then_queued_for_each_candidate(
     assert payload["body"].startswith("Dear Priya,\n\nThank you.")
     assert f"APP-{apps[0].id:06d}" in payload["body"]
     assert outbox(app, "status_changed") == [], "one email per candidate, not two"
-    assert all(application_row(app, a.id).status is S.UNSUCCESSFUL for a in apps)
-    assert application_row(app, appointed.id).status is S.APPOINTED
+    assert all(stored(app, Application, a.id).status is S.UNSUCCESSFUL for a in apps)
+    assert stored(app, Application, appointed.id).status is S.APPOINTED
 
 
 def test_unsuccessful_form_needs_subject_and_body(
@@ -134,7 +136,7 @@ def test_unsuccessful_form_needs_subject_and_body(
 ) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     html = bulk(client, vacancy.id, [application.id], "unsuccessful").get_data(as_text=True)
     data = {
         "application_ids": [str(application.id)],
@@ -145,7 +147,7 @@ def test_unsuccessful_form_needs_subject_and_body(
     response = client.post("/admin/applications/bulk/unsuccessful", data=data)
     assert response.status_code == 400
     assert "Enter a subject" in response.get_data(as_text=True)
-    assert application_row(app, application.id).status is S.UNDER_REVIEW
+    assert stored(app, Application, application.id).status is S.UNDER_REVIEW
 
 
 def test_unsuccessful_email_templates_render_the_edited_text(app: Flask) -> None:
@@ -172,7 +174,7 @@ def test_notes_are_internal(app: Flask, client: FlaskClient, make: Factory) -> N
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
     recruiter = make.recruiter(full_name="Noah Recruiter")
-    login(client, recruiter)
+    log_in(client, recruiter)
     url = f"/admin/applications/{application.id}"
     note = "Internal only: salary expectation above band"
     assert submit(client, url, {"body": note}, action=f"{url}/notes").status_code == 302
@@ -182,14 +184,14 @@ def test_notes_are_internal(app: Flask, client: FlaskClient, make: Factory) -> N
     assert note in page and "Noah Recruiter" in page
 
     candidate_client = app.test_client()
-    login(candidate_client, candidate)
+    log_in(candidate_client, candidate)
     own = candidate_client.get(f"/applications/{application.id}")
     assert own.status_code == 200
     assert note not in own.get_data(as_text=True)
     assert note not in candidate_client.get("/applications").get_data(as_text=True)
 
     panel_client = app.test_client()
-    login(panel_client, panel)
+    log_in(panel_client, panel)
     assert note not in panel_client.get(url).get_data(as_text=True)
 
 
@@ -200,7 +202,7 @@ def test_filters_by_theme_sector_and_date(app: Flask, client: FlaskClient, make:
     skills = make.vacancy(title="Head of Skills", themes=("skills",), sectors=("medtech",))
     make.application(make.candidate(full_name="Connie Transport").id, transport.id)
     make.application(make.candidate(full_name="Sam Skills").id, skills.id)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     page = client.get("/admin/applications?theme=skills").get_data(as_text=True)
     assert "Sam Skills" in page and "Connie Transport" not in page
     page = client.get("/admin/applications?sector=aerospace").get_data(as_text=True)

@@ -23,10 +23,9 @@ from recruit.models import (
     utcnow,
 )
 from recruit.models.application import new_candidate_number
-from recruit.passwords import hash_password
-from testkit.factories import Factory
+from testkit.factories import Factory, known_hash
 from testkit.statements import listening
-from tests.support.sift import login
+from tests.support.accounts import log_in
 
 BIG = 10_000
 SMALL = 20
@@ -48,7 +47,7 @@ def bulk_applications(app: Flask, vacancy_id: int, count: int, assessors: list[i
     batch = next(_batch)
     now = utcnow()
     with app.app_context():
-        password = hash_password("not used by these candidates")
+        password = known_hash("not used by these candidates")
         db.session.execute(
             insert(User),
             [
@@ -157,7 +156,7 @@ def test_a_board_page_costs_the_same_few_statements_at_any_size(
 
     for user in (recruiter, panel):
         viewer = app.test_client()
-        login(viewer, user)
+        log_in(viewer, user)
         viewer.get("/admin/")  # warm up: connection set-up is not the page's cost
         for query in ("", "?sort=score", "?status=under_review&band=meets&sort=spread"):
             big_url = f"/admin/vacancies/{big.id}/applications{query}"
@@ -168,7 +167,7 @@ def test_a_board_page_costs_the_same_few_statements_at_any_size(
             assert len(first) == len(fiftieth) == len(tiny), (len(first), len(fiftieth), len(tiny))
 
     page = client
-    login(page, recruiter)
+    log_in(page, recruiter)
     html = page.get(f"/admin/vacancies/{big.id}/applications?page=50").get_data(as_text=True)
     assert html.count('name="application_ids"') == PAGE_SIZE
     assert f"{BIG} applications" in html

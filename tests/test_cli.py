@@ -180,6 +180,7 @@ def _migrated_tables(url: str, tmp_instance: str) -> dict[str, set[str]]:
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": tmp_instance, "SECRET_KEY": "x"})
     with app.app_context():
         upgrade()
+        db.engine.dispose()  # no pooled connection outlives the test
     engine = create_engine(url)
     inspector = inspect(engine)
     tables = {

@@ -15,7 +15,9 @@ from recruit.models import Vacancy, VacancyStatus
 from recruit.services.closing import close_due_vacancies
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
-from tests.test_portal_support import log_in, only_application, outbox, post_apply
+from tests.support.accounts import log_in
+from tests.support.portal import post_apply
+from tests.support.rows import only_application, outbox
 from worker.celery_app import celery_init_app
 from worker.tasks import close_due
 
@@ -88,7 +90,7 @@ def test_closing_early_shows_when_it_really_closed(
     assert f"This vacancy closed at {actual}." in refused.get_data(as_text=True)
     for text in (advert, closed_page, refused.get_data(as_text=True)):
         assert advertised not in text
-    told = [p for t, _, p in outbox(app) if t == "vacancy_closed"]
+    told = [row.payload for row in outbox(app, "vacancy_closed")]
     assert told and all(p["closed_at_text"] == actual for p in told)
     mine = client.get(f"/applications/{draft.id}").get_data(as_text=True)
     assert "Vacancy closed</dt>" in mine and actual in mine and advertised not in mine

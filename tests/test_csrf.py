@@ -7,13 +7,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from recruit.extensions import db
-from recruit.models import Base
 from testkit.factories import Factory
 from testkit.forms import submit
+from tests.support.rows import all_rows
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -52,16 +50,6 @@ def test_every_unsafe_route_refuses_a_missing_or_wrong_token(
                 )
 
 
-def row_counts(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (sessions aside, which change on any request by design)."""
-    with app.app_context():
-        return {
-            table.name: sorted((tuple(row) for row in db.session.execute(select(table))), key=repr)
-            for table in Base.metadata.sorted_tables
-            if table.name != "web_sessions"
-        }
-
-
 def test_no_get_changes_state(app: Flask, client: FlaskClient, make: Factory) -> None:
     recruiter = make.recruiter()
     candidate = make.candidate()
@@ -76,11 +64,11 @@ def test_no_get_changes_state(app: Flask, client: FlaskClient, make: Factory) ->
         browser = app.test_client()
         if who is not None:
             submit(browser, "/login", {"email": who.email, "password": who.password})
-        start = row_counts(app)
+        start = all_rows(app)
         for rule in app.url_map.iter_rules():
             if "GET" in (rule.methods or set()) and rule.endpoint != "static":
                 browser.get(sample_path(rule, ids))
-        assert row_counts(app) == start, f"a GET changed state (as {who and who.role})"
+        assert all_rows(app) == start, f"a GET changed state (as {who and who.role})"
 
 
 def test_a_form_field_name_ending_in_a_backslash_is_a_bad_request(client: FlaskClient) -> None:

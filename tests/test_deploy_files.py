@@ -69,7 +69,14 @@ def test_compose_migrates_but_never_seeds_demo_data() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["docker-compose.yml", "Makefile", "scripts/run_local.py", "recruit/cli.py"]
+    "path",
+    [
+        "docker-compose.yml",
+        "Makefile",
+        "scripts/run_local.py",
+        "recruit/cli/commands.py",
+        "recruit/cli/demo.py",
+    ],
 )
 def test_no_published_demo_password_remains(path: str) -> None:
     assert "midlands-demo-recruiter" not in (ROOT / path).read_text()

@@ -15,13 +15,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from recruit.extensions import db
-from recruit.models import AccountToken, TokenPurpose, User, utcnow
+from recruit.models import AccountToken, TokenPurpose, utcnow
 from testkit.factories import Factory
 from testkit.forms import submit
+from tests.support.accounts import NEW_PASSWORD, register, try_login
 from tests.support.links import link_token, link_url, open_link, relative
 from tests.support.resets import fulfil_reset_requests
-from tests.test_auth import NEW_PASSWORD, login, outbox, register
-from tests.test_csrf import row_counts
+from tests.support.rows import all_rows, outbox, user_row
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("verify", "reset", "invite")
@@ -49,7 +49,7 @@ def invite(app: Flask, make: Factory, email: str = "rhys@midlandsengine.example"
     """An admin invites a recruiter through the admin pages."""
     admin = app.test_client()
     owner = make.admin()
-    assert login(admin, owner.email, owner.password).status_code == 302
+    assert try_login(admin, owner.email, owner.password).status_code == 302
     form = {"full_name": "Rhys Recruiter", "email": email, "role": "recruiter"}
     assert submit(admin, "/admin/users/invite", form).status_code == 302
 
@@ -63,15 +63,6 @@ def emailed_link(app: Flask, make: Factory, kind: str) -> str:
     else:
         invite(app, make)
     return newest_link(app, kind)
-
-
-def user_named(app: Flask, email: str) -> User:
-    """The account with this email, detached."""
-    with app.app_context():
-        user = db.session.scalar(select(User).where(User.email == email))
-        assert user is not None
-        db.session.expunge(user)
-        return user
 
 
 def age_links(app: Flask, minutes: int) -> None:
@@ -147,7 +138,7 @@ def test_links_from_before_tokens_left_the_path_no_longer_work(
         db.session.commit()
     assert client.get(f"/verify/{raw}").status_code == 410
     assert client.get(f"/verify-email?token={raw}", follow_redirects=True).status_code == 410
-    assert user_named(app, person.email).email_verified_at is None
+    assert user_row(app, person.email).email_verified_at is None
 
 
 # Item 2: verification links confirm an address; they never log anyone in.
@@ -155,13 +146,13 @@ def test_links_from_before_tokens_left_the_path_no_longer_work(
 
 def test_opening_a_verification_link_changes_nothing(app: Flask, make: Factory) -> None:
     url = emailed_link(app, make, "verify")
-    before = row_counts(app)
+    before = all_rows(app)
     client = app.test_client()
     page = shown(client, url)
     assert page.status_code == 200
     assert "Confirm your email address" in page.get_data(as_text=True)
-    assert row_counts(app) == before
-    assert user_named(app, "amara@example.org").email_verified_at is None
+    assert all_rows(app) == before
+    assert user_row(app, "amara@example.org").email_verified_at is None
     assert client.get("/applications").status_code == 302  # nobody is logged in
 
 
@@ -171,9 +162,9 @@ def test_confirming_an_address_asks_the_owner_to_log_in(app: Flask, make: Factor
     response = submit(client, open_link(client, url), {})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/login")
-    assert user_named(app, "amara@example.org").email_verified_at is not None
+    assert user_row(app, "amara@example.org").email_verified_at is not None
     assert client.get("/applications").status_code == 302  # still nobody logged in
-    assert login(client, "amara@example.org").status_code == 302
+    assert try_login(client, "amara@example.org").status_code == 302
 
 
 def test_an_attackers_verification_link_signs_nobody_in(app: Flask, make: Factory) -> None:
@@ -181,7 +172,7 @@ def test_an_attackers_verification_link_signs_nobody_in(app: Flask, make: Factor
     url = emailed_link(app, make, "verify")  # the attacker's own account, amara@example.org
     victim = make.candidate(full_name="Vera Victim")
     signed_in, anonymous = app.test_client(), app.test_client()
-    assert login(signed_in, victim.email).status_code == 302
+    assert try_login(signed_in, victim.email).status_code == 302
     for browser in (signed_in, anonymous):
         assert shown(browser, url).status_code == 200
     assert submit(signed_in, "/verify-email", {}).status_code == 302
@@ -194,7 +185,7 @@ def test_an_attackers_verification_link_signs_nobody_in(app: Flask, make: Factor
 def test_a_new_verification_link_voids_the_older_ones(app: Flask, make: Factory) -> None:
     first = emailed_link(app, make, "verify")
     age_links(app, minutes=6)
-    assert login(app.test_client(), "amara@example.org").status_code == 400  # mails a new link
+    assert try_login(app.test_client(), "amara@example.org").status_code == 400  # mails a new link
     second = newest_link(app, "verify")
     assert second != first
     assert shown(app.test_client(), first).status_code == 410
@@ -206,13 +197,13 @@ def test_unverified_logins_mail_at_most_one_link_every_five_minutes(
 ) -> None:
     emailed_link(app, make, "verify")
     for _ in range(3):
-        refused = login(app.test_client(), "amara@example.org")
+        refused = try_login(app.test_client(), "amara@example.org")
         assert refused.status_code == 400
         # The page promises only what happens: no new link on every attempt.
         assert "We send a new one at most every 5 minutes" in refused.get_data(as_text=True)
     assert len(outbox(app, "verify_email")) == 1
     age_links(app, minutes=6)
-    assert login(app.test_client(), "amara@example.org").status_code == 400
+    assert try_login(app.test_client(), "amara@example.org").status_code == 400
     assert len(outbox(app, "verify_email")) == 2
 
 

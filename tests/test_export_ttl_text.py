@@ -6,7 +6,7 @@ import pytest
 
 from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.test_portal_support import log_in
+from tests.support.accounts import log_in
 
 
 @pytest.mark.parametrize(

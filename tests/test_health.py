@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from recruit import create_app
 from testkit.factories import Factory
 from tests.conftest import AppFactory, base_config
-from tests.test_portal_support import log_in
+from tests.support.accounts import log_in
 
 TOKEN = "health-token-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

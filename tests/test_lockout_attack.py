@@ -8,7 +8,6 @@ clock stopped, so hours pass in a moment, and show the owner still gets in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -20,24 +19,13 @@ from recruit.auth import devices
 from testkit.factories import Factory
 from testkit.forms import submit
 from tests.conftest import AppFactory
+from tests.support.accounts import try_login
 from tests.support.clock import stop_the_clock
 from tests.support.logs import app_log
 
 ATTACKER = "203.0.113.9"
 OWNER_HOME = "198.51.100.7"
 WRONG = "summer holiday guess"
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
-    """The limiter's store: this process's memory, or the test Redis (its Lua script)."""
-    if request.param == "memory":
-        yield {}
-        return
-    from tests.support.worker import REDIS_URL, redis_or_skip
-
-    redis_or_skip().close()
-    yield {"REDIS_URL": REDIS_URL}
 
 
 def browser(app: Flask, address: str) -> FlaskClient:
@@ -47,14 +35,10 @@ def browser(app: Flask, address: str) -> FlaskClient:
     return client
 
 
-def log_in(client: FlaskClient, email: str, password: str) -> Response:
-    return submit(client, "/login", {"email": email, "password": password})
-
-
 def known_laptop(app: Flask, owner: SimpleNamespace, address: str) -> FlaskClient:
     """The owner's browser after one good login (and logout): it holds a known-device cookie."""
     laptop = browser(app, address)
-    assert log_in(laptop, owner.email, owner.password).status_code == 302
+    assert try_login(laptop, owner.email, owner.password).status_code == 302
     submit(laptop, "/applications", {}, action="/logout")
     assert laptop.get_cookie(devices.COOKIE_NAME, path="/login") is not None
     return laptop
@@ -72,17 +56,18 @@ def test_a_slow_attacker_from_one_address_never_locks_the_owner_out(
     clock = stop_the_clock(app)
     attacker, answers = browser(app, ATTACKER), Counter[int]()
     for minute in range(0, 180, 3):
-        answers[log_in(attacker, owner.email, WRONG).status_code] += 1
+        answers[try_login(attacker, owner.email, WRONG).status_code] += 1
         if minute % 30 == 15:
             # A browser that never logged in before, from the owner's own address, gets in...
-            assert log_in(browser(app, OWNER_HOME), owner.email, owner.password).status_code == 302
+            newcomer = browser(app, OWNER_HOME)
+            assert try_login(newcomer, owner.email, owner.password).status_code == 302
             # ...and so does the owner's known laptop, behind the attacker's own address.
-            assert log_in(laptop, owner.email, owner.password).status_code == 302
+            assert try_login(laptop, owner.email, owner.password).status_code == 302
             submit(laptop, "/applications", {}, action="/logout")
         clock.advance(180)
     assert answers[429] > answers[400]  # the attacker is the one kept waiting
     assert answers[400] < 30  # 60 requests, about 15 guesses then one every 15 minutes
-    refused = log_in(attacker, owner.email, owner.password)  # even with the right password
+    refused = try_login(attacker, owner.email, owner.password)  # even with the right password
     assert refused.status_code == 429
 
 
@@ -97,19 +82,19 @@ def test_many_attackers_reach_the_soft_ceiling_but_the_owners_device_gets_in(
         for n in range(1, 5):  # four addresses, five free guesses each: the ceiling is reached
             attacker = browser(app, f"203.0.113.{n}")
             for _ in range(5):
-                log_in(attacker, owner.email, WRONG)
+                try_login(attacker, owner.email, WRONG)
         new_phone = browser(app, "192.0.2.50")
-        refused = log_in(new_phone, owner.email, owner.password)
+        refused = try_login(new_phone, owner.email, owner.password)
     lockouts = [(line["scope"], line["failures"]) for line in logs.event("lockout")]
     assert lockouts == [("client", 5), ("client", 5), ("account", 10)]
     assert logs.event("login_locked")[-1]["scope"] == "account"
     assert refused.status_code == 429  # an unknown device waits with everyone else
     assert refused.headers["Retry-After"] == "1"
     assert "Wait 1 second" in refused.get_data(as_text=True)
-    assert log_in(laptop, owner.email, owner.password).status_code == 302
+    assert try_login(laptop, owner.email, owner.password).status_code == 302
     submit(laptop, "/applications", {}, action="/logout")
     laptop.environ_base["REMOTE_ADDR"] = "192.0.2.77"  # the laptop on another network
-    assert log_in(laptop, owner.email, owner.password).status_code == 302
+    assert try_login(laptop, owner.email, owner.password).status_code == 302
 
 
 def test_a_known_device_still_needs_the_password_and_its_failures_delay_it(
@@ -119,8 +104,9 @@ def test_a_known_device_still_needs_the_password_and_its_failures_delay_it(
     owner = make.candidate()
     laptop = known_laptop(app, owner, OWNER_HOME)
     stop_the_clock(app)
-    assert [log_in(laptop, owner.email, WRONG).status_code for _ in range(6)] == [400] * 5 + [429]
-    assert log_in(laptop, owner.email, owner.password).status_code == 429
+    statuses = [try_login(laptop, owner.email, WRONG).status_code for _ in range(6)]
+    assert statuses == [400] * 5 + [429]
+    assert try_login(laptop, owner.email, owner.password).status_code == 429
 
 
 def test_the_cookie_is_bound_to_its_account(
@@ -133,9 +119,9 @@ def test_the_cookie_is_bound_to_its_account(
     for n, account in enumerate((owner, other)):
         attacker = browser(app, f"203.0.113.{n + 1}")
         for _ in range(5):
-            log_in(attacker, account.email, WRONG)
-    assert log_in(laptop, other.email, other.password).status_code == 429  # not its device
-    assert log_in(laptop, owner.email, owner.password).status_code == 302  # its own account
+            try_login(attacker, account.email, WRONG)
+    assert try_login(laptop, other.email, other.password).status_code == 429  # not its device
+    assert try_login(laptop, owner.email, owner.password).status_code == 302  # its own account
 
 
 def test_a_forged_or_foreign_cookie_is_not_a_known_device(app: Flask) -> None:
@@ -176,9 +162,9 @@ def test_the_cookie_is_httponly_strict_and_secure_in_production(
 def test_a_successful_login_sets_the_cookie(app: Flask, make: Factory) -> None:
     owner = make.candidate()
     client = browser(app, OWNER_HOME)
-    response = log_in(client, owner.email, owner.password)
+    response = try_login(client, owner.email, owner.password)
     assert response.status_code == 302
     [header] = [h for h in response.headers.getlist("Set-Cookie") if "recruit_device=" in h]
     assert "HttpOnly" in header
-    failed = log_in(browser(app, OWNER_HOME), owner.email, WRONG)
+    failed = try_login(browser(app, OWNER_HOME), owner.email, WRONG)
     assert not [h for h in failed.headers.getlist("Set-Cookie") if "recruit_device=" in h]

@@ -25,8 +25,8 @@ from testkit.forms import csrf_token_from, submit
 from tests.conftest import AppFactory
 from tests.support.links import link_token, link_url, open_link, relative
 from tests.support.logs import Capture, capture_all_logs
+from tests.support.rows import outbox
 from tests.support.webserver import WebServer, running_web_server
-from tests.test_auth import outbox
 from worker.celery_app import celery_init_app
 from worker.tasks import deliver
 

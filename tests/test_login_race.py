@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -23,18 +22,6 @@ from tests.conftest import AppFactory
 
 WRONG = "summer holiday guess"
 CONTENDERS = 10
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
-    """The limiter's store: this process's memory, or the test Redis (its Lua script)."""
-    if request.param == "memory":
-        yield {}
-        return
-    from tests.support.worker import REDIS_URL, redis_or_skip
-
-    redis_or_skip().close()
-    yield {"REDIS_URL": REDIS_URL}
 
 
 def ready_browser(app: Flask) -> tuple[FlaskClient, str]:

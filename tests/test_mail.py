@@ -4,105 +4,26 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 
-from recruit.mail import (
+from recruit.notifications.catalog import EMAIL_TEMPLATES
+from recruit.notifications.mail import (
     PermanentMailError,
     TransientMailError,
     build_message,
     parse_smtp_url,
     send_message,
 )
-from recruit.models import OutboxMessage
-from recruit.outbox.store import EMAIL_TEMPLATES
+from tests.support.mail import LINK, PAYLOADS, row_for
 from tests.support.smtp import RecordingHandler, free_port, smtp_server
-
-LINK = "http://recruit.test/some/link/tok3n"
-
-PAYLOADS: dict[str, dict[str, Any]] = {
-    "verify_email": {"full_name": "Amara Okafor", "verify_url": LINK, "hours": 48},
-    "account_exists": {
-        "full_name": "Amara Okafor",
-        "login_url": "http://recruit.test/login",
-        "reset_url": LINK,
-    },
-    "password_reset": {"full_name": "Amara Okafor", "reset_url": LINK, "minutes": 30},
-    "password_changed": {"full_name": "Amara Okafor", "reset_url": LINK},
-    "recruiter_invite": {
-        "full_name": "Priya Shah",
-        "invited_by": "Amara Okafor",
-        "role": "admin",
-        "accept_url": LINK,
-        "days": 7,
-    },
-    "application_received": {
-        "full_name": "Amara Okafor",
-        "vacancy_title": "Director of Connectivity",
-        "reference": "ME-0042",
-        "closes_at_text": "5:00pm on Friday 12 December 2026 (GMT)",
-        "application_url": LINK,
-    },
-    "new_application": {
-        "full_name": "Priya Shah",
-        "vacancy_title": "Director of Connectivity",
-        "reference": "ME-0042",
-        "application_url": LINK,
-    },
-    "status_changed": {
-        "full_name": "Amara Okafor",
-        "vacancy_title": "Director of Connectivity",
-        "reference": "ME-0042",
-        "status_label": "Shortlisted",
-        "status": "shortlisted",
-        "application_url": LINK,
-    },
-    "vacancy_closed": {
-        "full_name": "Priya Shah",
-        "vacancy_title": "Director of Connectivity",
-        "reference": "ME-0042",
-        "count": 3,
-        "count_text": "3 applications",
-        "closed_at_text": "5:00pm on Friday 12 December 2026 (GMT)",
-        "applications_url": LINK,
-    },
-    "draft_reminder": {
-        "full_name": "Amara Okafor",
-        "vacancy_title": "Director of Connectivity",
-        "reference": "ME-0042",
-        "closes_at_text": "5:00pm on Friday 12 December 2026 (GMT)",
-        "apply_url": LINK,
-    },
-    "unsuccessful_custom": {
-        "full_name": "Amara Okafor",
-        "subject": "Your application for Director of Connectivity",
-        "body": "Thank you for applying. We will not be taking your application further.",
-        "application_url": LINK,
-    },
-    "export_ready": {
-        "full_name": "Priya Shah",
-        "vacancy_title": "Director of Connectivity",
-        "file_name": "ME-2026-0001-shortlist-pack.zip",
-        "hours": 168,
-        "export_url": LINK,
-    },
-}
 
 
 @pytest.fixture
 def backend() -> str:
     """Rendering and transports do not touch the database: one backend is enough."""
     return "sqlite"
-
-
-def row_for(template: str, outbox_id: int = 7, **payload: Any) -> OutboxMessage:
-    """An unsaved outbox row with the sample payload for `template`, plus overrides."""
-    data = {**PAYLOADS[template], **payload}
-    return OutboxMessage(
-        id=outbox_id, template=template, recipient="amara@example.org", payload=data
-    )
 
 
 def test_every_template_has_a_sample() -> None:

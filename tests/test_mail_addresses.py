@@ -14,9 +14,9 @@ from email.utils import getaddresses
 import pytest
 from flask import Flask
 
-from recruit.mail import PermanentMailError, build_message, send_message
+from recruit.notifications.mail import PermanentMailError, build_message, send_message
+from tests.support.mail import row_for
 from tests.support.smtp import smtp_server
-from tests.test_mail import row_for
 
 RECIPIENT = "amara@example.org"
 PENTEST_NAME = "Bob, attacker@evil.example, and a long name that goes on and on past the fold"

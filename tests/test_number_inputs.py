@@ -17,8 +17,8 @@ from recruit.models import PanelAssignment, Vacancy
 from recruit.parsing import MAX_DIGITS, MAX_ROW_ID, ascii_int, has_other_digits
 from testkit.factories import Factory
 from testkit.forms import submit
-from tests.support.sift import login
-from tests.test_admin_vacancies import vacancy_form
+from tests.support.accounts import log_in
+from tests.support.vacancies import vacancy_form
 
 # Digits `isdigit()` accepts and `int()` refuses (the 500s), and digits `int()` reads silently.
 REFUSED_BY_INT = ["²", "①", "¹²", "2⁰²⁶", "⑫"]
@@ -67,7 +67,7 @@ def test_other_digits_are_recognised_for_the_message() -> None:
 
 @pytest.fixture
 def recruiter_client(client: FlaskClient, make: Factory) -> FlaskClient:
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     return client
 
 
@@ -127,7 +127,7 @@ def test_removing_a_panel_member_by_a_malformed_id_is_refused(
     vacancy = make.vacancy()
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     url = f"/admin/vacancies/{vacancy.id}/panel"
     for raw in [*OTHER_DIGITS, "1" * 5000, str(2**31), str(2**63), "-1", " ", "1 2"]:
         response = submit(client, url, {"user_id": raw}, action=f"{url}/remove")

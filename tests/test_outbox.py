@@ -13,8 +13,8 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from recruit.extensions import db
-from recruit.mail import TransientMailError
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
+from recruit.notifications.mail import TransientMailError
 from recruit.outbox.store import (
     REPUBLISH_AFTER,
     STALE_CLAIM,
@@ -23,6 +23,8 @@ from recruit.outbox.store import (
     enqueue_email,
     mark_sent,
 )
+from tests.support.outbox import queued_email
+from tests.support.rows import stored
 from tests.support.smtp import RecordingHandler, smtp_server
 from tests.support.worker import queue_length, redis_settings
 from worker.celery_app import celery_init_app
@@ -56,26 +58,8 @@ def worker_app(app: Flask) -> Flask:
 
 def add_email(app: Flask, **fields: Any) -> int:
     """Commit a password-reset email and optionally adjust its columns; return its id."""
-    with app.app_context():
-        row = enqueue_email(
-            "password_reset", "amara@example.org", full_name="Amara", reset_url=LINK
-        )
-        db.session.commit()
-        if fields:
-            db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**fields)
-            )
-            db.session.commit()
-        return row.id
-
-
-def load(app: Flask, outbox_id: int) -> OutboxMessage:
-    """A detached copy of the row."""
-    with app.app_context():
-        row = db.session.get(OutboxMessage, outbox_id)
-        assert row is not None
-        db.session.expunge(row)
-        return row
+    context = {"full_name": "Amara", "reset_url": LINK}
+    return queued_email(app, "password_reset", "amara@example.org", context, **fields)
 
 
 def broker_messages(app: Flask) -> list[Path]:
@@ -137,7 +121,7 @@ def test_concurrent_claims_have_one_winner(app: Flask) -> None:
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(winners) == [False, False, False, True]
-    assert load(app, outbox_id).attempts == 1
+    assert stored(app, OutboxMessage, outbox_id).attempts == 1
 
 
 def test_a_crashed_workers_claim_can_be_taken_again(app: Flask) -> None:
@@ -163,7 +147,7 @@ def test_a_sent_row_is_never_claimed_again(app: Flask) -> None:
         )
         db.session.commit()
         assert claim(outbox_id) is None
-    row = load(app, outbox_id)
+    row = stored(app, OutboxMessage, outbox_id)
     assert row.status is OutboxStatus.SENT and row.sent_at is not None
     assert row.payload == {"full_name": "Amara"}  # the reset link is gone from the database
 
@@ -175,7 +159,7 @@ def test_deliver_sends_once_and_skips_a_replay(worker_app: Flask) -> None:
     (mail_dir / f"{outbox_id}.eml").unlink()
     assert deliver(outbox_id) == "skipped"
     assert list(mail_dir.iterdir()) == []
-    assert "reset_url" not in load(worker_app, outbox_id).payload
+    assert "reset_url" not in stored(worker_app, OutboxMessage, outbox_id).payload
 
 
 def test_deliver_gives_up_on_a_permanent_refusal(worker_app: Flask) -> None:
@@ -184,7 +168,7 @@ def test_deliver_gives_up_on_a_permanent_refusal(worker_app: Flask) -> None:
     with smtp_server(handler) as server:
         worker_app.config["SMTP_URL"] = server.url
         assert deliver(outbox_id) == "failed"
-    row = load(worker_app, outbox_id)
+    row = stored(worker_app, OutboxMessage, outbox_id)
     assert row.status is OutboxStatus.FAILED and "550" in (row.last_error or "")
     assert "reset_url" not in row.payload
 
@@ -197,7 +181,7 @@ def test_deliver_puts_a_transient_failure_back_to_pending(worker_app: Flask) -> 
         # Called in-process, Celery's retry re-raises the error instead of scheduling a retry.
         with pytest.raises(TransientMailError, match="451"):
             deliver(outbox_id)
-    row = load(worker_app, outbox_id)
+    row = stored(worker_app, OutboxMessage, outbox_id)
     assert row.status is OutboxStatus.PENDING and row.attempts == 1
     assert "451" in (row.last_error or "") and row.payload["reset_url"] == LINK
 
@@ -209,7 +193,7 @@ def test_deliver_stops_retrying_after_the_last_attempt(worker_app: Flask) -> Non
     with smtp_server(handler) as server:
         worker_app.config["SMTP_URL"] = server.url
         assert deliver(outbox_id) == "failed"
-    row = load(worker_app, outbox_id)
+    row = stored(worker_app, OutboxMessage, outbox_id)
     assert row.status is OutboxStatus.FAILED and row.attempts == 3
 
 
@@ -241,7 +225,7 @@ def test_sweep_task_republishes_then_waits(worker_app: Flask) -> None:
     before = len(broker_messages(worker_app))
     assert sweep() == 1
     assert len(broker_messages(worker_app)) == before + 1
-    assert load(worker_app, missed).published_at is not None
+    assert stored(worker_app, OutboxMessage, missed).published_at is not None
     assert sweep() == 0  # not again until REPUBLISH_AFTER has passed
     with worker_app.app_context():
         statuses = set(db.session.scalars(select(OutboxMessage.status)))

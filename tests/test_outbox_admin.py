@@ -4,48 +4,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
 
-from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
-from recruit.outbox.store import STUCK_AFTER, enqueue_email
+from recruit.outbox.store import STUCK_AFTER
 from testkit.factories import Factory
-from testkit.forms import csrf_token_from, submit
+from testkit.forms import csrf_token_from
+from tests.support.accounts import log_in
+from tests.support.outbox import queued_email
+from tests.support.rows import stored
 
 LONG_AGO = STUCK_AFTER + timedelta(minutes=5)
 
 
-def login(client: FlaskClient, user: SimpleNamespace) -> None:
-    """Log in through the real login form."""
-    response = submit(client, "/login", {"email": user.email, "password": user.password})
-    assert response.status_code == 302
-
-
 def add_row(app: Flask, recipient: str, **fields: Any) -> int:
     """Commit an email row, then set its columns as given; return its id."""
-    with app.app_context():
-        row = enqueue_email("password_changed", recipient, full_name="Amara")
-        db.session.commit()
-        if fields:
-            db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**fields)
-            )
-            db.session.commit()
-        return row.id
-
-
-def load(app: Flask, outbox_id: int) -> OutboxMessage:
-    """A detached copy of the row."""
-    with app.app_context():
-        row = db.session.get(OutboxMessage, outbox_id)
-        assert row is not None
-        db.session.expunge(row)
-        return row
+    return queued_email(app, "password_changed", recipient, {"full_name": "Amara"}, **fields)
 
 
 def problem_set(app: Flask) -> dict[str, int]:
@@ -73,7 +50,7 @@ def test_admins_see_failed_and_stuck_jobs_only(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     problem_set(app)
-    login(client, make.admin())
+    log_in(client, make.admin())
     page = client.get("/admin/outbox")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -85,7 +62,7 @@ def test_admins_see_failed_and_stuck_jobs_only(
 
 def test_recruiters_and_candidates_may_not_see_the_page(client: FlaskClient, make: Factory) -> None:
     assert client.get("/admin/outbox").status_code in {302, 401}
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert client.get("/admin/outbox").status_code == 403
     assert client.post("/admin/outbox/1/retry").status_code in {400, 403}
 
@@ -94,13 +71,13 @@ def test_retry_resets_the_row_and_hands_it_to_the_broker(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     rows = problem_set(app)
-    login(client, make.admin())
+    log_in(client, make.admin())
     token = csrf_token_from(client.get("/admin/outbox").get_data(as_text=True))
     queue = Path(app.config["BROKER_DIR"]) / "queue"
     before = len(list(queue.glob("*.msg")))
     response = client.post(f"/admin/outbox/{rows['failed']}/retry", data={"csrf_token": token})
     assert response.status_code == 302
-    row = load(app, rows["failed"])
+    row = stored(app, OutboxMessage, rows["failed"])
     assert (row.status, row.attempts, row.published_at is not None) == (
         OutboxStatus.PENDING,
         0,
@@ -114,14 +91,14 @@ def test_retry_refuses_sent_and_busy_rows_and_needs_a_csrf_token(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     rows = problem_set(app)
-    login(client, make.admin())
+    log_in(client, make.admin())
     assert client.post(f"/admin/outbox/{rows['failed']}/retry").status_code == 400
     token = csrf_token_from(client.get("/admin/outbox").get_data(as_text=True))
     for name in ("sent", "busy"):
         response = client.post(f"/admin/outbox/{rows[name]}/retry", data={"csrf_token": token})
         assert response.status_code == 302
-    assert load(app, rows["sent"]).status is OutboxStatus.SENT
-    assert load(app, rows["busy"]).status is OutboxStatus.SENDING
+    assert stored(app, OutboxMessage, rows["sent"]).status is OutboxStatus.SENT
+    assert stored(app, OutboxMessage, rows["busy"]).status is OutboxStatus.SENDING
     assert client.post("/admin/outbox/999999/retry", data={"csrf_token": token}).status_code == 404
 
 
@@ -144,7 +121,7 @@ def test_cli_retry_requeues_and_reports(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert f"{rows['failed']}: queued again" in result.output
     assert f"{rows['sent']}: not retried" in result.output
-    assert load(app, rows["failed"]).status is OutboxStatus.PENDING
+    assert stored(app, OutboxMessage, rows["failed"]).status is OutboxStatus.PENDING
     assert runner.invoke(args=["outbox", "retry", "999999"]).exit_code != 0
 
 

@@ -17,7 +17,7 @@ from recruit.services import pipeline
 from testkit.documents import docx_bytes, pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import submit
-from tests.test_portal_support import log_in
+from tests.support.accounts import log_in
 
 
 def apply_with_cv(

@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from recruit.extensions import db
-from recruit.mail import build_message
 from recruit.models import (
     Application,
     ApplicationStatus,
@@ -18,15 +17,12 @@ from recruit.models import (
     Role,
     User,
 )
+from recruit.notifications.mail import build_message
 from testkit.documents import pdf_bytes
 from testkit.factories import Factory
-from tests.test_portal_support import (
-    answers,
-    log_in,
-    only_application,
-    outbox,
-    post_apply,
-)
+from tests.support.accounts import log_in
+from tests.support.portal import answers, post_apply
+from tests.support.rows import only_application, outbox
 
 
 def test_anonymous_visitor_is_sent_to_log_in(client: FlaskClient, make: Factory) -> None:
@@ -101,15 +97,15 @@ def test_submit_records_status_history_and_emails(
         )
     assert len(recruiter_emails) == 2
     assert len(emails) == 3
-    assert emails[0][:2] == ("application_received", candidate.email)
-    assert {r for t, r, _ in emails if t == "new_application"} == recruiter_emails
-    received = emails[0][2]
+    assert (emails[0].template, emails[0].recipient) == ("application_received", candidate.email)
+    assert {e.recipient for e in emails if e.template == "new_application"} == recruiter_emails
+    received = emails[0].payload
     assert received["full_name"] == "Ada Candidate"
     assert received["vacancy_title"] == "Head of Skills and Talent"
     assert received["reference"] == submitted.reference
     assert received["application_url"] == f"http://recruit.test/applications/{submitted.id}"
     assert "(GMT)" in received["closes_at_text"] or "(BST)" in received["closes_at_text"]
-    staff = {r: p for t, r, p in emails if t == "new_application"}
+    staff = {e.recipient: e.payload for e in emails if e.template == "new_application"}
     assert {p["full_name"] for p in staff.values()} == {"Rita Recruiter", "Sam Sifter"}
     assert all(
         p["application_url"] == f"http://recruit.test/admin/applications/{submitted.id}"

@@ -15,11 +15,8 @@ from sqlalchemy import func, select
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, StoredFile
 from testkit.documents import docx_bytes, docx_declaring_size, exe_bytes, pdf_bytes
-from tests.test_portal_support import (
-    answers,
-    only_application,
-    post_apply,
-)
+from tests.support.portal import answers, post_apply
+from tests.support.rows import only_application
 
 
 def test_cv_saved_with_draft_counts_for_submission(

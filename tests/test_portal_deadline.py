@@ -25,13 +25,8 @@ from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import submit
 from testkit.statements import before_first
-from tests.test_portal_support import (
-    answers,
-    only_application,
-    outbox,
-    post_apply,
-    set_closed,
-)
+from tests.support.portal import answers, post_apply, set_closed
+from tests.support.rows import only_application, outbox
 
 
 def test_one_application_per_vacancy(
@@ -142,7 +137,7 @@ def test_history_is_written_once(
         db.session.rollback()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StatusChange)) == 1
-    assert len([e for e in outbox(app) if e[0] == "application_received"]) == 1
+    assert len(outbox(app, "application_received")) == 1
 
 
 def test_submit_refused_once_recruiters_close_the_vacancy(

@@ -25,13 +25,8 @@ from recruit.web.receipt import (
 from testkit.documents import pdf_bytes
 from testkit.forms import HeldBody, csrf_token_from
 from testkit.statements import before_first
-from tests.test_portal_support import (
-    answers,
-    only_application,
-    outbox,
-    post_apply,
-    set_closed,
-)
+from tests.support.portal import answers, post_apply, set_closed
+from tests.support.rows import only_application, outbox
 
 
 @contextmanager
@@ -65,7 +60,7 @@ def test_a_submit_received_before_closing_counts_though_it_is_decided_after(
     assert submitted.status is ApplicationStatus.SUBMITTED
     # Recorded as received: before the closing time, though decided after it.
     assert submitted.submitted_at is not None and submitted.submitted_at < closed[0]
-    assert [e[0] for e in outbox(app)].count("application_received") == 1
+    assert len(outbox(app, "application_received")) == 1
 
 
 def test_a_draft_saved_before_closing_is_kept_though_it_is_decided_after(

@@ -7,9 +7,7 @@ a stopped clock, so each delay can be stepped through exactly.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -38,18 +36,6 @@ def base_config_values(**overrides: object) -> dict[str, object]:
     settings = load_config(base_config(Path("/nonexistent")), environ={})
     settings.update(overrides)
     return settings
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
-    """Settings for the limiter's store: this process's memory, or the test Redis."""
-    if request.param == "memory":
-        yield {}
-        return
-    from tests.support.worker import REDIS_URL, redis_or_skip
-
-    redis_or_skip().close()
-    yield {"REDIS_URL": REDIS_URL}
 
 
 def stopped_limiter(store: dict[str, object], **settings: object) -> tuple[Limiter, StoppedClock]:
@@ -123,9 +109,10 @@ def test_waits_in_words_are_rounded_up_and_pluralised() -> None:
 
 
 def test_the_owner_can_still_reset_while_locked(app: Flask, make: Factory) -> None:
+    from tests.support.accounts import NEW_PASSWORD
     from tests.support.links import link_url, open_link
     from tests.support.resets import fulfil_reset_requests
-    from tests.test_auth import NEW_PASSWORD, outbox
+    from tests.support.rows import outbox
 
     user = make.candidate()
     client = app.test_client()

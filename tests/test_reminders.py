@@ -14,21 +14,13 @@ from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, OutboxMessage
 from recruit.services.reminders import remind_drafts
 from testkit.factories import Factory
+from tests.support.rows import outbox
 from worker.celery_app import celery_init_app
 from worker.tasks import close_due, deliver
 from worker.tasks import remind_drafts as remind_drafts_task
 
 # Closed long enough ago that every request received on time has been decided.
 CLOSED_AND_DECIDED = CLOSING_GRACE + timedelta(seconds=5)
-
-
-def emails(app: Flask, template: str) -> list[tuple[str, dict[str, Any]]]:
-    """Recipient and payload of each outbox row for `template`, in order."""
-    with app.app_context():
-        rows = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.template == template).order_by("id")
-        )
-        return [(row.recipient, dict(row.payload)) for row in rows]
 
 
 def test_closing_emails_each_recruiter_the_number_received(app: Flask, make: Factory) -> None:
@@ -44,17 +36,17 @@ def test_closing_emails_each_recruiter_the_number_received(app: Flask, make: Fac
         make.application(make.candidate().id, due.id, status=status)
     make.application(make.candidate().id, open_.id)
     assert close_due() == 2
-    sent = emails(app, "vacancy_closed")
-    assert [(to, p["reference"], p["count"]) for to, p in sent] == [
+    sent = outbox(app, "vacancy_closed")
+    assert [(r.recipient, r.payload["reference"], r.payload["count"]) for r in sent] == [
         ("lead@me.example", due.reference, 2),
         ("other@me.example", due.reference, 2),
         ("lead@me.example", quiet.reference, 0),
     ]
     assert (
-        sent[0][1]["applications_url"]
+        sent[0].payload["applications_url"]
         == f"http://recruit.test/admin/vacancies/{due.id}/applications"
     )
-    assert close_due() == 0 and len(emails(app, "vacancy_closed")) == 3
+    assert close_due() == 0 and len(outbox(app, "vacancy_closed")) == 3
 
 
 def test_the_closing_email_renders(app: Flask, make: Factory) -> None:
@@ -94,11 +86,11 @@ def test_drafts_closing_within_a_day_are_reminded_once(app: Flask, make: Factory
         db.session.commit()
         reminded = db.session.get(Application, soon)
         assert reminded is not None and reminded.reminded_at is not None
-    [(recipient, payload)] = emails(app, "draft_reminder")
-    assert recipient == "soon@example.org"
+    [row] = outbox(app, "draft_reminder")
+    assert row.recipient == "soon@example.org"
     with app.app_context():
         reference = db.session.get(Application, soon).vacancy.reference  # type: ignore[union-attr]
-    assert payload["apply_url"] == f"http://recruit.test/vacancies/{reference}/apply"
+    assert row.payload["apply_url"] == f"http://recruit.test/vacancies/{reference}/apply"
 
 
 def test_a_rolled_back_run_reminds_nobody_and_the_next_run_does(app: Flask, make: Factory) -> None:
@@ -106,11 +98,11 @@ def test_a_rolled_back_run_reminds_nobody_and_the_next_run_does(app: Flask, make
     with app.app_context():
         assert remind_drafts() == [soon]
         db.session.rollback()  # the service never commits: neither the mark nor the email stay
-    assert emails(app, "draft_reminder") == []
+    assert outbox(app, "draft_reminder") == []
     celery_init_app(app)
     assert remind_drafts_task() == 1
     assert remind_drafts_task() == 0
-    assert len(emails(app, "draft_reminder")) == 1
+    assert len(outbox(app, "draft_reminder")) == 1
 
 
 def test_the_reminder_email_renders(app: Flask, make: Factory) -> None:

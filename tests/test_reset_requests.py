@@ -21,7 +21,7 @@ from testkit.factories import Factory
 from testkit.forms import submit
 from tests.conftest import AppFactory
 from tests.support.resets import fulfil_reset_requests, pending_reset_requests
-from tests.test_auth import outbox
+from tests.support.rows import outbox
 
 
 def ask(app: Flask, email: str, times: int = 1) -> set[tuple[int, str]]:

@@ -17,7 +17,7 @@ from recruit.models import ApplicationStatus as S
 from recruit.services import scoring
 from testkit.factories import Factory
 from testkit.forms import submit
-from tests.support.sift import login
+from tests.support.accounts import log_in
 
 ESSENTIAL = ("Leadership of a regional transport programme", "Board-level stakeholder work")
 DESIRABLE = ("Experience of rail investment cases",)
@@ -61,7 +61,7 @@ def test_assessors_see_others_scores_only_after_submitting_their_own(
     make.scores(application.id, first.id, dict.fromkeys(criteria, 4), comment="Secret view xyz")
     url = f"/admin/applications/{application.id}"
 
-    login(client, second)
+    log_in(client, second)
     page = client.get(url).get_data(as_text=True)
     assert "Secret view xyz" not in page and "Ada First" not in page
     assert "hidden until you submit" in page
@@ -94,7 +94,7 @@ def test_no_assessor_sees_others_scores_before_submitting_whatever_their_role(
 
     for person in (lead, make.recruiter(), make.admin()):
         client = app.test_client()
-        login(client, person)
+        log_in(client, person)
         page = client.get(url).get_data(as_text=True)
         assert "Panel comment abc" not in page and "Pat Panel" not in page, person.email
         assert "hidden until you submit your own" in page
@@ -105,7 +105,7 @@ def test_no_assessor_sees_others_scores_before_submitting_whatever_their_role(
 
     # The lead's moderation page offers the choice instead of the panel's scores.
     client = app.test_client()
-    login(client, lead)
+    log_in(client, lead)
     page = client.get(f"{url}/moderate").get_data(as_text=True)
     assert "Panel comment abc" not in page
     assert "Show panel scores without scoring" in page
@@ -130,13 +130,13 @@ def test_a_moderator_may_see_panel_scores_without_scoring_but_then_cannot_score(
     url = f"/admin/applications/{application.id}"
 
     panel_client = app.test_client()
-    login(panel_client, panel)
+    log_in(panel_client, panel)
     assert (
         submit(panel_client, url, {"action": "show_scores"}, action=f"{url}/moderate").status_code
         == 403
     )
 
-    login(client, lead)
+    log_in(client, lead)
     page = client.get(f"{url}/moderate").get_data(as_text=True)
     assert "your draft scores will be deleted" in page
     with caplog.at_level("INFO", logger="recruit"):
@@ -183,7 +183,7 @@ def test_a_moderator_may_show_a_whole_vacancys_panel_scores_at_once(
         make.scores(found.id, panel.id, dict.fromkeys(criteria, 3))
     admin = make.admin()
     make.scores(apps["On Shortlist"].id, admin.id, dict.fromkeys(criteria, 1))  # stays as it is
-    login(client, admin)
+    log_in(client, admin)
     url = f"/admin/applications/{apps['In Review'].id}/moderate"
     assert submit(client, url, {"action": "show_scores_vacancy"}).status_code == 302
     with app.app_context():
@@ -204,7 +204,7 @@ def test_submitting_needs_every_criterion_and_is_final(
     application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    login(client, panel)
+    log_in(client, panel)
     url = f"/admin/applications/{application.id}/score"
     page = client.get(url).get_data(as_text=True)
     for descriptor in ("0 – No evidence", "2 – Meets", "4 – Outstanding"):
@@ -263,7 +263,7 @@ def test_ranking_uses_agreed_scores_then_the_mean_and_shows_the_spread(
         make.agreed(apps["Agreed Four"].id, criterion, 4)
     make.scores(apps["Below Essential"].id, a.id, {essential[0]: 1, essential[1]: 3, desirable: 3})
 
-    login(client, make.admin())
+    log_in(client, make.admin())
     moderate = f"/admin/applications/{apps['Not Scored'].id}/moderate"
     assert submit(client, moderate, {"action": "show_scores_vacancy"}).status_code == 302
     url = f"/admin/vacancies/{vacancy.id}/applications"
@@ -299,11 +299,11 @@ def test_lead_recruiter_records_agreed_scores(
     application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
     url = f"/admin/applications/{application.id}/moderate"
 
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     assert client.get(url).status_code == 403, "a recruiter who does not run the vacancy"
 
     lead_client = app.test_client()
-    login(lead_client, lead)
+    log_in(lead_client, lead)
     assert submit(lead_client, url, {"action": "show_scores"}).status_code == 302
     data = {f"agreed_{essential[0]}": "3", f"note_{essential[0]}": "Panel agreed on Strong"}
     assert submit(lead_client, url, data).status_code == 302
@@ -321,5 +321,5 @@ def test_lead_recruiter_records_agreed_scores(
         assert db.session.scalars(select(AgreedScore)).all() == []
 
     admin_client = app.test_client()
-    login(admin_client, make.admin())
+    log_in(admin_client, make.admin())
     assert admin_client.get(url).status_code == 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -12,21 +11,14 @@ from flask.testing import FlaskClient
 from testkit.factories import Factory
 from testkit.forms import submit
 from tests.conftest import AppFactory
+from tests.support.accounts import log_in
 from tests.support.logs import AppLog, app_log
-from tests.test_portal_support import log_in
 
 
 @pytest.fixture
 def app(app_factory: AppFactory) -> Flask:
     """An app that logs JSON lines, one per event."""
     return app_factory(LOG_JSON=True)
-
-
-@pytest.fixture
-def logs(app: Flask) -> Iterator[AppLog]:
-    """What the app's log handler writes during the test."""
-    with app_log() as captured:
-        yield captured
 
 
 def assert_context(line: dict[str, object], request_id: str) -> None:
@@ -128,9 +120,10 @@ def test_csrf_failure_is_logged_without_the_path(client: FlaskClient, logs: AppL
 
 
 def test_logout_and_reset_are_logged(app: Flask, client: FlaskClient, make: Factory) -> None:
+    from tests.support.accounts import NEW_PASSWORD
     from tests.support.links import link_url, open_link, token_of
     from tests.support.resets import fulfil_reset_requests
-    from tests.test_auth import NEW_PASSWORD, outbox
+    from tests.support.rows import outbox
 
     user = make.candidate()
     with app_log() as logs:

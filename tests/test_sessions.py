@@ -15,9 +15,10 @@ from recruit.extensions import db
 from recruit.models import WebSession, utcnow
 from recruit.web.sessions import purge_expired
 from testkit.factories import Factory
-from testkit.forms import csrf_token_from, submit
+from testkit.forms import csrf_token_from
 from testkit.statements import listening
 from tests.conftest import AppFactory
+from tests.support.accounts import log_in
 
 COOKIE = "session"
 
@@ -25,11 +26,6 @@ COOKIE = "session"
 def session_cookie(client: FlaskClient) -> str | None:
     cookie = client.get_cookie(COOKIE)
     return cookie.value if cookie else None
-
-
-def log_in(client: FlaskClient, email: str, password: str) -> None:
-    response = submit(client, "/login", {"email": email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def logged_in(client: FlaskClient) -> bool:
@@ -43,7 +39,7 @@ def test_login_issues_a_new_session_id_and_the_old_one_dies(
     client.get("/login")
     before = session_cookie(client)
     assert before, "the login form's CSRF token lives in a session"
-    log_in(client, user.email, user.password)
+    log_in(client, user)
     after = session_cookie(client)
     assert after and after != before
     assert logged_in(client)
@@ -57,7 +53,7 @@ def test_logout_kills_the_session_on_the_server(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     user = make.recruiter()
-    log_in(client, user.email, user.password)
+    log_in(client, user)
     stolen = session_cookie(client)
     assert stolen
     page = client.get("/admin/").get_data(as_text=True)
@@ -74,7 +70,7 @@ def test_idle_timeout_is_enforced_on_the_server(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     user = make.recruiter()
-    log_in(client, user.email, user.password)
+    log_in(client, user)
     with app.app_context():
         db.session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
         db.session.commit()
@@ -85,7 +81,7 @@ def test_activity_keeps_a_session_alive_within_the_idle_limit(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     user = make.recruiter()
-    log_in(client, user.email, user.password)
+    log_in(client, user)
     with app.app_context():
         db.session.execute(update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=29)))
         db.session.commit()
@@ -96,7 +92,7 @@ def test_absolute_timeout_is_enforced_on_the_server(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     user = make.recruiter()
-    log_in(client, user.email, user.password)
+    log_in(client, user)
     with app.app_context():
         db.session.execute(
             update(WebSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1))
@@ -176,7 +172,7 @@ def test_a_session_used_from_another_client_is_logged_out_and_an_anonymous_one_l
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     user = make.recruiter()
-    log_in(client, user.email, user.password)
+    log_in(client, user)
     stolen = session_cookie(client)
     assert stolen
     thief = app.test_client()

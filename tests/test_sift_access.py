@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from recruit.models import ApplicationStatus
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
-from tests.support.sift import login
+from tests.support.accounts import log_in
 
 S = ApplicationStatus
 
@@ -43,7 +43,7 @@ def test_panel_member_sees_applications_only_from_the_sift_on(
         for status in (S.SUBMITTED, S.WITHDRAWN, S.DRAFT, S.UNDER_REVIEW, S.SHORTLISTED)
     }
     elsewhere = make.application(make.candidate().id, other.id, S.UNDER_REVIEW)
-    login(client, panel)
+    log_in(client, panel)
     for status in (S.SUBMITTED, S.WITHDRAWN, S.DRAFT):
         url = f"/admin/applications/{apps[status].id}"
         assert client.get(url).status_code == 404, status
@@ -90,7 +90,7 @@ def test_panel_members_get_403_on_recruiter_actions(
     application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    login(client, panel)
+    log_in(client, panel)
     token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
     data = {"csrf_token": token, "application_ids": [application.id], "action": "shortlist"}
     for method, url in recruiter_only_routes(vacancy.id, application.id):
@@ -107,7 +107,7 @@ def test_panel_members_get_403_on_recruiter_actions(
 def test_candidates_cannot_reach_the_sift(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
-    login(client, make.candidate())
+    log_in(client, make.candidate())
     for url in (
         "/admin/applications",
         f"/admin/vacancies/{vacancy.id}/applications",
@@ -122,7 +122,7 @@ def test_recruiter_assigns_and_removes_panel_members(
     vacancy = make.vacancy()
     panel = make.panel_member(full_name="Grace Adeyemi")
     make.recruiter(full_name="Not A Panellist")
-    login(client, make.recruiter())
+    log_in(client, make.recruiter())
     url = f"/admin/vacancies/{vacancy.id}/panel"
     page = client.get(url).get_data(as_text=True)
     assert "Grace Adeyemi" in page and "Not A Panellist" not in page

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -13,33 +11,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from recruit.extensions import db
-from recruit.models import Application, ApplicationNote, IdentityReveal, StoredFile
+from recruit.models import ApplicationNote, IdentityReveal
 from recruit.models import ApplicationStatus as S
 from testkit.factories import Factory
 from testkit.forms import submit
-from tests.support.sift import hrefs, login
+from tests.support.accounts import log_in
+from tests.support.sift import hrefs
 
 NAME, EMAIL = "Amara Okafor", "amara.okafor@example.org"
 MAX_PAGES = 400
-
-
-def attach_cv(app: Flask, application_id: int, name: str) -> None:
-    """A CV whose file name identifies the candidate, as real ones do."""
-    with app.app_context():
-        application = db.session.get(Application, application_id)
-        assert application is not None
-        content = b"%PDF-1.4 " + NAME.encode()
-        key = hashlib.sha256(content + name.encode()).hexdigest()[:32]
-        (Path(app.config["UPLOAD_DIR"]) / key).write_bytes(content)
-        application.cv_file = StoredFile(
-            owner_id=application.candidate_id,
-            storage_key=key,
-            original_name=name,
-            content_type="application/pdf",
-            size_bytes=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-        )
-        db.session.commit()
 
 
 def add_note(app: Flask, application_id: int, author_id: int, body: str) -> None:
@@ -62,7 +42,7 @@ def anonymised_sift(make: Factory, app: Flask, note: str | None = None) -> Simpl
     application = make.application(
         candidate.id, vacancy.id, S.UNDER_REVIEW, statement="I led a regional transport body."
     )
-    attach_cv(app, application.id, f"{NAME} CV.pdf")
+    make.cv(application.id, b"%PDF-1.4 " + NAME.encode(), f"{NAME} CV.pdf")
     add_note(app, application.id, recruiter.id, note or f"Spoke to {NAME} ({EMAIL}) about notice.")
     other = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
     colleague = make.panel_member()
@@ -119,7 +99,7 @@ def test_crawl_as_panel_member_never_shows_the_candidate(
     vacancy, application = sift.vacancy, sift.application
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    login(client, panel)
+    log_in(client, panel)
     app_url = f"/admin/applications/{application.id}"
 
     visited = crawl(client, seeds_for(vacancy.id))
@@ -146,7 +126,7 @@ def test_recruiter_sees_a_number_until_the_shortlist(
     sift = anonymised_sift(make, app, note="Three months' notice.")
     application = sift.application
     url = f"/admin/applications/{application.id}"
-    login(client, sift.recruiter)
+    log_in(client, sift.recruiter)
     page = client.get(url).get_data(as_text=True)
     assert NAME not in page and EMAIL not in page and f"{NAME} CV.pdf" not in page
     assert application.candidate_number in page
@@ -168,7 +148,7 @@ def test_reveal_needs_a_reason_is_recorded_and_shown(
     application, vacancy = sift.application, sift.vacancy
     url = f"/admin/applications/{application.id}"
     recruiter = sift.recruiter
-    login(client, recruiter)
+    log_in(client, recruiter)
 
     response = submit(client, url, {"reason": "  "}, action=f"{url}/reveal")
     assert response.status_code == 400
@@ -190,7 +170,7 @@ def test_reveal_needs_a_reason_is_recorded_and_shown(
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
     panel_client = app.test_client()
-    login(panel_client, panel)
+    log_in(panel_client, panel)
     assert NAME in panel_client.get(url).get_data(as_text=True)
     other_page = panel_client.get(f"/admin/applications/{sift.other.id}")
     assert "Candidate C-" in other_page.get_data(as_text=True)
@@ -205,5 +185,5 @@ def test_named_sift_shows_names_to_the_panel(
     )
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    login(client, panel)
+    log_in(client, panel)
     assert NAME in client.get(f"/admin/applications/{application.id}").get_data(as_text=True)

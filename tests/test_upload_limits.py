@@ -19,7 +19,8 @@ from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from
 from tests.conftest import AppFactory
-from tests.test_portal_support import log_in, post_apply, skills_vacancy
+from tests.support.accounts import log_in
+from tests.support.portal import post_apply, skills_vacancy
 
 TWELVE_MB = 12 * 1024 * 1024
 QUOTA_MESSAGE = "would take your uploads over the"

@@ -10,11 +10,9 @@ from celery.utils.log import get_task_logger
 
 from recruit.exports import jobs
 from recruit.extensions import db
-from recruit.outbox.dispatch import EXPORT_BUILD_TASK, celery_client
+from recruit.outbox.republish import republish
+from recruit.tasknames import EXPORT_BUILD_TASK, EXPORT_PURGE_TASK, EXPORT_SWEEP_TASK
 
-BUILD_TASK = EXPORT_BUILD_TASK
-SWEEP_TASK = "recruit.exports.sweep"
-PURGE_TASK = "recruit.exports.purge"
 # Give a freshly committed job this long to be picked up before the sweep republishes it.
 SWEEP_GRACE = timedelta(minutes=2)
 MAX_ATTEMPTS = 3
@@ -22,7 +20,7 @@ MAX_ATTEMPTS = 3
 log = get_task_logger(__name__)
 
 
-@shared_task(name=BUILD_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
+@shared_task(name=EXPORT_BUILD_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def build_export(self: Any, export_id: int) -> str:
     """Claim the job, build its file, and mark it ready (emailing the link) or failed."""
     job = jobs.claim(export_id)
@@ -55,20 +53,18 @@ def build_export(self: Any, export_id: int) -> str:
     return "ready"
 
 
-@shared_task(name=SWEEP_TASK)  # type: ignore[untyped-decorator]
+@shared_task(name=EXPORT_SWEEP_TASK)  # type: ignore[untyped-decorator]
 def sweep_exports() -> int:
     """Republish jobs the broker never delivered and jobs whose worker died mid-build."""
     due = jobs.due_for_sweep(SWEEP_GRACE)
     db.session.rollback()
-    client = celery_client()
-    for export_id in due:
-        client.send_task(BUILD_TASK, args=[export_id])
-    if due:
-        log.warning("republished exports %s", due)
-    return len(due)
+    published = republish(EXPORT_BUILD_TASK, due)
+    if published:
+        log.warning("republished exports %s", published)
+    return len(published)
 
 
-@shared_task(name=PURGE_TASK)  # type: ignore[untyped-decorator]
+@shared_task(name=EXPORT_PURGE_TASK)  # type: ignore[untyped-decorator]
 def purge_exports() -> int:
     """Delete the files of exports past their expiry."""
     count = jobs.purge_expired()

@@ -1,19 +1,33 @@
-"""Recruiter admin blueprint: campaigns, the pipeline board, the sift, scoring and staff."""
+"""Recruiter admin blueprint: campaigns, the pipeline board, the sift, scoring and staff.
 
-from flask import Blueprint
+`bp` lives in `recruit.admin.blueprint`; each `*_views` module adds its routes to it, so
+importing this package imports them all.
+"""
 
-bp = Blueprint("admin", __name__)
-
-# Imported for their side effect of registering routes on `bp`.
-from recruit.admin import (  # noqa: E402,F401
+from recruit.admin import (
     application_views,
     board_views,
     bulk_views,
+    dashboard_views,
     export_views,
     outbox_views,
     panel_views,
     sift_views,
     user_views,
     vacancy_views,
-    views,
 )
+from recruit.admin.blueprint import bp
+
+__all__ = [
+    "application_views",
+    "board_views",
+    "bp",
+    "bulk_views",
+    "dashboard_views",
+    "export_views",
+    "outbox_views",
+    "panel_views",
+    "sift_views",
+    "user_views",
+    "vacancy_views",
+]

@@ -1,7 +1,8 @@
-"""Which vacancies and applications a member of staff may open: the one place that narrows it.
+"""The request's side of access: load what the current user may open, or answer 404 or 403.
 
-Recruiters and admins may open any vacancy. Panel members may open only the vacancies they are
-assigned to, and only applications from the sift stage on; anything else answers 404.
+The rules themselves are `recruit.services.access`'s: recruiters and admins may open any
+vacancy; panel members only the vacancies they are assigned to, and only applications from the
+sift stage on. Anything else answers 404.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Role, Vacancy
-from recruit.services.scoring import is_moderator
-from recruit.services.sift import SIFT_STATUSES, is_assigned
+from recruit.services.access import SIFT_STATUSES, is_moderator, may_open_vacancy
 from recruit.web.authz import roles_required
 
 # Pages that assessors use: recruiters, admins and panel members.
@@ -30,7 +30,7 @@ def get_vacancy_for_staff(vacancy_id: int) -> Vacancy:
     vacancy = db.session.get(Vacancy, vacancy_id)
     if vacancy is None:
         abort(404)
-    if is_panel() and not is_assigned(vacancy.id, current_user.id):
+    if not may_open_vacancy(current_user, vacancy.id):
         abort(404)
     return vacancy
 

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    send_from_directory,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, send_from_directory, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from recruit.admin import bp
-from recruit.admin.access import assessor_required, get_application_for_staff, is_panel
-from recruit.admin.forms import MoveForm
-from recruit.admin.sift_forms import NoteForm, RevealForm
-from recruit.admin.views import View
+from recruit.admin.access import assessor_required, get_application_for_staff
+from recruit.admin.application_forms import MoveForm
+from recruit.admin.blueprint import bp
+from recruit.admin.pages import View, render_application
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, StatusChange
-from recruit.services import pipeline, scoring, sift
+from recruit.models import Application, ApplicationStatus
+from recruit.services import pipeline
+from recruit.services.access import identity_visible
+from recruit.taxonomy import STAFF_LABELS
 from recruit.web.authz import staff_required
 
 # Only document types a browser will not run; anything else is served as opaque bytes.
@@ -39,57 +30,6 @@ SAFE_CV_TYPES = frozenset(
         "text/plain",
     }
 )
-
-
-def render_application(
-    application: Application,
-    *,
-    move_form: MoveForm | None = None,
-    note_form: NoteForm | None = None,
-    reveal_form: RevealForm | None = None,
-) -> tuple[str, int]:
-    """The application page as the current user may see it; any form given carries errors."""
-    forms = [f for f in (move_form, note_form, reveal_form) if f is not None]
-    move_form = move_form or MoveForm(formdata=None)
-    move_form.offer(pipeline.allowed_moves(application))
-    staff = not is_panel()
-    mine = scoring.own_scores(application, current_user)
-    page = render_template(
-        "admin/application.html",
-        application=application,
-        vacancy=application.vacancy,
-        staff=staff,
-        history=_history(application) if staff else [],
-        notes=sift.notes_for(application) if staff else [],
-        reveals=sift.reveals_for(application) if staff else [],
-        form=forms[0] if forms else move_form,
-        move_form=move_form,
-        note_form=note_form or NoteForm(formdata=None),
-        reveal_form=reveal_form or RevealForm(formdata=None),
-        labels=pipeline.STAFF_LABELS,
-        identity=sift.display_identity(application, current_user),
-        identity_visible=sift.identity_visible(application, current_user),
-        results=scoring.results(application),
-        own=mine,
-        submitted=scoring.has_submitted(mine),
-        see_others=scoring.can_see_others(current_user, mine),
-        verdict=scoring.essential_verdict,
-        score_label=scoring.label,
-        moderator=scoring.is_moderator(current_user, application.vacancy_id),
-        in_sift=application.status in sift.SIFT_STATUSES,
-    )
-    return page, 400 if any(f.errors for f in forms) else 200
-
-
-def _history(application: Application) -> list[StatusChange]:
-    return list(
-        db.session.scalars(
-            select(StatusChange)
-            .options(selectinload(StatusChange.changed_by))
-            .where(StatusChange.application_id == application.id)
-            .order_by(StatusChange.changed_at, StatusChange.id)
-        )
-    )
 
 
 @bp.route("/applications/<int:application_id>")
@@ -110,7 +50,7 @@ def move_application(application_id: int) -> View:
         if error is None:
             db.session.commit()
             flash(
-                f"{found.reference} moved to {pipeline.STAFF_LABELS[found.status].lower()}.",
+                f"{found.reference} moved to {STAFF_LABELS[found.status].lower()}.",
                 "success",
             )
             return redirect(url_for("admin.application", application_id=found.id))
@@ -142,7 +82,7 @@ def download_cv(application_id: int) -> Response:
     """
     found = get_application_for_staff(application_id)
     stored = found.cv_file
-    if stored is None or not sift.identity_visible(found, current_user):
+    if stored is None or not identity_visible(found, current_user):
         abort(404)
     mimetype = (
         stored.content_type if stored.content_type in SAFE_CV_TYPES else "application/octet-stream"

@@ -9,15 +9,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
-from recruit.admin.board_views import FILTER_NAMES, render_board
-from recruit.admin.sift_forms import BulkForm, UnsuccessfulForm
-from recruit.admin.views import View
+from recruit.admin.blueprint import bp
+from recruit.admin.bulk_forms import BulkForm, UnsuccessfulForm
+from recruit.admin.pages import FILTER_NAMES, View, render_board
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, Vacancy
-from recruit.services import bulk, pipeline
+from recruit.services import bulk
 from recruit.services.sift import display_identity
+from recruit.taxonomy import STAFF_LABELS
 from recruit.web.authz import staff_required
 
 MAX_SKIPS_SHOWN = 10
@@ -75,7 +75,7 @@ def bulk_action() -> View:
             db.session.rollback()
             return render_board(vacancy, form)
         result = bulk.move_many(selection, target, current_user)
-        verb = f"moved to {pipeline.STAFF_LABELS[target].lower()}"
+        verb = f"moved to {STAFF_LABELS[target].lower()}"
     else:
         which, value, verb = LIST_ACTIONS[form.action.data]
         result = bulk.list_many(selection, which, value)

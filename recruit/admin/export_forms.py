@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.validators import InputRequired
 
-from recruit.admin.forms import options
+from recruit.admin.fields import options
 from recruit.exports.jobs import SELECTION_LABELS
-from recruit.services.pipeline import STAFF_LABELS
+from recruit.taxonomy import STAFF_LABELS
 
 FORMAT_LABELS = {
     "xlsx": "Spreadsheet (XLSX) with scores and a sheet of evidence",
@@ -35,8 +35,7 @@ class ExportForm(FlaskForm):  # type: ignore[misc]
     stage = SelectField(
         "Only those at this stage (optional)",
         choices=options(
-            {"": "Any stage"}
-            | {s.value: label for s, label in STAFF_LABELS.items() if s.value != "draft"}
+            {"": "Any stage"} | {s: label for s, label in STAFF_LABELS.items() if s != "draft"}
         ),
         default="",
     )

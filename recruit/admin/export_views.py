@@ -19,24 +19,23 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
+from recruit.admin.blueprint import bp
 from recruit.admin.export_forms import ExportForm
+from recruit.admin.pages import View
 from recruit.exports import jobs
 from recruit.extensions import db
 from recruit.models import ExportFormat, ExportJob, ExportStatus, Vacancy
-from recruit.services.scoring import is_moderator
+from recruit.services.access import may_export
 from recruit.web.authz import staff_required
 
 log = logging.getLogger(__name__)
-
-View = str | Response | tuple[str, int]
 
 
 def vacancy_for_exports(vacancy_id: int) -> Vacancy:
     """The vacancy if the current user runs it (or is an admin); 403 for other staff."""
     vacancy = get_vacancy_for_staff(vacancy_id)
-    if not is_moderator(current_user, vacancy.id):
+    if not may_export(current_user, vacancy.id):
         log.warning(
             "export refused: not a recruiter of this vacancy", extra={"vacancy_id": vacancy.id}
         )

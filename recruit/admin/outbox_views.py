@@ -6,12 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from recruit.admin import bp
-from recruit.extensions import db
-from recruit.models import OutboxMessage
+from recruit.admin.blueprint import bp
 from recruit.outbox import status as outbox_status
-from recruit.outbox.dispatch import publish
-from recruit.outbox.store import STUCK_AFTER, mark_republished, reset_for_retry
+from recruit.outbox.republish import UnknownOutboxRowError, retry_rows
+from recruit.outbox.store import STUCK_AFTER
 from recruit.web.authz import admin_required
 
 
@@ -38,15 +36,12 @@ def retry_outbox(outbox_id: int) -> Response:
     """Put a failed or stuck job back in the queue, then hand it to the broker."""
     if not RetryForm().validate_on_submit():
         abort(400)
-    if db.session.get(OutboxMessage, outbox_id) is None:
+    try:
+        report = retry_rows([outbox_id])
+    except UnknownOutboxRowError:
         abort(404)
-    if not reset_for_retry(outbox_id):
-        db.session.rollback()
+    if report.refused:
         flash(f"Job {outbox_id} was not retried: it has been sent or is being sent now.", "info")
-        return redirect(url_for("admin.outbox"))
-    db.session.commit()
-    if publish([outbox_id]):
-        mark_republished([outbox_id])
-        db.session.commit()
-    flash(f"Job {outbox_id} will be tried again.", "success")
+    else:
+        flash(f"Job {outbox_id} will be tried again.", "success")
     return redirect(url_for("admin.outbox"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
-from recruit.admin.sift_forms import PanelForm, RemoveForm
-from recruit.admin.views import View
+from recruit.admin.blueprint import bp
+from recruit.admin.pages import View
+from recruit.admin.panel_forms import PanelForm, RemoveForm
 from recruit.extensions import db
 from recruit.models import Role, User, Vacancy
 from recruit.parsing import MAX_ROW_ID, ascii_int

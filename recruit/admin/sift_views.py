@@ -9,14 +9,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from recruit.admin import bp
 from recruit.admin.access import assessor_required, get_application_for_staff, require_moderator
-from recruit.admin.application_views import render_application
+from recruit.admin.blueprint import bp
+from recruit.admin.pages import View, render_application
 from recruit.admin.sift_forms import NoteForm, RevealForm, agreed_form, score_form
-from recruit.admin.views import View
 from recruit.extensions import db
 from recruit.models import Application
-from recruit.services import scoring, sift
+from recruit.services import access, scoring, sift
 from recruit.web.authz import staff_required
 
 log = logging.getLogger(__name__)
@@ -48,9 +47,9 @@ def _render_score(application: Application, form: FlaskForm) -> tuple[str, int]:
         vacancy=application.vacancy,
         form=form,
         identity=sift.display_identity(application, current_user),
-        submitted=scoring.has_submitted(mine),
+        submitted=access.has_submitted(mine),
         abstained=scoring.has_abstained(mine),
-        may_abstain=scoring.may_abstain(current_user, application.vacancy_id, mine),
+        may_abstain=access.may_abstain(current_user, application.vacancy_id, mine),
         own=mine,
         score_label=scoring.label,
     )
@@ -62,7 +61,7 @@ def _render_score(application: Application, form: FlaskForm) -> tuple[str, int]:
 def score(application_id: int) -> View:
     """The assessor's own scores: save a draft, or submit them (then they are final)."""
     found = get_application_for_staff(application_id)
-    if found.status not in sift.SIFT_STATUSES:
+    if not access.may_score(current_user, found):
         abort(404)
     criteria = found.vacancy.criteria
     mine = scoring.own_scores(found, current_user)
@@ -110,7 +109,7 @@ def moderate(application_id: int) -> View:
     if action in SHOW_SCORES_ACTIONS:
         return _show_scores(found, vacancy_wide=action == "show_scores_vacancy")
     mine = scoring.own_scores(found, current_user)
-    if not scoring.can_see_others(current_user, mine):
+    if not access.can_see_others(current_user, mine):
         return _render_choice(found, mine, refused=request.method == "POST")
     outcomes = scoring.results(found)
     form = agreed_form(

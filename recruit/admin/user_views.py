@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from recruit.admin import bp
-from recruit.admin.forms import InviteForm
-from recruit.admin.views import View
+from recruit.admin.blueprint import bp
+from recruit.admin.pages import View
+from recruit.admin.user_forms import InviteForm
 from recruit.extensions import db
 from recruit.models import Role, User
 from recruit.services import accounts

@@ -8,13 +8,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from recruit.admin import bp
 from recruit.admin.access import get_vacancy_for_staff
-from recruit.admin.forms import ConfirmForm, VacancyForm
-from recruit.admin.views import View
+from recruit.admin.blueprint import bp
+from recruit.admin.pages import View
+from recruit.admin.vacancy_forms import ConfirmForm, VacancyForm
 from recruit.extensions import db
 from recruit.models import Vacancy, VacancyStatus
-from recruit.services import pipeline, vacancies
+from recruit.services import vacancies
+from recruit.taxonomy import STAFF_LABELS
 from recruit.web.authz import staff_required
 
 
@@ -59,7 +60,7 @@ def _render_vacancy(found: Vacancy, form: ConfirmForm, error: str | None = None)
         vacancy=found,
         form=form,
         counts=counts,
-        labels=pipeline.STAFF_LABELS,
+        labels=STAFF_LABELS,
         can_reopen=found.status is VacancyStatus.CLOSED,
     )
     return page, 400 if form.errors else 200

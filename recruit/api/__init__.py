@@ -1,7 +1,10 @@
-"""Machine-facing blueprint: health checks and JSON endpoints."""
+"""Machine-facing blueprint: health checks and JSON endpoints.
 
-from flask import Blueprint
+`bp` lives in `recruit.api.blueprint`; importing this package imports the module that adds its
+routes.
+"""
 
-bp = Blueprint("api", __name__)
+from recruit.api import views
+from recruit.api.blueprint import bp
 
-from recruit.api import views  # noqa: E402,F401 - registers the routes
+__all__ = ["bp", "views"]

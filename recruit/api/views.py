@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
-from recruit.api import bp
+from recruit.api.blueprint import bp
 from recruit.celery_config import HEARTBEAT_SECONDS
 from recruit.extensions import db
 from recruit.models import Role

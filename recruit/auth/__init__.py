@@ -1,7 +1,10 @@
-"""Accounts blueprint: register, verify, log in and out, reset, accept invitations."""
+"""Accounts blueprint: register, verify, log in and out, reset, accept invitations.
 
-from flask import Blueprint
+`bp` lives in `recruit.auth.blueprint`; importing this package imports the modules that add
+its routes.
+"""
 
-bp = Blueprint("auth", __name__)
+from recruit.auth import links, views
+from recruit.auth.blueprint import bp
 
-from recruit.auth import links, views  # noqa: E402,F401 - registers the routes
+__all__ = ["bp", "links", "views"]

@@ -16,7 +16,7 @@ from flask import flash, make_response, redirect, render_template, request, sess
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
-from recruit.auth import bp
+from recruit.auth.blueprint import bp
 from recruit.auth.forms import ConfirmEmailForm, NewPasswordForm
 from recruit.auth.views import home_for, limiter, start_session
 from recruit.extensions import db

@@ -20,7 +20,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from recruit.auth import bp, devices
+from recruit.auth import devices
+from recruit.auth.blueprint import bp
 from recruit.auth.forms import ForgotPasswordForm, LoginForm, RegisterForm
 from recruit.extensions import db
 from recruit.models import Role, User, utcnow

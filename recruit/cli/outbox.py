@@ -6,10 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from recruit.extensions import db
-from recruit.models import OutboxMessage
 from recruit.outbox import status as outbox_status
-from recruit.outbox.dispatch import publish
-from recruit.outbox.store import mark_republished, reset_for_retry
+from recruit.outbox.republish import UnknownOutboxRowError, retry_rows
 
 outbox_cli = AppGroup("outbox", help="Inspect and retry background jobs (the outbox).")
 
@@ -48,20 +46,13 @@ def status() -> None:
 @click.argument("outbox_ids", type=int, nargs=-1, required=True)
 def retry(outbox_ids: tuple[int, ...]) -> None:
     """Put failed or stuck jobs back in the queue and hand them to the broker."""
-    retried: list[int] = []
-    for outbox_id in outbox_ids:
-        if db.session.get(OutboxMessage, outbox_id) is None:
-            raise click.ClickException(f"no outbox row {outbox_id}")
-        if reset_for_retry(outbox_id):
-            retried.append(outbox_id)
-        else:
-            click.echo(f"{outbox_id}: not retried (sent, or being sent now)")
-    db.session.commit()
-    sent = publish(retried)
-    if sent == len(retried):
-        mark_republished(retried)
-        db.session.commit()
-    for outbox_id in retried:
+    try:
+        report = retry_rows(list(outbox_ids))
+    except UnknownOutboxRowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for outbox_id in report.refused:
+        click.echo(f"{outbox_id}: not retried (sent, or being sent now)")
+    for outbox_id in report.queued:
         click.echo(f"{outbox_id}: queued again")
-    if sent < len(retried):
+    if report.broker_missed:
         click.echo("The broker did not answer; the sweep will hand the rest over.")

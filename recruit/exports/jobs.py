@@ -23,8 +23,7 @@ from recruit.exports import pack, rows, writers
 from recruit.extensions import db
 from recruit.models import User, Vacancy, db_now, utcnow
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
-from recruit.outbox.store import enqueue_email
-from recruit.urls import external_url
+from recruit.notifications import catalog
 
 # A building job untouched for longer than a task may run belonged to a worker that died. The
 # default (EXPORT_STALE_SECONDS) exceeds the task's 15 min hard time limit, so a live build is
@@ -193,15 +192,7 @@ def finish(job: ExportJob, path: Path) -> None:
     job.expires_at = utcnow() + timedelta(hours=hours)
     requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     if requester is not None:
-        enqueue_email(
-            "export_ready",
-            requester.email,
-            full_name=requester.full_name,
-            vacancy_title=vacancy.title,
-            file_name=job.file_name,
-            hours=hours,
-            export_url=external_url("admin.export", export_id=job.id),
-        )
+        catalog.export_ready(job, vacancy, requester, hours)
 
 
 def fail(job: ExportJob, error: str) -> None:

@@ -12,8 +12,8 @@ from fpdf import FPDF
 from recruit.exports.rows import ExportRow, meets_essentials
 from recruit.exports.writers import criterion_code
 from recruit.models import Criterion, Vacancy
-from recruit.services.pipeline import STAFF_LABELS
 from recruit.services.scoring import label
+from recruit.taxonomy import STAFF_LABELS
 
 FONT_CANDIDATES: Final = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",

@@ -27,8 +27,8 @@ from recruit.models import (
     Vacancy,
 )
 from recruit.models.sift import AgreedScore, IdentityReveal, Score
+from recruit.services.access import IDENTIFIED_STATUSES
 from recruit.services.scoring import MEETS
-from recruit.services.sift import IDENTIFIED_STATUSES
 
 CHUNK: Final = 500
 SELECTIONS: Final = ("shortlist", "longlist", "all")
@@ -117,6 +117,7 @@ def essential_first() -> ColumnElement[int]:
 
 
 def _identified_expr() -> ColumnElement[bool]:
+    # The SQL twin of recruit.services.access.identity_visible for a staff viewer.
     revealed = exists().where(IdentityReveal.application_id == Application.id)
     return or_(
         Vacancy.anonymised_sift.is_(False),

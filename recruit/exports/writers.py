@@ -14,7 +14,7 @@ from recruit.exports.rows import ExportRow, meets_essentials
 from recruit.exports.safety import csv_text, xlsx_text
 from recruit.formatting import UK
 from recruit.models import Criterion, CriterionKind
-from recruit.services.pipeline import STAFF_LABELS
+from recruit.taxonomy import STAFF_LABELS
 
 Progress = Callable[[int], None]
 

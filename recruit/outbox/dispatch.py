@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from recruit.celery_config import celery_settings
 from recruit.logs import current_request_id
 from recruit.models import ExportJob, OutboxMessage
-from recruit.outbox.store import DELIVER_TASK
+from recruit.tasknames import DELIVER_TASK, EXPORT_BUILD_TASK, TASK_NAMES
 
-EXPORT_BUILD_TASK = "recruit.exports.build"
+# The task that acts on a newly inserted row of each outbox-like model, published after commit.
+TASK_FOR_NEW_ROW: dict[type, str] = {OutboxMessage: DELIVER_TASK, ExportJob: EXPORT_BUILD_TASK}
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,14 @@ def celery_client(app: Flask | None = None) -> Celery:
 
 def publish(outbox_ids: list[int], app: Flask | None = None, task: str = DELIVER_TASK) -> int:
     """Send `task` (by default the email deliverer) per row id; return how many reached the
-    broker. Never raises.
+    broker. A broker failure never raises.
 
     The first failure leaves the rest of the rows, and for a few seconds every later row, to
     the sweeper: the user's change is committed already and must not wait on the broker.
+    A name missing from `recruit.tasknames` is a bug, refused before anything is sent.
     """
+    if task not in TASK_NAMES:
+        raise ValueError(f"unregistered task name {task!r}")
     target = app or current_app._get_current_object()  # type: ignore[attr-defined]
     client = celery_client(target)
     # The worker logs this with the task, so one request can be followed into the worker.
@@ -80,19 +84,10 @@ def publish(outbox_ids: list[int], app: Flask | None = None, task: str = DELIVER
     return sent
 
 
-def _task_for(obj: object) -> str | None:
-    """The task that acts on a newly inserted row of this kind, if it is outbox-like."""
-    if isinstance(obj, OutboxMessage):
-        return DELIVER_TASK
-    if isinstance(obj, ExportJob):
-        return EXPORT_BUILD_TASK
-    return None
-
-
 def _remember_new_rows(session: Session, flush_context: Any) -> None:
     # In after_flush, session.new still lists what this flush inserted, now with primary keys.
     for obj in session.new:
-        task = _task_for(obj)
+        task = TASK_FOR_NEW_ROW.get(type(obj))
         if task is not None:
             session.info.setdefault(_PENDING_KEY, set()).add((task, obj.id))
 

@@ -1,8 +1,9 @@
 """Recording background work in the caller's transaction, and claiming it in a worker.
 
-Services call `enqueue_email` inside the view's or task's transaction. The row is handed to
-Celery by `recruit.outbox.dispatch` only after that transaction commits; a beat task sweeps rows
-that were never handed over (for example because the broker was unreachable).
+The email catalog (`recruit.notifications.catalog`) calls `enqueue_email` inside the view's or
+task's transaction. The row is handed to Celery by `recruit.outbox.dispatch` only after that
+transaction commits; a beat task sweeps rows that were never handed over (for example because
+the broker was unreachable).
 """
 
 from __future__ import annotations
@@ -15,26 +16,6 @@ from sqlalchemy import and_, or_, select, update
 from recruit.celery_config import TASK_HARD_TIME_LIMIT
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, utcnow
-
-DELIVER_TASK = "recruit.outbox.deliver"
-SWEEP_TASK = "recruit.outbox.sweep"
-
-EMAIL_TEMPLATES = frozenset(
-    {
-        "verify_email",
-        "account_exists",
-        "password_reset",
-        "password_changed",
-        "recruiter_invite",
-        "application_received",
-        "new_application",
-        "status_changed",
-        "vacancy_closed",
-        "draft_reminder",
-        "unsuccessful_custom",
-        "export_ready",
-    }
-)
 
 # A worker that claimed a row this long ago has certainly been killed (the hard task time
 # limit has passed), so the row may be claimed again.
@@ -54,11 +35,10 @@ ERROR_CHARS = 2000
 def enqueue_email(template: str, recipient: str, **context: Any) -> OutboxMessage:
     """Record an email to send once the current transaction commits.
 
-    `template` names `templates/email/<template>.txt` and `.html`; `context` must be JSON-safe
-    and is what those templates see (plus `base_url`).
+    Only `recruit.notifications.catalog` calls this: it owns the template names and builds
+    `context`, which must be JSON-safe and is what `templates/email/<template>.txt` and
+    `.html` see (plus `base_url` and `subject`).
     """
-    if template not in EMAIL_TEMPLATES:
-        raise ValueError(f"unknown email template {template!r}")
     row = OutboxMessage(
         kind="email",
         template=template,

@@ -1,9 +1,10 @@
-"""Candidate portal blueprint: browse vacancies, apply, follow and withdraw applications."""
+"""Candidate portal blueprint: browse vacancies, apply, follow and withdraw applications.
 
-from flask import Blueprint
+`bp` lives in `recruit.portal.blueprint`; importing this package imports the modules that add
+its routes.
+"""
 
-bp = Blueprint("portal", __name__)
+from recruit.portal import applying, views
+from recruit.portal.blueprint import bp
 
-# Imported for their side effect of registering routes on `bp`.
-from recruit.portal import applying as applying  # noqa: E402
-from recruit.portal import views as views  # noqa: E402
+__all__ = ["applying", "bp", "views"]

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy
-from recruit.portal import bp
+from recruit.portal.blueprint import bp
 from recruit.portal.forms import (
     ApplicationForm,
     WithdrawForm,
@@ -24,6 +24,7 @@ from recruit.services.applications import (
     Answers,
     ApplicationClosedError,
 )
+from recruit.taxonomy import CANDIDATE_LABELS
 from recruit.uploads import path_for
 from recruit.web.authz import candidate_required
 from recruit.web.receipt import received_at
@@ -48,7 +49,7 @@ STATUS_TAG_CLASSES: Final[dict[ApplicationStatus, str]] = {
 @bp.context_processor
 def _status_helpers() -> dict[str, object]:
     return {
-        "CANDIDATE_LABELS": pipeline.CANDIDATE_LABELS,
+        "CANDIDATE_LABELS": CANDIDATE_LABELS,
         "STATUS_TAG_CLASSES": STATUS_TAG_CLASSES,
         "evidence_field_name": evidence_field_name,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
-from recruit.portal import bp
+from recruit.portal.blueprint import bp
 from recruit.portal.forms import VacancyFilterForm
 from recruit.services import applications, vacancy_search
 from recruit.services.vacancy_search import VacancyQuery

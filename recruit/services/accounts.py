@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import Role, TokenPurpose, User, utcnow
-from recruit.outbox.store import enqueue_email
+from recruit.notifications import catalog
 from recruit.passwords import burn_password_work, hash_password, needs_rehash, verify_password
 from recruit.services.resets import record_reset_request
 from recruit.services.tokens import consume_token, issue_token, last_issued, void_tokens
-from recruit.urls import external_url
 
 
 def normalise_email(email: str) -> str:
@@ -32,13 +31,7 @@ def register_candidate(full_name: str, email: str, password: str) -> None:
     password_hash = hash_password(password)
     existing = find_user_by_email(email)
     if existing is not None:
-        enqueue_email(
-            "account_exists",
-            existing.email,
-            full_name=existing.full_name,
-            login_url=external_url("auth.login"),
-            reset_url=external_url("auth.forgot_password"),
-        )
+        catalog.account_exists(existing)
         return
     user = User(
         full_name=full_name.strip(),
@@ -66,13 +59,7 @@ def send_verification(user: User) -> bool:
         return False
     hours = int(current_app.config["VERIFY_TOKEN_HOURS"])
     raw = issue_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
-    enqueue_email(
-        "verify_email",
-        user.email,
-        full_name=user.full_name,
-        verify_url=external_url("auth.verify_email", token=raw),
-        hours=hours,
-    )
+    catalog.verify_email(user, raw, hours)
     return True
 
 
@@ -109,12 +96,7 @@ def set_new_password(user: User, password: str) -> None:
     void_tokens(user)  # reset, verification and invitation links alike
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()  # the reset link proved the address
-    enqueue_email(
-        "password_changed",
-        user.email,
-        full_name=user.full_name,
-        reset_url=external_url("auth.forgot_password"),
-    )
+    catalog.password_changed(user)
 
 
 def reset_password(token_id: object, password: str) -> User | None:
@@ -157,15 +139,7 @@ def invite_staff(email: str, full_name: str, role: Role, invited_by: User) -> Us
     db.session.flush()
     days = int(current_app.config["INVITE_TOKEN_DAYS"])
     raw = issue_token(user, TokenPurpose.INVITE, timedelta(days=days))
-    enqueue_email(
-        "recruiter_invite",
-        user.email,
-        full_name=user.full_name,
-        invited_by=invited_by.full_name,
-        role=role.value,
-        accept_url=external_url("auth.accept_invite", token=raw),
-        days=days,
-    )
+    catalog.recruiter_invite(user, invited_by, raw, days)
     return user
 
 

@@ -24,11 +24,10 @@ from recruit.models import (
     db_moment,
     utcnow,
 )
-from recruit.outbox.store import enqueue_email
+from recruit.notifications import catalog
 from recruit.services import pipeline
 from recruit.services.vacancy_search import is_open
 from recruit.uploads import CheckedUpload, discard, store_upload
-from recruit.urls import external_url
 
 
 class ApplicationClosedError(Exception):
@@ -221,25 +220,6 @@ def submit(
 
 
 def _notify_submitted(application: Application) -> None:
-    vacancy = application.vacancy
-    candidate = application.candidate
-    enqueue_email(
-        "application_received",
-        candidate.email,
-        full_name=candidate.full_name,
-        vacancy_title=vacancy.title,
-        reference=application.reference,
-        vacancy_reference=vacancy.reference,
-        closes_at_text=uk_datetime(vacancy.closes_at),
-        application_url=external_url("portal.application", application_id=application.id),
-    )
-    admin_url = external_url("admin.application", application_id=application.id)
-    for recruiter in vacancy.recruiters:
-        enqueue_email(
-            "new_application",
-            recruiter.email,
-            full_name=recruiter.full_name,
-            vacancy_title=vacancy.title,
-            reference=application.reference,
-            application_url=admin_url,
-        )
+    catalog.application_received(application)
+    for recruiter in application.vacancy.recruiters:
+        catalog.new_application(application, recruiter)

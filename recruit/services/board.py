@@ -35,9 +35,9 @@ from recruit.models import (
     VacancySector,
     VacancyTheme,
 )
+from recruit.services.access import SIFT_STATUSES
 from recruit.services.aggregates import aggregates, own_progress
 from recruit.services.scoring import MEETS
-from recruit.services.sift import SIFT_STATUSES
 
 BANDS: Final[dict[str, str]] = {
     "unscored": "Not scored yet",
@@ -179,7 +179,7 @@ def board_query(viewer: User, filters: BoardFilters) -> Select[Any]:
     """The filtered, ordered statement behind the list (without LIMIT/OFFSET)."""
     scope = base_scope(viewer, filters) + row_scope(filters)
     agg, own = aggregates(scope), own_progress(viewer)
-    # recruit.services.scoring.can_see_others: once the viewer's own set is submitted (or they
+    # recruit.services.access.can_see_others: once the viewer's own set is submitted (or they
     # chose to see the panel's scores without scoring), whatever their role.
     visible = func.coalesce(own.c.submitted, 0) > 0
     overall = case((visible, agg.c.overall), else_=None)

@@ -16,12 +16,11 @@ from sqlalchemy.orm import selectinload
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, User, Vacancy
-from recruit.outbox.store import enqueue_email
+from recruit.notifications import catalog
 from recruit.services import pipeline
 from recruit.services.sift import display_identity, set_list
-from recruit.urls import external_url
+from recruit.taxonomy import STAFF_LABELS
 
-UNSUCCESSFUL_TEMPLATE: Final = "unsuccessful_custom"
 PLACEHOLDERS: Final[dict[str, str]] = {
     "{first_name}": "the candidate's first name",
     "{full_name}": "the candidate's full name",
@@ -131,19 +130,14 @@ def reject_many(
     for application in applications:
         who = display_identity(application, actor)
         if target not in pipeline.ALLOWED_MOVES.get(application.status, frozenset()):
-            label = pipeline.STAFF_LABELS[application.status].lower()
+            label = STAFF_LABELS[application.status].lower()
             result.skipped.append((who, f"An application that is {label} cannot be rejected"))
             continue
         pipeline.record_change(application, target, actor, "Unsuccessful (bulk email)")
-        enqueue_email(
-            UNSUCCESSFUL_TEMPLATE,
-            application.candidate.email,
-            full_name=application.candidate.full_name,
+        catalog.unsuccessful_custom(
+            application,
             subject=fill(subject, application).strip()[:SUBJECT_CHARS],
             body=fill(body.replace("\r\n", "\n"), application).strip()[:BODY_CHARS],
-            vacancy_title=application.vacancy.title,
-            reference=application.reference,
-            application_url=external_url("portal.application", application_id=application.id),
         )
         result.done.append(who)
     return result

@@ -7,10 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from recruit.deadlines import CLOSING_GRACE
 from recruit.extensions import db
-from recruit.formatting import uk_datetime
 from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
-from recruit.outbox.store import enqueue_email
-from recruit.urls import external_url
+from recruit.notifications import catalog
 
 # Drafts were never received, and a withdrawn application is not there to be sifted.
 NOT_RECEIVED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
@@ -63,17 +61,6 @@ def notify_recruiters(vacancy_ids: list[int]) -> int:
     for vacancy in vacancies:
         count = counts.get(vacancy.id, 0)
         for recruiter in vacancy.recruiters:
-            enqueue_email(
-                "vacancy_closed",
-                recruiter.email,
-                full_name=recruiter.full_name,
-                vacancy_title=vacancy.title,
-                reference=vacancy.reference,
-                count=count,
-                count_text=f"{count} application{'' if count == 1 else 's'}",
-                # Closed by hand before its closing time: say when it really closed.
-                closed_at_text=uk_datetime(vacancy.applications_closed_at),
-                applications_url=external_url("admin.vacancy_applications", vacancy_id=vacancy.id),
-            )
+            catalog.vacancy_closed(vacancy, recruiter, count)
             sent += 1
     return sent

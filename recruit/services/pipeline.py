@@ -6,8 +6,8 @@ from typing import Final
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange, User, utcnow
-from recruit.outbox.store import enqueue_email
-from recruit.urls import external_url
+from recruit.notifications import catalog
+from recruit.taxonomy import CANDIDATE_LABELS, STAFF_LABELS
 
 S = ApplicationStatus
 
@@ -27,31 +27,6 @@ ALLOWED_MOVES: Final[dict[ApplicationStatus, frozenset[ApplicationStatus]]] = {
 WITHDRAWABLE: Final = frozenset(
     {S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.SHORTLISTED, S.INTERVIEW, S.OFFER}
 )
-
-# What a candidate reads: plain words, never internal jargon.
-CANDIDATE_LABELS: Final[dict[ApplicationStatus, str]] = {
-    S.DRAFT: "Draft – not yet submitted",
-    S.SUBMITTED: "Submitted",
-    S.UNDER_REVIEW: "Being reviewed",
-    S.SHORTLISTED: "Shortlisted",
-    S.INTERVIEW: "Invited to interview",
-    S.OFFER: "Offer made",
-    S.APPOINTED: "Appointed",
-    S.UNSUCCESSFUL: "Unsuccessful",
-    S.WITHDRAWN: "Withdrawn",
-}
-
-STAFF_LABELS: Final[dict[ApplicationStatus, str]] = {
-    S.DRAFT: "Draft",
-    S.SUBMITTED: "Submitted",
-    S.UNDER_REVIEW: "Under review",
-    S.SHORTLISTED: "Shortlisted",
-    S.INTERVIEW: "Interview",
-    S.OFFER: "Offer",
-    S.APPOINTED: "Appointed",
-    S.UNSUCCESSFUL: "Unsuccessful",
-    S.WITHDRAWN: "Withdrawn",
-}
 
 
 class TransitionError(ValueError):
@@ -81,21 +56,6 @@ def record_change(
     return change
 
 
-def notify_candidate(application: Application) -> None:
-    """Tell the candidate, by email through the workers, that their application has moved."""
-    candidate = application.candidate
-    enqueue_email(
-        "status_changed",
-        candidate.email,
-        full_name=candidate.full_name,
-        vacancy_title=application.vacancy.title,
-        reference=application.reference,
-        status_label=CANDIDATE_LABELS[application.status],
-        status=application.status.value,
-        application_url=external_url("portal.application", application_id=application.id),
-    )
-
-
 def move(
     application: Application, to_status: ApplicationStatus, actor: User, note: str = ""
 ) -> None:
@@ -106,7 +66,7 @@ def move(
             f"{STAFF_LABELS[to_status].lower()}"
         )
     record_change(application, to_status, actor, note)
-    notify_candidate(application)
+    catalog.status_changed(application)
 
 
 def withdraw(application: Application, candidate: User, reason: str = "") -> None:
@@ -119,4 +79,4 @@ def withdraw(application: Application, candidate: User, reason: str = "") -> Non
     was_draft = application.status is S.DRAFT
     record_change(application, S.WITHDRAWN, candidate, reason)
     if not was_draft:
-        notify_candidate(application)
+        catalog.status_changed(application)

@@ -8,7 +8,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from recruit.extensions import db
-from recruit.formatting import uk_datetime
 from recruit.models import (
     Application,
     ApplicationStatus,
@@ -18,8 +17,7 @@ from recruit.models import (
     db_now,
     utcnow,
 )
-from recruit.outbox.store import enqueue_email
-from recruit.urls import external_url
+from recruit.notifications import catalog
 
 REMIND_BEFORE = timedelta(hours=24)
 
@@ -72,13 +70,4 @@ def _load(application_ids: list[int]) -> list[Application]:
 
 
 def _send_reminder(application: Application) -> None:
-    vacancy, candidate = application.vacancy, application.candidate
-    enqueue_email(
-        "draft_reminder",
-        candidate.email,
-        full_name=candidate.full_name,
-        vacancy_title=vacancy.title,
-        reference=vacancy.reference,
-        closes_at_text=uk_datetime(vacancy.closes_at),
-        apply_url=external_url("portal.apply", reference=vacancy.reference),
-    )
+    catalog.draft_reminder(application)

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus, TokenPurpose, User, utcnow
-from recruit.outbox.store import enqueue_email, mark_sent
+from recruit.notifications import catalog
+from recruit.outbox.store import mark_sent
 from recruit.services.tokens import issue_token, last_issued
-from recruit.urls import external_url
 
 RESET_REQUEST_KIND = "reset_request"
 
@@ -51,13 +51,7 @@ def send_reset_link(user: User) -> None:
     """Queue an email with a fresh reset link (older reset links stop working)."""
     minutes = int(current_app.config["RESET_TOKEN_MINUTES"])
     raw = issue_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
-    enqueue_email(
-        "password_reset",
-        user.email,
-        full_name=user.full_name,
-        reset_url=external_url("auth.reset_password", token=raw),
-        minutes=minutes,
-    )
+    catalog.password_reset(user, raw, minutes)
 
 
 def fulfil_reset_request(row: OutboxMessage) -> str:

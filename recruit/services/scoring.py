@@ -2,8 +2,6 @@
 
 Rules kept here and nowhere else:
 - every criterion is scored on SCALE (0 to 4) with a comment; a submitted set is final;
-- nobody sees other assessors' scores and comments for an application until they have
-  submitted their own set: panel members, recruiters and admins alike, so nobody is swayed;
 - a moderator (an admin, or a recruiter who runs the vacancy) who will not score may instead
   choose to see the panel's scores without scoring: that is recorded as a submitted set with
   no scores (an abstention, with who and when), and they can no longer score the application;
@@ -11,8 +9,10 @@ Rules kept here and nowhere else:
   mean of the submitted scores; an application meets the essential criteria when every
   essential criterion's effective score is at least MEETS.
 
-The board's SQL (recruit.services.board) follows the same rule: scores show once the viewer's
-own set is submitted, an abstention included.
+Who may score, moderate and see others' scores is decided in recruit.services.access: nobody
+sees other assessors' scores and comments for an application until they have submitted their own
+set (panel members, recruiters and admins alike, so nobody is swayed). The board's SQL
+(recruit.services.board) follows the same rule, an abstention included.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, select
 
 from recruit.extensions import db
 from recruit.models import (
@@ -29,14 +29,12 @@ from recruit.models import (
     Application,
     Criterion,
     CriterionKind,
-    Role,
     Score,
     User,
     Vacancy,
-    VacancyRecruiter,
     utcnow,
 )
-from recruit.services.sift import SIFT_STATUSES
+from recruit.services.access import SIFT_STATUSES, has_submitted, is_moderator
 
 SCALE: Final[dict[int, str]] = {
     0: "No evidence",
@@ -108,18 +106,6 @@ def label(score: int | float | None) -> str:
     return f"{score:.1f}"
 
 
-def is_moderator(user: User, vacancy_id: int) -> bool:
-    """The lead recruiter: an admin, or a recruiter who runs this vacancy."""
-    if user.role is Role.ADMIN:
-        return True
-    if user.role is not Role.RECRUITER:
-        return False
-    runs = select(VacancyRecruiter).where(
-        VacancyRecruiter.vacancy_id == vacancy_id, VacancyRecruiter.user_id == user.id
-    )
-    return bool(db.session.scalar(select(exists(runs))))
-
-
 def own_scores(application: Application, assessor: User) -> dict[int, Score]:
     """The assessor's own scores for the application, by criterion id."""
     rows = db.session.scalars(
@@ -130,24 +116,9 @@ def own_scores(application: Application, assessor: User) -> dict[int, Score]:
     return {row.criterion_id: row for row in rows}
 
 
-def has_submitted(mine: Mapping[int, Score]) -> bool:
-    """Whether this set of the assessor's own scores has been submitted."""
-    return any(s.submitted_at is not None for s in mine.values())
-
-
 def has_abstained(mine: Mapping[int, Score]) -> bool:
     """Whether the assessor chose to see the panel's scores without scoring (see `abstain`)."""
     return has_submitted(mine) and all(s.score is None for s in mine.values())
-
-
-def can_see_others(viewer: User, mine: Mapping[int, Score]) -> bool:
-    """Others' scores show once the viewer's own set is submitted (or abstained): every role."""
-    return has_submitted(mine)
-
-
-def may_abstain(viewer: User, vacancy_id: int, mine: Mapping[int, Score]) -> bool:
-    """Whether the viewer may still choose to see the panel's scores without scoring."""
-    return not has_submitted(mine) and is_moderator(viewer, vacancy_id)
 
 
 def abstain(application: Application, moderator: User) -> None:

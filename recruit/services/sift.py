@@ -1,7 +1,8 @@
-"""The sift: who may assess what, what identity they see, reveals, panels and internal notes.
+"""The sift: what identity a viewer is shown, reveals, panels and internal notes.
 
-`display_identity` is the one place that decides whether a viewer sees a candidate's name or
-their candidate number; every page, download and export asks it (or `identity_visible`).
+`display_identity` shows a candidate's name or their candidate number as
+`recruit.services.access.identity_visible` decides; every page, download and export asks one of
+them. Who may assess what is decided in `recruit.services.access`.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from recruit.extensions import db
 from recruit.models import (
     Application,
     ApplicationNote,
-    ApplicationStatus,
     IdentityReveal,
     PanelAssignment,
     Role,
@@ -24,31 +24,14 @@ from recruit.models import (
     Vacancy,
     utcnow,
 )
+from recruit.services.access import identity_visible, is_assigned
 
-S = ApplicationStatus
-
-# Panel members see applications from the sift on: not drafts, not ones still only submitted,
-# not withdrawn ones.
-SIFT_STATUSES: Final = frozenset(
-    {S.UNDER_REVIEW, S.SHORTLISTED, S.INTERVIEW, S.OFFER, S.APPOINTED, S.UNSUCCESSFUL}
-)
-# In an anonymised sift the candidate is named from the shortlist on.
-IDENTIFIED_STATUSES: Final = frozenset({S.SHORTLISTED, S.INTERVIEW, S.OFFER, S.APPOINTED})
 NOTE_CHARS: Final = 5000
 REASON_CHARS: Final = 1000
 
 
 class SiftError(ValueError):
     """A sift action the rules do not allow; the message is fit to show the user."""
-
-
-def identity_visible(application: Application, viewer: User) -> bool:
-    """Whether `viewer` may see who the candidate is: name, email, CV and account details."""
-    if viewer.role not in (Role.RECRUITER, Role.ADMIN, Role.PANEL):
-        return False
-    if not application.vacancy.anonymised_sift:
-        return True
-    return application.status in IDENTIFIED_STATUSES or bool(application.reveals)
 
 
 def display_identity(application: Application, viewer: User) -> str:
@@ -108,14 +91,6 @@ def notes_for(application: Application) -> list[ApplicationNote]:
             .order_by(ApplicationNote.created_at.desc(), ApplicationNote.id.desc())
         )
     )
-
-
-def is_assigned(vacancy_id: int, user_id: int) -> bool:
-    """Whether the panel member is assigned to the vacancy."""
-    assigned = select(PanelAssignment).where(
-        PanelAssignment.vacancy_id == vacancy_id, PanelAssignment.user_id == user_id
-    )
-    return bool(db.session.scalar(select(exists(assigned))))
 
 
 def assigned_vacancies(user: User) -> list[Vacancy]:

@@ -22,6 +22,7 @@ from recruit.models import Application as ApplicationModel
 from recruit.models import ApplicationStatus, ExportDownload, ExportJob, ExportStatus, StoredFile
 from testkit.factories import Factory
 from testkit.forms import submit
+from tests.support.accounts import log_in
 from tests.support.smtp import SMTPServer
 from tests.support.worker import running_worker, wait_until
 
@@ -79,13 +80,6 @@ def write_cv(app: Flask, owner_id: int, content: bytes) -> int:
     db.session.add(stored)
     db.session.flush()
     return stored.id
-
-
-def log_in(client: FlaskClient, user: SimpleNamespace) -> None:
-    assert (
-        submit(client, "/login", {"email": user.email, "password": user.password}).status_code
-        == 302
-    )
 
 
 def request_export(client: FlaskClient, vacancy_id: int, fmt: str, which: str) -> int:

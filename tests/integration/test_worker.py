@@ -147,7 +147,7 @@ def test_a_candidate_applies_and_every_email_arrives_through_the_worker(
 ) -> None:
     """The spine end to end: register, confirm, apply with a CV, hear back, be moved on."""
     from testkit.documents import pdf_bytes
-    from tests.test_portal_support import answers, post_apply
+    from tests.support.portal import answers, post_apply
 
     recruiter = make.recruiter(email="priya.shah@midlandsengine.example")
     vacancy = make.vacancy(title="Head of Skills and Talent", recruiter_ids=(recruiter.id,))

@@ -19,7 +19,7 @@ from werkzeug.routing import Rule
 
 from recruit import create_app
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, Role, VacancyStatus, utcnow
+from recruit.models import Application, ApplicationStatus, Role, VacancyStatus
 from recruit.uploads import check_upload, store_upload
 from testkit.documents import (
     docx_bytes,
@@ -31,6 +31,7 @@ from testkit.documents import (
 from testkit.factories import Factory
 from testkit.forms import CSRF_RE, submit
 from tests.conftest import base_config
+from tests.support.clients import ClosingClient
 from tests.support.fuzz_forms import FormData, complete, post_forms
 
 ROLES = ("anonymous", "candidate", "other_candidate", "recruiter", "admin", "panel")
@@ -110,6 +111,7 @@ def build_app(instance: Path) -> Flask:
     """A SQLite app without rate limits (so requests reach the views), exceptions propagated."""
     config = {**base_config(instance), "RATELIMIT_ENABLED": False, "PROPAGATE_EXCEPTIONS": True}
     app = create_app(config)
+    app.test_client_class = ClosingClient
     with app.app_context():
         db.create_all()
     return app
@@ -123,31 +125,6 @@ def attach_cv(app: Flask, application_id: int, owner_id: int) -> None:
         assert application is not None
         application.cv_file = store_upload(upload, check_upload(upload), owner_id)
         db.session.commit()
-
-
-def ready_export(app: Flask, vacancy_id: int, recruiter_id: int) -> int:
-    """A finished CSV export with its file on disk."""
-    from pathlib import Path
-
-    from recruit.models import ExportFormat, ExportJob, ExportStatus
-
-    with app.app_context():
-        job = ExportJob(
-            vacancy_id=vacancy_id,
-            requested_by_id=recruiter_id,
-            format=ExportFormat.CSV,
-            selection={},
-            status=ExportStatus.READY,
-            storage_key="export-fuzz.csv",
-            file_name="fuzz.csv",
-            expires_at=utcnow() + timedelta(days=1),
-        )
-        db.session.add(job)
-        db.session.commit()
-        folder = Path(app.config["EXPORT_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "export-fuzz.csv").write_text("Candidate\r\n", encoding="utf-8")
-        return job.id
 
 
 def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -179,7 +156,7 @@ def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
         "vacancy_id": [v.id for v in vacancies],
         "reference": [v.reference for v in vacancies],
         "outbox_id": [1],
-        "export_id": [ready_export(app, open_one.id, users["recruiter"].id), 999_999],
+        "export_id": [make.export(open_one.id, users["recruiter"].id).id, 999_999],
         "token": ["not-a-real-token"],
     }
     return users, ids

@@ -1,17 +1,15 @@
-"""Recruiter admin: the dashboard, and types shared by the admin views."""
+"""Recruiter admin: the dashboard."""
 
 from __future__ import annotations
 
 from flask import render_template
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
-from recruit.admin import bp
+from recruit.admin.blueprint import bp
 from recruit.models import Role
-from recruit.services import board, pipeline, sift, vacancies
+from recruit.services import board, sift, vacancies
+from recruit.taxonomy import STAFF_LABELS
 from recruit.web.authz import roles_required
-
-View = str | Response | tuple[str, int]
 
 
 @bp.route("/")
@@ -28,6 +26,6 @@ def dashboard() -> str:
         "admin/dashboard.html",
         vacancies=rows,
         counts=counts,
-        labels=pipeline.STAFF_LABELS,
+        labels=STAFF_LABELS,
         panel=current_user.role is Role.PANEL,
     )

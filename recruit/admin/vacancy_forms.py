@@ -1,9 +1,8 @@
-"""Forms for the recruiter admin: vacancies, pipeline moves, filters and staff invitations."""
+"""The vacancy form: create and edit a vacancy, its criteria and its UK closing time."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -11,24 +10,16 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
-    RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import (
-    InputRequired,
-    Length,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import InputRequired, Length, ValidationError
 
-from recruit.auth.forms import email_field
-from recruit.models import ApplicationStatus, Role, Vacancy
+from recruit.admin.fields import options
+from recruit.models import Vacancy
 from recruit.parsing import ascii_int, has_other_digits
-from recruit.services import pipeline
 from recruit.services.vacancies import ClosingTimeError, VacancyData, uk_to_utc, utc_to_uk
 from recruit.taxonomy import CONTRACT_TYPES, SECTORS, THEMES
 
@@ -36,11 +27,6 @@ from recruit.taxonomy import CONTRACT_TYPES, SECTORS, THEMES
 TIME_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$", re.ASCII)
 MAX_CRITERIA = 20
 CRITERION_CHARS = 500
-
-
-def options(labels: Mapping[str, str]) -> list[SelectChoice]:
-    """WTForms choices from a value-to-label mapping, in the mapping's order."""
-    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 def criteria_lines(text: str | None) -> list[str]:
@@ -245,45 +231,3 @@ class VacancyForm(FlaskForm):  # type: ignore[misc]
 
 class ConfirmForm(FlaskForm):  # type: ignore[misc]
     """A button-only form (publish, close): carries the CSRF token and any form-level error."""
-
-
-class MoveForm(FlaskForm):  # type: ignore[misc]
-    """Move an application to another pipeline status."""
-
-    # The pipeline, not the field, decides what is allowed: a stale or forged choice must reach
-    # pipeline.move so the recruiter sees its explanation rather than "Not a valid choice".
-    to_status = RadioField(
-        "New status", validate_choice=False, validators=[InputRequired("Select a new status")]
-    )
-    note = TextAreaField(
-        "Note (optional)",
-        validators=[Optional(), Length(max=500, message="Note must be 500 characters or fewer")],
-    )
-
-    def offer(self, statuses: list[ApplicationStatus]) -> None:
-        """Show only these statuses as choices."""
-        self.to_status.choices = options({s.value: pipeline.STAFF_LABELS[s] for s in statuses})
-
-
-class InviteForm(FlaskForm):  # type: ignore[misc]
-    """Invite a member of staff."""
-
-    full_name = StringField(
-        "Full name",
-        validators=[
-            InputRequired("Enter their full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
-    )
-    email = email_field("Enter their email address")
-    role = RadioField(
-        "Role",
-        choices=options(
-            {
-                Role.RECRUITER.value: "Recruiter – runs campaigns and moves applications",
-                Role.ADMIN.value: "Admin – as a recruiter, and can also invite staff",
-                Role.PANEL.value: "Panel member – sees the shortlists they are given",
-            }
-        ),
-        validators=[InputRequired("Select a role")],
-    )

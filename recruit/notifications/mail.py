@@ -1,7 +1,9 @@
 """Turning an outbox row into an email and handing it to SMTP or to the mail folder.
 
-Only workers call this module. Failures are sorted into two kinds so the task knows what to
-do: `TransientMailError` (try again later) and `PermanentMailError` (never try again).
+Only workers call this module. The row names an email of `recruit.notifications.catalog` and
+carries its context; the subject is the catalog's pattern for that email, filled from the
+context. Failures are sorted into two kinds so the task knows what to do: `TransientMailError`
+(try again later) and `PermanentMailError` (never try again).
 """
 
 from __future__ import annotations
@@ -25,24 +27,7 @@ from flask import current_app, render_template
 from jinja2 import TemplateError
 
 from recruit.models import OutboxMessage, utcnow
-
-# Subjects live here rather than in the templates so they can never pick up template
-# whitespace or markup; placeholders are filled from the row's payload.
-SUBJECTS: dict[str, str] = {
-    "verify_email": "Confirm your email address",
-    "account_exists": "You already have an account with us",
-    "password_reset": "Reset your password",
-    "password_changed": "Your password has been changed",
-    "recruiter_invite": "You have been invited to Midlands Engine Recruitment",
-    "application_received": "We have received your application for {vacancy_title}",
-    "new_application": "New application for {vacancy_title} ({reference})",
-    "status_changed": "Update on your application for {vacancy_title}",
-    "export_ready": "Your export for {vacancy_title} is ready",
-    "vacancy_closed": "{vacancy_title} ({reference}) has closed: {count_text}",
-    "draft_reminder": "Your application for {vacancy_title} is not submitted yet",
-    # Written by a recruiter for a bulk rejection; folded onto one line like every subject.
-    "unsuccessful_custom": "{subject}",
-}
+from recruit.notifications.catalog import EMAILS
 
 SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
@@ -83,9 +68,9 @@ def one_line(value: object) -> str:
 
 
 def subject_for(template: str, payload: Mapping[str, Any]) -> str:
-    """The subject line for `template`, filled from `payload`."""
+    """The subject line for `template`, from its pattern in the catalog, filled from `payload`."""
     try:
-        pattern = SUBJECTS[template]
+        pattern = EMAILS[template].subject
         return one_line(pattern.format(**{k: one_line(v) for k, v in payload.items()}))
     except (KeyError, IndexError, ValueError) as exc:
         raise PermanentMailError(f"cannot build subject for {template!r}: {exc!r}") from exc

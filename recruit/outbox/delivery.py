@@ -1,0 +1,161 @@
+"""Delivering one outbox row: the policy behind the `recruit.outbox.deliver` task.
+
+`deliver_one` claims the row, applies the attempt ceiling, commits the claim before the slow
+network call, sends, and records what happened. It answers with an `Outcome`; the task only
+turns that into a return value or a Celery retry. The sending itself is passed in, so this
+module decides what to do and the worker decides how email leaves.
+
+Like a CLI command or a task, this command owns its transaction: it commits.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from recruit.extensions import db
+from recruit.models import OutboxMessage
+from recruit.notifications.mail import PermanentMailError, TransientMailError, build_message
+from recruit.outbox.store import MAX_RETRY_DELAY, claim, mark_failed, mark_retry, record_sent
+from recruit.services.resets import fulfil_reset_request, is_reset_request
+
+# The database went away (restart, failover, network): worth trying again shortly.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+# After the email has left, how long to keep trying to record that it did (about a minute).
+SENT_RECORD_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+Send = Callable[[EmailMessage], None]
+
+log = logging.getLogger(__name__)
+
+
+class Verdict(enum.Enum):
+    """What became of one delivery."""
+
+    SENT = "sent"
+    ALREADY_DONE = "skipped"  # sent, failed or being sent by another worker
+    FAILED = "failed"  # given up for good; an admin can retry it
+    RESET = "reset"  # a password-reset request acted on
+    RETRY = "retry"  # the mail server may accept it later: try again after `retry_after`
+    UNAVAILABLE = "unavailable"  # the database went away; nothing new was recorded
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A verdict with what the task needs to act on it."""
+
+    verdict: Verdict
+    detail: str = ""  # the template sent, or what a reset request did
+    retry_after: float = 0.0
+    error: Exception | None = None
+
+    @property
+    def label(self) -> str:
+        """What the task returns: 'sent', 'skipped', 'failed' or 'reset <what it did>'."""
+        if self.verdict is Verdict.RESET:
+            return f"reset {self.detail}"
+        return str(self.verdict.value)
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter, capped, so a recovering SMTP server is not stampeded."""
+    ceiling = float(min(MAX_RETRY_DELAY, 2**attempts))
+    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - spreading retries, not security
+
+
+def deliver_one(outbox_id: int, send: Send) -> Outcome:
+    """Claim, check the attempt ceiling, commit, send with `send` and record; never resends a
+    row that is recorded as sent."""
+    try:
+        return _deliver(outbox_id, send)
+    except DATABASE_ERRORS as exc:
+        # Nothing was marked sent, so trying again is safe; a row left "sending" by a send
+        # that did go out is picked up again only after STALE_CLAIM, with the same Message-ID.
+        db.session.rollback()
+        return Outcome(Verdict.UNAVAILABLE, error=exc)
+
+
+def _deliver(outbox_id: int, send: Send) -> Outcome:
+    row = claim(outbox_id)
+    if row is None:
+        db.session.rollback()
+        log.info("outbox %s skipped: already sent, failed or in progress", outbox_id)
+        return Outcome(Verdict.ALREADY_DONE)
+    max_attempts = int(current_app.config["OUTBOX_MAX_ATTEMPTS"])
+    if row.attempts > max_attempts:  # a worker died on it again and again
+        return give_up(row, f"gave up after {max_attempts} attempts")
+    if is_reset_request(row):
+        return fulfil(outbox_id, row)
+    return send_email(row, max_attempts, send)
+
+
+def send_email(row: OutboxMessage, max_attempts: int, send: Send) -> Outcome:
+    """Render the claimed row, commit the claim, send it and record the result."""
+    # Read what is needed now: after the commit below the row is expired, and reloading it
+    # would need the database, which may be gone by the time the email has left.
+    outbox_id, attempts, template = row.id, row.attempts, row.template
+    payload = dict(row.payload or {})
+    try:
+        message = build_message(row)
+        db.session.commit()  # the claim is visible to others before the slow network call
+        send(message)
+    except PermanentMailError as exc:
+        return give_up(row, str(exc))
+    except TransientMailError as exc:
+        if attempts >= max_attempts:
+            return give_up(row, f"{exc} (attempt {attempts} of {max_attempts})")
+        mark_retry(row, str(exc))
+        db.session.commit()
+        delay = retry_delay(attempts)
+        log.warning("outbox %s will retry in %.0fs: %s", outbox_id, delay, exc)
+        return Outcome(Verdict.RETRY, retry_after=delay, error=exc)
+    commit_sent(outbox_id, payload)
+    return Outcome(Verdict.SENT, detail=template)
+
+
+def commit_sent(outbox_id: int, payload: dict[str, Any]) -> None:
+    """Commit that the email went out, waiting out a short database outage.
+
+    The email has left: if this record were lost, the row would stay "sending" and be sent
+    again once its claim went stale. So keep trying for about a minute before giving up.
+    """
+    for attempt, delay in enumerate((0.0, *SENT_RECORD_DELAYS)):
+        time.sleep(delay)
+        try:
+            record_sent(outbox_id, payload)
+            db.session.commit()
+            return
+        except DATABASE_ERRORS as exc:
+            db.session.rollback()
+            if attempt == len(SENT_RECORD_DELAYS):
+                raise
+            log.warning("outbox %s sent but not recorded yet (%s); retrying", outbox_id, exc)
+
+
+def fulfil(outbox_id: int, row: OutboxMessage) -> Outcome:
+    """Act on a password-reset request: maybe queue a reset email, then commit.
+
+    The request row rides the outbox (published after commit, swept, retried) like an email;
+    the reset email it leads to is a new outbox row, published when this commit lands.
+    """
+    done = fulfil_reset_request(row)
+    db.session.commit()
+    log.info("reset request %s: %s", outbox_id, done)
+    return Outcome(Verdict.RESET, detail=done)
+
+
+def give_up(row: OutboxMessage, error: str) -> Outcome:
+    """Mark the row failed for good and commit."""
+    mark_failed(row, error)
+    db.session.commit()
+    log.error("outbox %s failed permanently: %s", row.id, error)
+    return Outcome(Verdict.FAILED, detail=error)

@@ -1,0 +1,72 @@
+"""The candidate's side of the portal in tests: an applicant, a vacancy, the application form."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+from werkzeug.test import TestResponse
+
+from recruit.extensions import db
+from recruit.models import Vacancy, utcnow
+from testkit.factories import Factory
+from testkit.forms import submit
+from tests.support.accounts import log_in
+
+
+def logged_in_candidate(make: Factory, client: FlaskClient) -> SimpleNamespace:
+    """A candidate, logged in on `client`."""
+    user = make.candidate(full_name="Ada Candidate")
+    log_in(client, user)
+    return user
+
+
+def skills_vacancy(make: Factory) -> SimpleNamespace:
+    """An open vacancy with two essential criteria, one desirable, and two recruiters."""
+    first = make.recruiter(full_name="Rita Recruiter")
+    second = make.recruiter(full_name="Sam Sifter")
+    return make.vacancy(
+        title="Head of Skills and Talent",
+        essential=("Led a skills programme", "Worked with universities"),
+        desirable=("Knows the Midlands",),
+        recruiter_ids=(first.id, second.id),
+        statement_word_limit=20,
+    )
+
+
+def answers(vacancy: SimpleNamespace, **overrides: Any) -> dict[str, Any]:
+    """A complete set of answers for `vacancy`'s form."""
+    data: dict[str, Any] = {"statement": "I have led regional growth programmes."}
+    for criterion in vacancy.criteria:
+        data[f"evidence_{criterion.id}"] = f"My evidence for {criterion.text}"
+    data.update(overrides)
+    return data
+
+
+def post_apply(
+    client: FlaskClient,
+    vacancy: SimpleNamespace,
+    action: str,
+    data: dict[str, Any],
+    cv: tuple[bytes, str] | None = None,
+) -> TestResponse:
+    """Fill in and send the application form with one of its two buttons."""
+    payload = dict(data, action=action)
+    if cv is not None:
+        payload["cv"] = (io.BytesIO(cv[0]), cv[1])
+    url = f"/vacancies/{vacancy.reference}/apply"
+    return submit(client, url, payload, content_type="multipart/form-data")
+
+
+def set_closed(app: Flask, vacancy_id: int, ago: timedelta = timedelta(seconds=5)) -> None:
+    """Move the closing time `ago` into the past, as the database clock sees it."""
+    with app.app_context():
+        db.session.execute(
+            update(Vacancy).where(Vacancy.id == vacancy_id).values(closes_at=utcnow() - ago)
+        )
+        db.session.commit()

@@ -1,0 +1,137 @@
+"""The delivery command: `deliver_one` claims, commits before the network, sends and records.
+
+It runs here in this process as the worker's task runs it, with the real sender (the `.eml`
+folder or a real SMTP server). The sender handed in also looks at the row from a connection
+of its own, to see what other workers would see while the email is on its way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select, update
+
+from recruit.extensions import db
+from recruit.models import OutboxMessage, OutboxStatus
+from recruit.notifications.mail import TransientMailError, send_message
+from recruit.outbox.delivery import Outcome, Verdict, deliver_one
+from recruit.outbox.store import enqueue_email
+from recruit.services.resets import record_reset_request
+from tests.support.smtp import RecordingHandler, smtp_server
+
+LINK = "http://recruit.test/reset-password?token=secret-token"
+
+Seen = list[tuple[OutboxStatus, int]]
+
+
+def add_email(app: Flask, **fields: Any) -> int:
+    """Commit a password-reset email, optionally adjusting its columns; return its id."""
+    with app.app_context():
+        row = enqueue_email(
+            "password_reset", "amara@example.org", full_name="Amara", reset_url=LINK
+        )
+        db.session.commit()
+        if fields:
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id).values(**fields)
+            )
+            db.session.commit()
+        return row.id
+
+
+def watching_sender(outbox_id: int, seen: Seen) -> Callable[[EmailMessage], None]:
+    """The real sender, first noting the row's status and attempts as another worker sees it."""
+
+    def send(message: EmailMessage) -> None:
+        with db.engine.connect() as other:
+            status, attempts = other.execute(
+                select(OutboxMessage.status, OutboxMessage.attempts).where(
+                    OutboxMessage.id == outbox_id
+                )
+            ).one()
+        seen.append((status, attempts))
+        send_message(message, outbox_id)
+
+    return send
+
+
+def deliver(app: Flask, outbox_id: int, seen: Seen) -> Outcome:
+    """Run the command once, as the task does."""
+    with app.app_context():
+        return deliver_one(outbox_id, watching_sender(outbox_id, seen))
+
+
+def stored(app: Flask, outbox_id: int) -> tuple[OutboxStatus, int, dict[str, Any]]:
+    """The row's status, attempts and payload now."""
+    with app.app_context():
+        row = db.session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        return row.status, row.attempts, dict(row.payload or {})
+
+
+def test_the_claim_is_committed_before_the_email_leaves_and_sent_is_recorded(app: Flask) -> None:
+    outbox_id = add_email(app)
+    seen: Seen = []
+    outcome = deliver(app, outbox_id, seen)
+    assert (outcome.verdict, outcome.detail, outcome.label) == (
+        Verdict.SENT,
+        "password_reset",
+        "sent",
+    )
+    assert seen == [(OutboxStatus.SENDING, 1)]  # others saw the claim while it was sent
+    assert (Path(app.config["MAIL_DIR"]) / f"{outbox_id}.eml").is_file()
+    assert stored(app, outbox_id) == (OutboxStatus.SENT, 1, {"full_name": "Amara"})
+
+
+def test_a_row_already_sent_is_not_sent_again(app: Flask) -> None:
+    outbox_id = add_email(app)
+    seen: Seen = []
+    deliver(app, outbox_id, seen)
+    again = deliver(app, outbox_id, seen)
+    assert (again.verdict, again.label) == (Verdict.ALREADY_DONE, "skipped")
+    assert len(seen) == 1
+
+
+def test_a_transient_refusal_asks_for_a_retry_with_backoff(app: Flask) -> None:
+    outbox_id = add_email(app)
+    seen: Seen = []
+    with smtp_server(RecordingHandler(data_reply="451 4.3.0 Try again later")) as server:
+        app.config["SMTP_URL"] = server.url
+        outcome = deliver(app, outbox_id, seen)
+    assert outcome.verdict is Verdict.RETRY
+    assert isinstance(outcome.error, TransientMailError) and "451" in str(outcome.error)
+    assert 1.0 <= outcome.retry_after <= 2.0  # 2**1 seconds after the first try, with jitter
+    status, attempts, payload = stored(app, outbox_id)
+    assert (status, attempts, payload["reset_url"]) == (OutboxStatus.PENDING, 1, LINK)
+
+
+def test_the_attempt_ceiling_fails_the_row_without_sending(app: Flask) -> None:
+    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+    outbox_id = add_email(app, attempts=3)
+    seen: Seen = []
+    outcome = deliver(app, outbox_id, seen)
+    assert (outcome.verdict, outcome.label) == (Verdict.FAILED, "failed")
+    assert outcome.detail == "gave up after 3 attempts"
+    assert seen == []
+    status, attempts, payload = stored(app, outbox_id)
+    assert (status, attempts, "reset_url" in payload) == (OutboxStatus.FAILED, 4, False)
+
+
+def test_a_reset_request_is_acted_on_and_sends_nothing_itself(app: Flask) -> None:
+    with app.app_context():
+        request = record_reset_request("nobody.here@example.org")
+        db.session.commit()
+        outbox_id = request.id
+    seen: Seen = []
+    outcome = deliver(app, outbox_id, seen)
+    assert (outcome.verdict, outcome.detail, outcome.label) == (
+        Verdict.RESET,
+        "unknown",
+        "reset unknown",
+    )
+    assert seen == []
+    assert stored(app, outbox_id)[0] is OutboxStatus.SENT
