@@ -31,7 +31,13 @@ class Rule:
 RULES = (
     Rule(
         "the domain does not reach into the web tier",
-        ("recruit.services", "recruit.exports", "recruit.models", "recruit.outbox"),
+        (
+            "recruit.services",
+            "recruit.exports",
+            "recruit.models",
+            "recruit.outbox",
+            "recruit.notifications",
+        ),
         WEB_TIER,
         no_request_state=True,
     ),
