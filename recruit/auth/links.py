@@ -66,6 +66,14 @@ def pending(purpose: TokenPurpose) -> AccountToken | None:
     return token_by_id(session.get(_key(purpose)), purpose)
 
 
+def held_token(purpose: TokenPurpose) -> AccountToken | Response:
+    """The token behind this page, or the answer instead: the clean-URL 303 or the 410."""
+    if arrived_by_link():
+        return take_token(purpose)
+    token = pending(purpose)
+    return gone(purpose) if token is None else token
+
+
 def gone(purpose: TokenPurpose) -> Response:
     """The 410 page for a link that is unknown, used, expired or replaced."""
     label = LABELS[purpose]
@@ -83,11 +91,9 @@ def page(template: str, status: int, **context: object) -> Response:
 def verify_email() -> Response:
     """Confirm an email address with a button; then the owner logs in as usual."""
     purpose = TokenPurpose.VERIFY_EMAIL
-    if arrived_by_link():
-        return take_token(purpose)
-    token = pending(purpose)
-    if token is None:
-        return gone(purpose)
+    token = held_token(purpose)
+    if isinstance(token, Response):
+        return token
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         user = accounts.verify_email(token.id)
@@ -107,11 +113,9 @@ def verify_email() -> Response:
 def reset_password() -> Response:
     """Choose a new password from a reset link that works once and expires."""
     purpose = TokenPurpose.RESET_PASSWORD
-    if arrived_by_link():
-        return take_token(purpose)
-    token = pending(purpose)
-    if token is None:
-        return gone(purpose)
+    token = held_token(purpose)
+    if isinstance(token, Response):
+        return token
     form = NewPasswordForm()
     if form.validate_on_submit():
         user = accounts.reset_password(token.id, form.password.data)
@@ -136,11 +140,9 @@ def reset_password() -> Response:
 def accept_invite() -> Response:
     """A staff member invited by an admin sets a password and activates the account."""
     purpose = TokenPurpose.INVITE
-    if arrived_by_link():
-        return take_token(purpose)
-    token = pending(purpose)
-    if token is None:
-        return gone(purpose)
+    token = held_token(purpose)
+    if isinstance(token, Response):
+        return token
     form = NewPasswordForm()
     if form.validate_on_submit():
         user = accounts.accept_invite(token.id, form.password.data)

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from recruit import taxonomy
 from recruit.extensions import db, login_manager
 from recruit.formatting import uk_date, uk_datetime
+from recruit.parsing import MAX_ROW_ID
 from recruit.web import admission, receipt
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,6 @@ log = logging.getLogger(__name__)
 # An incoming X-Request-ID is kept only if it is all this (fullmatch: no trailing newline).
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
 
-# The largest id an INTEGER primary key can hold (PostgreSQL's int4; SQLite allows more).
-MAX_ID = 2**31 - 1
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -99,7 +98,7 @@ def _session_store_check() -> None:
 def _reject_impossible_ids() -> None:
     """An id in the path too large for any row cannot name one: 404 before the database sees it."""
     for value in (request.view_args or {}).values():
-        if isinstance(value, int) and value > MAX_ID:
+        if isinstance(value, int) and value > MAX_ROW_ID:
             abort(404)
 
 
