@@ -46,6 +46,7 @@ def _apply_flask_settings(app: Flask, settings: dict[str, Any]) -> None:
             raise RuntimeError("RECRUIT_SECRET_KEY must be set in production")
         # Development only: a fresh key per process, so sessions do not outlive a restart.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    _monitoring_key(app, production)
     app.config["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
         settings["DATABASE_URL"], int(settings["DB_POOL_SIZE"])
@@ -56,6 +57,20 @@ def _apply_flask_settings(app: Flask, settings: dict[str, Any]) -> None:
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
+
+
+def _monitoring_key(app: Flask, production: bool) -> None:
+    if app.config.get("MONITORING_KEY"):
+        return
+    if production:
+        raise RuntimeError("RECRUIT_MONITORING_KEY must be set in production")
+    # Development: one key kept in the instance folder, so pseudonyms survive a restart.
+    key_file = Path(app.instance_path) / "monitoring-key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["MONITORING_KEY"] = key_file.read_text().strip()
 
 
 def _engine_options(url: str, pool_size: int) -> dict[str, Any]:

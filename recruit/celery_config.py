@@ -90,6 +90,10 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
             "task": tasknames.REMIND_DRAFTS_TASK,
             "schedule": timedelta(minutes=15),
         },
+        "purge-expired-applications": {
+            "task": tasknames.RETENTION_PURGE_TASK,
+            "schedule": timedelta(hours=1),
+        },
         "sweep-exports": {"task": tasknames.EXPORT_SWEEP_TASK, "schedule": timedelta(minutes=1)},
         "purge-expired-exports": {
             "task": tasknames.EXPORT_PURGE_TASK,

@@ -61,6 +61,12 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_MEMORY_KIB": 65536,
     "ARGON2_PARALLELISM": 1,
     "PAGE_SIZE": 10,
+    # Keys the pseudonym that links equal-opportunities answers to an application (HMAC-SHA256).
+    # Required in production; development keeps one in the instance folder.
+    "MONITORING_KEY": None,
+    "RETENTION_MONTHS": 6,  # the default retention period for a new vacancy
+    "ACCESS_PACK_DAYS": 7,  # how long a subject access pack can be downloaded
+    "ACCESS_REQUEST_DUE_DAYS": 30,  # UK GDPR: one month to answer a subject access request
     "OUTBOX_SWEEP_SECONDS": 30,
     "OUTBOX_MAX_ATTEMPTS": 20,  # about 1.5 hours of backoff: rides out an SMTP outage
     "PUBLISH_TIMEOUT": 2.0,

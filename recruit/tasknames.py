@@ -18,6 +18,9 @@ EXPORT_SWEEP_TASK: Final = "recruit.exports.sweep"
 EXPORT_PURGE_TASK: Final = "recruit.exports.purge"
 HEARTBEAT_TASK: Final = "recruit.worker.heartbeat"
 PURGE_SESSIONS_TASK: Final = "recruit.sessions.purge"
+MONITORING_REPORT_TASK: Final = "recruit.monitoring.build_report"
+RETENTION_PURGE_TASK: Final = "recruit.retention.purge"
+ACCESS_PACK_BUILD_TASK: Final = "recruit.privacy.build_access_pack"
 
 TASK_NAMES: Final = frozenset(
     {
@@ -30,5 +33,8 @@ TASK_NAMES: Final = frozenset(
         EXPORT_PURGE_TASK,
         HEARTBEAT_TASK,
         PURGE_SESSIONS_TASK,
+        MONITORING_REPORT_TASK,
+        RETENTION_PURGE_TASK,
+        ACCESS_PACK_BUILD_TASK,
     }
 )

@@ -30,6 +30,7 @@ def base_config(instance: Path) -> dict[str, Any]:
     return {
         "ENV": "testing",
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "MONITORING_KEY": "test-monitoring-key-not-for-production",
         "INSTANCE_PATH": str(instance),
         "BASE_URL": "http://recruit.test",
         # The OWASP floor, so tests stay quick while exercising real argon2id.

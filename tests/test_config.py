@@ -38,7 +38,14 @@ def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
 
 
 def test_production_cookies_are_secure(tmp_path: Path) -> None:
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 32, "INSTANCE_PATH": str(tmp_path)})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "x" * 32,
+            "MONITORING_KEY": "y" * 32,
+            "INSTANCE_PATH": str(tmp_path),
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

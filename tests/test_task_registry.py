@@ -39,6 +39,9 @@ STABLE_NAMES = {
     "recruit.exports.purge",
     "recruit.worker.heartbeat",
     "recruit.sessions.purge",
+    "recruit.monitoring.build_report",
+    "recruit.retention.purge",
+    "recruit.privacy.build_access_pack",
 }
 REGISTRY = "recruit.tasknames"
 DISPATCH_PUBLISH = "recruit.outbox.dispatch.publish"

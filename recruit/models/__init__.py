@@ -7,6 +7,7 @@ from recruit.models.application import (
     StatusChange,
     StoredFile,
 )
+from recruit.models.audit import AuditEvent
 from recruit.models.base import Base, UTCDateTime, db_moment, db_now, utcnow
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
 from recruit.models.outbox import OutboxMessage, OutboxStatus
@@ -36,6 +37,7 @@ __all__ = [
     "Application",
     "ApplicationNote",
     "ApplicationStatus",
+    "AuditEvent",
     "Base",
     "Criterion",
     "CriterionEvidence",

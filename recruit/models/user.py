@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     RECRUITER = "recruiter"
     ADMIN = "admin"
     PANEL = "panel"
+    # Sees only the aggregate equal-opportunities reports: never an application or a person.
+    EQUALITY = "equality"
 
 
 STAFF_ROLES = frozenset({Role.RECRUITER, Role.ADMIN})
@@ -43,6 +45,9 @@ class User(UserMixin, Base):  # type: ignore[misc]
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the account was erased at its owner's request (UK GDPR Art. 17): the row stays
+    # as a non-identifying tombstone so that counts stay right.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def get_id(self) -> str:
         """Session identifier: the id plus the generation, so a bump logs every session out."""

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recruit.models.base import Base, UTCDateTime, utcnow
@@ -58,6 +58,10 @@ class Vacancy(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Unsuccessful candidates' data is purged this many months after closing, unless on hold.
+    retention_months: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
+    legal_hold_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     criteria: Mapped[list[Criterion]] = relationship(
         back_populates="vacancy",

@@ -1,0 +1,1 @@
+"""Equal-opportunities monitoring, kept apart from everything an assessor can reach."""

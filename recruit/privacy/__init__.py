@@ -1,0 +1,1 @@
+"""Candidates' data rights and retention: purge, subject access and erasure."""
