@@ -120,7 +120,10 @@ def _register_blueprints(app: Flask) -> None:
     from recruit.auth import bp as auth_bp
     from recruit.cli.commands import register_cli
     from recruit.portal import bp as portal_bp
+    from recruit.web.converters import AsciiIntegerConverter
 
+    # Before any route is added: each rule binds its converters when it is registered.
+    app.url_map.converters["int"] = AsciiIntegerConverter
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

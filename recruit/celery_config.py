@@ -95,6 +95,12 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
             "schedule": timedelta(hours=1),
         },
         "sweep-exports": {"task": tasknames.EXPORT_SWEEP_TASK, "schedule": timedelta(minutes=1)},
+        # Without an id the access-pack task sweeps: expires old packs, blanks erased accounts'
+        # last addresses once their email has gone, and republishes builds the broker lost.
+        "sweep-access-packs": {
+            "task": tasknames.ACCESS_PACK_BUILD_TASK,
+            "schedule": timedelta(minutes=5),
+        },
         "purge-expired-exports": {
             "task": tasknames.EXPORT_PURGE_TASK,
             "schedule": timedelta(minutes=30),

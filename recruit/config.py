@@ -67,6 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_MONTHS": 6,  # the default retention period for a new vacancy
     "ACCESS_PACK_DAYS": 7,  # how long a subject access pack can be downloaded
     "ACCESS_REQUEST_DUE_DAYS": 30,  # UK GDPR: one month to answer a subject access request
+    "SENT_EMAIL_RETENTION_DAYS": 90,  # then a sent email keeps no address or content
     "OUTBOX_SWEEP_SECONDS": 30,
     "OUTBOX_MAX_ATTEMPTS": 20,  # about 1.5 hours of backoff: rides out an SMTP outage
     "PUBLISH_TIMEOUT": 2.0,

@@ -263,3 +263,61 @@ class Factory:
                 AgreedScore(application_id=application_id, criterion_id=criterion_id, score=score)
             )
             db.session.commit()
+
+    def adjustment(
+        self, application_id: int, text: str = "Extra time in any written exercise"
+    ) -> SimpleNamespace:
+        """A candidate's request for adjustments on a submitted application, not acknowledged."""
+        from recruit.models import AdjustmentRequest
+
+        with self.app.app_context():
+            row = AdjustmentRequest(application_id=application_id, text=text, requested_at=utcnow())
+            db.session.add(row)
+            db.session.commit()
+            return snapshot(row)
+
+    def opt_in(self, application_id: int) -> None:
+        """The candidate asked to be considered under the guaranteed-interview scheme."""
+        from recruit.models import InterviewGuaranteeOptIn
+
+        with self.app.app_context():
+            db.session.add(InterviewGuaranteeOptIn(application_id=application_id))
+            db.session.commit()
+
+    def join_team(self, vacancy_id: int, user_id: int) -> None:
+        """Put a recruiter (or an admin) on a vacancy's hiring team."""
+        with self.app.app_context():
+            db.session.add(VacancyRecruiter(vacancy_id=vacancy_id, user_id=user_id))
+            db.session.commit()
+
+    def team_recruiter(self, *vacancy_ids: int, **kwargs: Any) -> SimpleNamespace:
+        """A verified recruiter on the hiring team of each vacancy given."""
+        recruiter = self.recruiter(**kwargs)
+        for vacancy_id in vacancy_ids:
+            self.join_team(vacancy_id, recruiter.id)
+        return recruiter
+
+    def access_pack(
+        self, user_id: int, expires_in: timedelta = timedelta(days=7), content: bytes = b"PK"
+    ) -> SimpleNamespace:
+        """A subject access request answered with a ready pack, its file on disk."""
+        from recruit.models.privacy import AccessChannel, AccessRequest, AccessRequestStatus
+        from recruit.privacy.access_requests import pack_dir
+
+        with self.app.app_context():
+            request = AccessRequest(
+                user_id=user_id,
+                requested_by_id=user_id,
+                channel=AccessChannel.ONLINE,
+                received_at=utcnow(),
+                due_at=utcnow() + timedelta(days=30),
+                status=AccessRequestStatus.READY,
+                ready_at=utcnow(),
+                expires_at=utcnow() + expires_in,
+            )
+            db.session.add(request)
+            db.session.flush()
+            request.file_name = f"access-pack-{request.id}.zip"
+            (pack_dir() / request.file_name).write_bytes(content)
+            db.session.commit()
+            return snapshot(request)

@@ -37,6 +37,7 @@ from tests.support.access import (
     CANDIDATE_OWN,
     CANDIDATE_SELF,
     CV,
+    EQUALITY_REPORTS,
     EXPORT,
     IDENTITY,
     OWNER,
@@ -45,25 +46,32 @@ from tests.support.access import (
     PUBLIC,
     RECRUITER,
     RECRUITER_OF_VACANCY,
-    RECRUITERS,
+    RECRUITER_OTHER,
     ROLES,
     STAFF,
     STAFF_VACANCY,
     STATEMENT,
+    TEAM_RECRUITER,
+    TEAM_STAFF,
+    TEAM_VACANCY,
     TOKEN,
     Browser,
     People,
     Route,
     World,
+    application_traces,
     build_world,
+    changes_vacancy,
     database_rows,
     leaked,
     make_people,
     outcome_of,
+    touches_applications,
     wipe_world,
     world_is_sound,
 )
 from tests.support.accounts import log_in
+from tests.support.monitoring import full_answers
 from tests.support.rows import user_row
 
 
@@ -123,6 +131,11 @@ ACCESS: dict[str, Route] = {
     "portal.vacancy": Route(PUBLIC),
     "auth.check_email": Route(PUBLIC),
     "api.healthz": Route(PUBLIC),
+    # Information pages (issue #11, pages): the privacy notice, accessibility statement and
+    # cookies page are for everyone, signed in or not.
+    "portal.privacy": Route(PUBLIC),
+    "portal.accessibility": Route(PUBLIC),
+    "portal.cookies": Route(PUBLIC),
     # Account pages: for anyone, signed in or not.
     "auth.login": Route(ANONYMOUS_OK),
     "auth.register": Route(ANONYMOUS_OK),
@@ -142,7 +155,7 @@ ACCESS: dict[str, Route] = {
     "portal.application": Route(CANDIDATE_OWN),
     "portal.withdraw": Route(CANDIDATE_OWN, payload=lambda w, p: {"reason": "Found a job"}),
     "portal.download_cv": Route(CANDIDATE_OWN),
-    # Assessors: recruiters, admins and panel members (narrowed to their panels' sift).
+    # Assessors: recruiters, admins and panel members (narrowed to their teams' vacancies).
     "admin.dashboard": Route(ASSESSOR),
     "admin.all_applications": Route(ASSESSOR),
     "admin.vacancy_applications": Route(ASSESSOR_VACANCY),
@@ -150,14 +163,16 @@ ACCESS: dict[str, Route] = {
     "admin.score": Route(ASSESSOR_VACANCY, sees=frozenset({STATEMENT}), payload=_scores),
     # The CV exists for staff only once the identity is visible: run with a recorded reveal.
     "admin.download_cv": Route(ASSESSOR_VACANCY, sees=IDENTITY | {STATEMENT}, revealed=True),
-    # Recruiters and admins, on any vacancy.
+    # Recruiters and admins, on any vacancy: the vacancy itself, not its applications.
     "admin.vacancies": Route(STAFF),
     "admin.new_vacancy": Route(STAFF, payload=lambda w, p: vacancy_form()),
+    # Hiring teams (issue #11): what reads or changes V1's applications, and V1's team itself,
+    # is for V1's team recruiter and admins; R2 gets the 403 page that names who to ask.
     "admin.bulk_action": Route(
-        STAFF, payload=lambda w, p: {**_selection(w, p), "action": "shortlist"}
+        TEAM_RECRUITER, payload=lambda w, p: {**_selection(w, p), "action": "shortlist"}
     ),
     "admin.bulk_unsuccessful": Route(
-        STAFF,
+        TEAM_RECRUITER,
         payload=lambda w, p: {
             **_selection(w, p),
             "subject": "Your application",
@@ -165,26 +180,35 @@ ACCESS: dict[str, Route] = {
         },
     ),
     "admin.vacancy": Route(STAFF_VACANCY),
-    "admin.edit_vacancy": Route(STAFF_VACANCY, payload=lambda w, p: vacancy_form()),
-    "admin.publish_vacancy": Route(STAFF_VACANCY),
-    "admin.close_vacancy": Route(STAFF_VACANCY),
-    "admin.panel": Route(STAFF_VACANCY),
+    # Editing, publishing and closing V1: its team recruiter and admins (audited if outside).
+    "admin.edit_vacancy": Route(TEAM_VACANCY, payload=lambda w, p: vacancy_form()),
+    "admin.publish_vacancy": Route(TEAM_VACANCY),
+    "admin.close_vacancy": Route(TEAM_VACANCY),
+    "admin.team": Route(TEAM_RECRUITER),
+    "admin.add_recruiter": Route(
+        TEAM_RECRUITER, payload=lambda w, p: {"recruiter_id": str(p[RECRUITER_OTHER].id)}
+    ),
+    # R1 is the team's only recruiter, so an allowed removal is refused by the rule: 400.
+    "admin.remove_recruiter": Route(
+        TEAM_RECRUITER, payload=lambda w, p: {"user_id": str(p[RECRUITER].id)}
+    ),
+    "admin.panel": Route(TEAM_RECRUITER),
     "admin.assign_panel": Route(
-        STAFF_VACANCY, payload=lambda w, p: {"user_id": str(p[PANEL_OTHER].id)}
+        TEAM_RECRUITER, payload=lambda w, p: {"user_id": str(p[PANEL_OTHER].id)}
     ),
     "admin.remove_panel": Route(
-        STAFF_VACANCY, payload=lambda w, p: {"user_id": str(p[PANEL_ASSIGNED].id)}
+        TEAM_RECRUITER, payload=lambda w, p: {"user_id": str(p[PANEL_ASSIGNED].id)}
     ),
     "admin.move_application": Route(
-        STAFF_VACANCY,
+        TEAM_RECRUITER,
         sees=frozenset({STATEMENT}),
         payload=lambda w, p: {"to_status": "submitted", "note": "Back to the start"},
     ),
     "admin.add_note": Route(
-        STAFF_VACANCY, sees=frozenset({STATEMENT}), payload=lambda w, p: {"body": "A note"}
+        TEAM_RECRUITER, sees=frozenset({STATEMENT}), payload=lambda w, p: {"body": "A note"}
     ),
     "admin.reveal_identity": Route(
-        STAFF_VACANCY, sees=frozenset({STATEMENT}), payload=lambda w, p: {"reason": "Conflict"}
+        TEAM_RECRUITER, sees=frozenset({STATEMENT}), payload=lambda w, p: {"reason": "Conflict"}
     ),
     # Only the vacancy's own recruiters (and admins): moderation and exports of personal data.
     "admin.moderate": Route(RECRUITER_OF_VACANCY, sees=frozenset({STATEMENT}), payload=_agreed),
@@ -206,6 +230,61 @@ ACCESS: dict[str, Route] = {
     ),
     "admin.outbox": Route(ADMIN_ONLY),
     "admin.retry_outbox": Route(ADMIN_ONLY),
+    # Subject access and erasure (issue #11): the candidate's account page, their data packs
+    # (their own only; another candidate's answers 404) and deleting the account (run with a
+    # wrong password, so an allowed request is refused by the form: 400). Admins log requests
+    # received by post or email (the list names the people) and download any pack.
+    "portal.account": Route(CANDIDATE_SELF),
+    "portal.request_data": Route(CANDIDATE_SELF),
+    "portal.data_request": Route(CANDIDATE_OWN),
+    "portal.download_data": Route(CANDIDATE_OWN),
+    "portal.delete_account": Route(
+        CANDIDATE_SELF, payload=lambda w, p: {"password": "not the right password"}
+    ),
+    "admin.access_requests_page": Route(
+        ADMIN_ONLY,
+        sees=IDENTITY - {CV},
+        payload=lambda w, p: {
+            "email": p[OWNER].email,
+            "channel": "post",
+            "received_day": str(datetime.now(UTC).day),
+            "received_month": str(datetime.now(UTC).month),
+            "received_year": str(datetime.now(UTC).year),
+        },
+    ),
+    "admin.download_access_request": Route(ADMIN_ONLY),
+    # Adjustments and the guaranteed interview (issue #11): the candidate asks on their own
+    # application; the vacancy's recruiters and admins acknowledge (the world has no request,
+    # so an allowed acknowledgement is refused by the form: 400) and read the scheme's report;
+    # the report across every vacancy is for admins.
+    "portal.request_adjustments": Route(
+        CANDIDATE_OWN, payload=lambda w, p: {"adjustments": "Extra time, please"}
+    ),
+    "admin.acknowledge_adjustment": Route(
+        RECRUITER_OF_VACANCY, sees=frozenset({STATEMENT}), payload=lambda w, p: {"request_id": "0"}
+    ),
+    "admin.vacancy_guarantees": Route(RECRUITER_OF_VACANCY),
+    "admin.all_guarantees": Route(ADMIN_ONLY),
+    # Retention (issue #11): the purge schedule and receipts, and a vacancy's retention
+    # period and legal hold: admins only.
+    "admin.retention": Route(ADMIN_ONLY),
+    "admin.vacancy_retention": Route(
+        ADMIN_ONLY,
+        payload=lambda w, p: {
+            "retention_months": "12",
+            "legal_hold": "yes",
+            "legal_hold_reason": "Employment tribunal claim",
+        },
+    ),
+    # Equality monitoring (issue #11): the candidate's own optional form, and the aggregate
+    # reports and their CSVs for admins and the equality role only.
+    "portal.monitoring": Route(CANDIDATE_OWN, payload=lambda w, p: full_answers()),
+    "admin.equality": Route(EQUALITY_REPORTS),
+    "admin.equality_vacancy": Route(EQUALITY_REPORTS),
+    "admin.equality_csv": Route(EQUALITY_REPORTS),
+    "admin.equality_report": Route(EQUALITY_REPORTS),
+    "admin.equality_report_status": Route(EQUALITY_REPORTS),
+    "admin.equality_report_download": Route(EQUALITY_REPORTS),
 }
 
 # What an allowed reader's GET must show, so "nothing leaked" is not just "nothing shown".
@@ -228,6 +307,38 @@ def test_every_route_has_an_access_rule(app: Flask) -> None:
     missing, stale = sorted(routes - ACCESS.keys()), sorted(ACCESS.keys() - routes)
     assert not missing, f"routes with no entry in ACCESS (add one with its rule): {missing}"
     assert not stale, f"entries in ACCESS for routes that no longer exist: {stale}"
+
+
+def test_no_route_lets_a_recruiter_outside_the_team_change_a_vacancy(app: Flask) -> None:
+    """Hiring teams: R2 reads V1's page but must be refused wherever V1 is changed (edited,
+    published, reopened, closed, its team changed), so a new vacancy route taking a POST with
+    a rule that lets any recruiter in fails here."""
+    rules = [r for r in app.url_map.iter_rules() if changes_vacancy(set(r.arguments), r.methods)]
+    open_to_r2 = sorted(
+        rule.endpoint
+        for rule in rules
+        if rule.endpoint in ACCESS
+        and ACCESS[rule.endpoint].access.expected(RECRUITER_OTHER) == "allowed"
+    )
+    assert open_to_r2 == [], "routes where a recruiter outside the team changes a vacancy"
+    checked = {rule.endpoint for rule in rules}
+    assert {"admin.edit_vacancy", "admin.publish_vacancy", "admin.close_vacancy"} <= checked
+    assert ACCESS["admin.vacancy"].access.expected(RECRUITER_OTHER) == "allowed"
+
+
+def test_no_route_lets_a_recruiter_outside_the_team_at_an_application(app: Flask) -> None:
+    """Hiring teams: R2 (not on V1's team) must be refused wherever an application is read or
+    changed, so a new route with a rule that lets any recruiter in fails here."""
+    open_to_r2 = sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint in ACCESS
+        and touches_applications(rule.endpoint, set(rule.arguments))
+        and ACCESS[rule.endpoint].access.expected(RECRUITER_OTHER) == "allowed"
+    )
+    assert open_to_r2 == [], "routes where a recruiter outside the team reaches an application"
+    checked = [r.endpoint for r in app.url_map.iter_rules() if "application_id" in r.arguments]
+    assert len(checked) >= 8, "the rule must cover the application pages"
 
 
 class Matrix:
@@ -305,6 +416,9 @@ class Matrix:
             may_see = frozenset(world.markers) - {EXPORT}
         if found := leaked(response.data, world, may_see):
             self.cross_reads.append(f"{where}: the body holds the owner's {', '.join(found)}")
+        # Hiring teams: R2 is on no team of V1, so no answer to them may show its application.
+        if role == RECRUITER_OTHER and any(t in response.data for t in application_traces(world)):
+            self.cross_reads.append(f"{where}: a recruiter outside the team got the application")
         kind = MUST_SHOW.get(endpoint, "")
         reader = method == "GET" and not refused and (role == OWNER or kind in route.sees)
         if kind and reader and world.markers[kind].encode() not in response.data:
@@ -313,7 +427,7 @@ class Matrix:
             self.cross_writes.append(f"{where}: a refused request changed the database")
         # Whoever may not write the owner's objects (even where the route lets them in, such
         # as another candidate applying to the same vacancy) must leave them as they were.
-        privileged = role == OWNER or role in RECRUITERS
+        privileged = role == OWNER or role in TEAM_STAFF
         if owner_before is not None and not privileged and self.owner_rows(world) != owner_before:
             self.cross_writes.append(f"{where}: the owner's account or application changed")
         if endpoint == "auth.logout" and role != ANONYMOUS:

@@ -34,7 +34,7 @@ def test_application_list_never_shows_drafts_and_filters_by_status(
     }
     for status, name in names.items():
         make.application(make.candidate(full_name=name).id, vacancy.id, status)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     url = f"/admin/vacancies/{vacancy.id}/applications"
     page = client.get(url).get_data(as_text=True)
     assert "Drafting Dana" not in page
@@ -53,7 +53,7 @@ def test_application_list_paginates(app: Flask, client: FlaskClient, make: Facto
     vacancy = make.vacancy()
     for n in range(5):
         make.application(make.candidate(full_name=f"Candidate Number{n}").id, vacancy.id)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     url = f"/admin/vacancies/{vacancy.id}/applications"
     first = client.get(url).get_data(as_text=True)
     assert "Number0" in first and "Number1" in first and "Number2" not in first
@@ -72,7 +72,7 @@ def test_application_detail_shows_statement_evidence_cv_and_history(
         candidate.id, vacancy.id, S.UNDER_REVIEW, statement="I led the Midlands Connect board."
     )
     make.cv(application.id, b"%PDF-1.4 cv")
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     response = client.get(f"/admin/applications/{application.id}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_cv_download_returns_the_bytes_as_an_attachment(
     application = make.application(make.candidate().id, vacancy.id)
     content = b"%PDF-1.4\nA real CV\n%%EOF"
     make.cv(application.id, content, name="Amara Okafor CV.pdf")
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     response = client.get(f"/admin/applications/{application.id}/cv")
     assert response.status_code == 200
     assert response.data == content
@@ -115,7 +115,7 @@ def test_cv_download_404s_without_a_cv_or_file(
     with app.app_context():
         for file in Path(app.config["UPLOAD_DIR"]).iterdir():
             file.unlink()
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     assert client.get(f"/admin/applications/{without.id}/cv").status_code == 404
     assert client.get(f"/admin/applications/{missing.id}/cv").status_code == 404
 
@@ -133,7 +133,7 @@ def test_allowed_move_records_history_and_emails_the_candidate(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     recruiter = make.recruiter(full_name="Priya Shah")
-    vacancy = make.vacancy(title="Director of Connectivity")
+    vacancy = make.vacancy(title="Director of Connectivity", recruiter_ids=(recruiter.id,))
     candidate = make.candidate()
     application = make.application(candidate.id, vacancy.id, S.SUBMITTED)
     log_in(client, recruiter)
@@ -162,7 +162,7 @@ def test_disallowed_move_answers_400_and_changes_nothing(
 ) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.SUBMITTED)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     for target in ("appointed", "withdrawn", "draft", "nonsense"):
         response = move(client, application.id, target)
         assert response.status_code == 400
@@ -181,7 +181,7 @@ def test_disallowed_move_answers_400_and_changes_nothing(
 def test_final_statuses_offer_no_moves(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.WITHDRAWN)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     page = client.get(f"/admin/applications/{application.id}").get_data(as_text=True)
     assert "cannot be moved any further" in page
 
@@ -189,6 +189,6 @@ def test_final_statuses_offer_no_moves(app: Flask, client: FlaskClient, make: Fa
 def test_draft_applications_are_not_found(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     draft = make.application(make.candidate().id, vacancy.id, S.DRAFT)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     assert client.get(f"/admin/applications/{draft.id}").status_code == 404
     assert client.get(f"/admin/applications/{draft.id}/cv").status_code == 404

@@ -155,7 +155,7 @@ def test_edit_cannot_change_criteria_once_an_application_is_submitted(
 ) -> None:
     vacancy = make.vacancy()
     make.application(make.candidate().id, vacancy.id, ApplicationStatus.SUBMITTED)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     url = f"/admin/vacancies/{vacancy.id}/edit"
     page = client.get(url).get_data(as_text=True)
     assert "the criteria can no longer be changed" in page
@@ -186,7 +186,7 @@ def test_a_criterion_a_draft_has_answered_cannot_be_removed(
 ) -> None:
     vacancy = make.vacancy(essential=("First", "Second"))
     make.application(make.candidate().id, vacancy.id, ApplicationStatus.DRAFT)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     url = f"/admin/vacancies/{vacancy.id}/edit"
     response = submit(client, url, vacancy_form(essential_criteria="First"))
     assert response.status_code == 400
@@ -242,7 +242,7 @@ def test_publish_refuses_a_closing_time_in_the_past(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     vacancy = make.vacancy(status=VacancyStatus.DRAFT, closes_in=timedelta(minutes=-5))
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     response = publish(client, vacancy.id)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -253,7 +253,7 @@ def test_publish_refuses_a_closing_time_in_the_past(
 
 def test_a_draft_cannot_be_closed(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy(status=VacancyStatus.DRAFT)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     response = close(client, vacancy.id)
     assert response.status_code == 400
     assert "Only a published vacancy can be closed" in response.get_data(as_text=True)
@@ -263,7 +263,7 @@ def test_editing_a_published_vacancy_cannot_set_a_past_closing_time(
     app: Flask, client: FlaskClient, make: Factory
 ) -> None:
     vacancy = make.vacancy()
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     past = vacancy_form(closing_year=str(datetime.now(UTC).year - 1))
     response = submit(client, f"/admin/vacancies/{vacancy.id}/edit", past)
     assert response.status_code == 400
@@ -301,7 +301,7 @@ def test_dashboard_shows_own_vacancies_with_counts_by_status(
 
 def test_vacancy_list_and_detail(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy(title="Head of MedTech Cluster Development", sectors=("medtech",))
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     page = client.get("/admin/vacancies").get_data(as_text=True)
     assert "Head of MedTech Cluster Development" in page and vacancy.reference in page
     detail = client.get(f"/admin/vacancies/{vacancy.id}").get_data(as_text=True)

@@ -61,7 +61,7 @@ def test_a_refused_reveal_is_not_logged_as_a_reveal(
 ) -> None:
     vacancy = make.vacancy(anonymised_sift=True)
     application = make.application(make.candidate().id, vacancy.id, ApplicationStatus.UNDER_REVIEW)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     page = f"/admin/applications/{application.id}"
     assert submit(client, page, {"reason": " "}, action=f"{page}/reveal").status_code == 400
     assert logs.event("identity_revealed") == []

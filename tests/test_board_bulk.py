@@ -30,7 +30,7 @@ def test_bulk_move_moves_what_it_can_and_reports_the_rest(
     vacancy = make.vacancy()
     submitted = [make.application(make.candidate().id, vacancy.id) for _ in range(2)]
     shortlisted = make.application(make.candidate().id, vacancy.id, S.SHORTLISTED)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     ids = [a.id for a in [*submitted, shortlisted]]
     response = bulk(client, vacancy.id, ids, "move", to_status="interview")
     assert response.status_code == 302
@@ -48,7 +48,7 @@ def test_bulk_move_moves_what_it_can_and_reports_the_rest(
 def test_bulk_needs_a_selection_and_a_stage(app: Flask, client: FlaskClient, make: Factory) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     response = bulk(client, vacancy.id, [], "move", to_status="under_review")
     assert response.status_code == 400
     assert "Select at least one application" in response.get_data(as_text=True)
@@ -64,7 +64,8 @@ def test_bulk_ignores_applications_from_other_vacancies(
 ) -> None:
     vacancy, other = make.vacancy(), make.vacancy(title="Head of Skills and Talent")
     foreign = make.application(make.candidate().id, other.id)
-    log_in(client, make.recruiter())
+    # On both teams: posted from one vacancy's board, the other's application is still dropped.
+    log_in(client, make.team_recruiter(vacancy.id, other.id))
     response = bulk(client, vacancy.id, [foreign.id], "move", to_status="under_review")
     assert response.status_code == 302
     assert stored(app, Application, foreign.id).status is S.SUBMITTED
@@ -74,7 +75,7 @@ def test_longlist_and_shortlist(app: Flask, client: FlaskClient, make: Factory) 
     vacancy = make.vacancy()
     first = make.application(make.candidate(full_name="Listed Lara").id, vacancy.id)
     make.application(make.candidate(full_name="Unlisted Uma").id, vacancy.id)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     assert bulk(client, vacancy.id, [first.id], "longlist").status_code == 302
     assert bulk(client, vacancy.id, [first.id], "shortlist").status_code == 302
     row = stored(app, Application, first.id)
@@ -98,7 +99,7 @@ def test_unsuccessful_email_is_edited_then_queued_for_each_candidate(
     people = [make.candidate(full_name=n) for n in ("Priya Shah", "Tom Reid")]
     apps = [make.application(p.id, vacancy.id, S.UNDER_REVIEW) for p in people]
     appointed = make.application(make.candidate().id, vacancy.id, S.APPOINTED)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     ids = [a.id for a in [*apps, appointed]]
     compose = bulk(client, vacancy.id, ids, "unsuccessful")
     assert compose.status_code == 200
@@ -136,7 +137,7 @@ def test_unsuccessful_form_needs_subject_and_body(
 ) -> None:
     vacancy = make.vacancy()
     application = make.application(make.candidate().id, vacancy.id, S.UNDER_REVIEW)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(vacancy.id))
     html = bulk(client, vacancy.id, [application.id], "unsuccessful").get_data(as_text=True)
     data = {
         "application_ids": [str(application.id)],
@@ -173,7 +174,7 @@ def test_notes_are_internal(app: Flask, client: FlaskClient, make: Factory) -> N
     application = make.application(candidate.id, vacancy.id, S.UNDER_REVIEW)
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    recruiter = make.recruiter(full_name="Noah Recruiter")
+    recruiter = make.team_recruiter(vacancy.id, full_name="Noah Recruiter")
     log_in(client, recruiter)
     url = f"/admin/applications/{application.id}"
     note = "Internal only: salary expectation above band"
@@ -202,7 +203,7 @@ def test_filters_by_theme_sector_and_date(app: Flask, client: FlaskClient, make:
     skills = make.vacancy(title="Head of Skills", themes=("skills",), sectors=("medtech",))
     make.application(make.candidate(full_name="Connie Transport").id, transport.id)
     make.application(make.candidate(full_name="Sam Skills").id, skills.id)
-    log_in(client, make.recruiter())
+    log_in(client, make.team_recruiter(transport.id, skills.id))
     page = client.get("/admin/applications?theme=skills").get_data(as_text=True)
     assert "Sam Skills" in page and "Connie Transport" not in page
     page = client.get("/admin/applications?sector=aerospace").get_data(as_text=True)

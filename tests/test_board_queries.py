@@ -153,6 +153,7 @@ def test_a_board_page_costs_the_same_few_statements_at_any_size(
     bulk_applications(app, small.id, SMALL, assessors)
     for vacancy_id in (big.id, small.id):
         make.assign_panel(vacancy_id, panel.id)
+        make.join_team(vacancy_id, recruiter.id)
 
     for user in (recruiter, panel):
         viewer = app.test_client()

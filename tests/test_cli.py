@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, func, inspect, select
 
 from recruit import create_app
 from recruit.cli.demo import DEMO_RECRUITER_EMAIL, PASSWORD_FILE_NAME
+from recruit.cli.demo_data import DEMO_EXPIRED_VACANCY
 from recruit.extensions import db
 from recruit.models import Base, Role, User, Vacancy, VacancyStatus, utcnow
 from recruit.passwords import password_problem, verify_password
@@ -40,6 +41,15 @@ def test_create_user_with_password_option(app: Flask) -> None:
         assert user is not None
         assert user.role is Role.ADMIN and user.is_active
         assert verify_password(user.password_hash, "an admin passphrase here")
+
+
+def test_create_user_makes_an_equality_monitoring_officer(app: Flask) -> None:
+    args = ["create-user", "--email", "eo@me.example", "--role", "equality"]
+    result = app.test_cli_runner().invoke(args=[*args, "--password", "an equality passphrase"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "eo@me.example"))
+        assert user is not None and user.role is Role.EQUALITY
 
 
 def test_create_user_prompts_for_the_password(app: Flask) -> None:
@@ -92,7 +102,11 @@ def test_seed_demo_loads_open_vacancies_once(app: Flask) -> None:
     second = runner.invoke(args=["seed-demo"])
     assert "0 new vacancies" in second.output
     with app.app_context():
-        vacancies = list(db.session.scalars(select(Vacancy)))
+        every = list(db.session.scalars(select(Vacancy)))
+        # Besides the eight open ones, one campaign that closed months ago (for the purge demo).
+        expired = [v for v in every if v.reference == DEMO_EXPIRED_VACANCY["reference"]]
+        assert len(expired) == 1 and expired[0].status is VacancyStatus.CLOSED
+        vacancies = [v for v in every if v not in expired]
         assert len(vacancies) == 8
         assert all(v.status is VacancyStatus.PUBLISHED for v in vacancies)
         assert all(v.closes_at > utcnow() for v in vacancies)
@@ -227,3 +241,55 @@ def test_no_model_change_lacks_a_migration_on_sqlite(tmp_path: object) -> None:
 def test_no_model_change_lacks_a_migration_on_postgresql(tmp_path: object) -> None:
     with postgres_database() as url:
         assert _pending_changes(url, f"{tmp_path}/inst") == []
+
+
+def _sqlite_rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        result = conn.exec_driver_sql(sql)
+        rows = [tuple(row) for row in result] if result.returns_rows else []
+    engine.dispose()
+    return rows
+
+
+def test_upgrading_a_sqlite_database_keeps_its_applications_and_never_reuses_an_id(
+    tmp_path: object,
+) -> None:
+    """0002 rebuilds tables on SQLite; a cascade from dropping the old copy would empty them."""
+    url = f"sqlite:///{tmp_path}/old.sqlite3"
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": f"{tmp_path}/inst", "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0001")
+        db.engine.dispose()
+    _sqlite_rows(
+        url,
+        "INSERT INTO users (id, email, full_name, password_hash, role, is_disabled,"
+        " session_generation, created_at) VALUES (1, 'a@example.org', 'A', 'x', 'candidate',"
+        " 0, 0, '2026-01-01')",
+    )
+    _sqlite_rows(
+        url,
+        "INSERT INTO vacancies (id, reference, title, summary, description, location,"
+        " salary_band, contract_type, closes_at, status, statement_word_limit, anonymised_sift,"
+        " created_at, updated_at) VALUES (1, 'ME-1', 't', 's', 'd', 'l', 'b', 'permanent',"
+        " '2027-01-01', 'published', 1000, 0, '2026-01-01', '2026-01-01')",
+    )
+    _sqlite_rows(
+        url,
+        "INSERT INTO applications (id, vacancy_id, candidate_id, status, statement, created_at,"
+        " updated_at, candidate_number, on_longlist, on_shortlist) VALUES (5, 1, 1, 'submitted',"
+        " 'My statement', '2026-01-01', '2026-01-01', 'C-1', 0, 0)",
+    )
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    assert _sqlite_rows(url, "SELECT id, statement FROM applications") == [(5, "My statement")]
+    _sqlite_rows(url, "DELETE FROM applications WHERE id = 5")
+    _sqlite_rows(
+        url,
+        "INSERT INTO applications (vacancy_id, candidate_id, status, statement, created_at,"
+        " updated_at, candidate_number, on_longlist, on_shortlist) VALUES (1, 1, 'submitted',"
+        " 'Another', '2026-01-02', '2026-01-02', 'C-2', 0, 0)",
+    )
+    # The purged APP-000005 is never given to someone else.
+    assert _sqlite_rows(url, "SELECT id FROM applications") == [(6,)]

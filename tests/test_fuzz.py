@@ -47,7 +47,11 @@ from tests.support.logs import Capture
 EXAMPLES_PER_ROLE = 850
 # Three tests of two roles each, so pytest-xdist can spread them over the cores; each test seeds
 # its own app and learns its pages (a few seconds), then sends 1,700 requests.
-GROUPS = [("anonymous", "recruiter"), ("candidate", "admin"), ("other_candidate", "panel")]
+GROUPS = [
+    ("anonymous", "recruiter"),
+    ("candidate", "admin"),
+    ("other_candidate", "panel", "equality"),
+]
 ODD_METHODS = ["PUT", "DELETE", "PATCH"]
 
 

@@ -37,6 +37,8 @@ RULES = (
             "recruit.models",
             "recruit.outbox",
             "recruit.notifications",
+            "recruit.monitoring",
+            "recruit.privacy",
         ),
         WEB_TIER,
         no_request_state=True,

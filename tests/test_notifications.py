@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import inspect
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ from recruit.models import (
     OutboxMessage,
     User,
     Vacancy,
+    utcnow,
 )
+from recruit.models.privacy import AccessRequest
 from recruit.notifications import catalog
 from recruit.notifications.catalog import EMAIL_TEMPLATES, EMAILS
 from recruit.notifications.mail import build_message
@@ -59,6 +62,14 @@ CALLS: dict[str, Call] = {
     "new_application": lambda r: catalog.new_application(r["application"], r["recruiter"]),
     "vacancy_closed": lambda r: catalog.vacancy_closed(r["vacancy"], r["recruiter"], 3),
     "export_ready": lambda r: catalog.export_ready(r["job"], r["vacancy"], r["recruiter"], 168),
+    # Data rights (#11): a pack is ready; an account was erased (with one record kept).
+    "access_pack_ready": lambda r: catalog.access_pack_ready(
+        AccessRequest(id=7, expires_at=utcnow() + timedelta(days=7)), r["candidate"], 7
+    ),
+    "account_erased": lambda r: catalog.account_erased(r["candidate"], ["Your application"]),
+    "adjustment_acknowledged": lambda r: catalog.adjustment_acknowledged(
+        r["application"], datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+    ),
 }
 
 # Sent to the staff member (the invitee, a vacancy's recruiter, whoever asked for the export).
@@ -77,6 +88,9 @@ SUBJECTS = {
     "new_application": "New application for Director of Connectivity ({reference})",
     "vacancy_closed": "Director of Connectivity (ME-N0001) has closed: 3 applications",
     "export_ready": "Your export for Director of Connectivity is ready",
+    "access_pack_ready": "A copy of your data is ready to download",
+    "account_erased": "Your account has been deleted",
+    "adjustment_acknowledged": "Your request for adjustments: Director of Connectivity",
 }
 
 

@@ -127,10 +127,32 @@ def test_removing_a_panel_member_by_a_malformed_id_is_refused(
     vacancy = make.vacancy()
     panel = make.panel_member()
     make.assign_panel(vacancy.id, panel.id)
-    log_in(client, make.recruiter())
-    url = f"/admin/vacancies/{vacancy.id}/panel"
+    log_in(client, make.team_recruiter(vacancy.id))
+    url = f"/admin/vacancies/{vacancy.id}/team"
+    remove = f"/admin/vacancies/{vacancy.id}/panel/remove"
     for raw in [*OTHER_DIGITS, "1" * 5000, str(2**31), str(2**63), "-1", " ", "1 2"]:
-        response = submit(client, url, {"user_id": raw}, action=f"{url}/remove")
+        response = submit(client, url, {"user_id": raw}, action=remove)
         assert response.status_code == 400, raw
         assert "Choose who to take off the panel" in response.get_data(as_text=True), raw
     assert panel_size(app, vacancy.id) == 1
+
+
+@pytest.mark.parametrize("digit", ["٧", "７", "𝟕", "⁷"])
+def test_ids_in_paths_take_the_digits_0_to_9_only(
+    app: Flask, client: FlaskClient, make: Factory, digit: str
+) -> None:
+    vacancy = make.vacancy()
+    candidate = make.candidate()
+    application = make.application(candidate.id, vacancy.id)
+    log_in(client, candidate)
+    assert client.get(f"/applications/{application.id}").status_code == 200
+    other = str(application.id).translate(str.maketrans("0123456789", _digits_like(digit)))
+    assert other != str(application.id)
+    assert client.get(f"/applications/{other}").status_code == 404
+    assert client.get(f"/vacancies/{vacancy.reference}").status_code == 200
+
+
+def _digits_like(sample: str) -> str:
+    """The ten digits of the script `sample` (one digit seven) belongs to."""
+    seven = ord(sample)
+    return "".join(chr(seven - 7 + n) for n in range(10)) if sample != "⁷" else "⁰¹²³⁴⁵⁶⁷⁸⁹"

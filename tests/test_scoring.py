@@ -92,7 +92,8 @@ def test_no_assessor_sees_others_scores_before_submitting_whatever_their_role(
     url = f"/admin/applications/{application.id}"
     board_url = f"/admin/vacancies/{vacancy.id}/applications"
 
-    for person in (lead, make.recruiter(), make.admin()):
+    # Another recruiter on the team, and an admin outside it.
+    for person in (lead, make.team_recruiter(vacancy.id), make.admin()):
         client = app.test_client()
         log_in(client, person)
         page = client.get(url).get_data(as_text=True)

@@ -5,29 +5,39 @@ importing this package imports them all.
 """
 
 from recruit.admin import (
+    access_request_views,
+    adjustment_views,
     application_views,
     board_views,
     bulk_views,
     dashboard_views,
+    equality_views,
     export_views,
+    guarantee_views,
     outbox_views,
-    panel_views,
+    retention_views,
     sift_views,
+    team_views,
     user_views,
     vacancy_views,
 )
 from recruit.admin.blueprint import bp
 
 __all__ = [
+    "access_request_views",
+    "adjustment_views",
     "application_views",
     "board_views",
     "bp",
     "bulk_views",
     "dashboard_views",
+    "equality_views",
     "export_views",
+    "guarantee_views",
     "outbox_views",
-    "panel_views",
+    "retention_views",
     "sift_views",
+    "team_views",
     "user_views",
     "vacancy_views",
 ]

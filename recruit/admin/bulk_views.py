@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from recruit.admin.access import get_vacancy_for_staff
+from recruit.admin.access import check_selection, get_team_vacancy
 from recruit.admin.blueprint import bp
 from recruit.admin.bulk_forms import BulkForm, UnsuccessfulForm
 from recruit.admin.pages import FILTER_NAMES, View, render_board
@@ -31,7 +31,7 @@ LIST_ACTIONS = {
 
 def _vacancy_from_form() -> Vacancy | None:
     vacancy_id = request.form.get("vacancy_id", type=int)
-    return get_vacancy_for_staff(vacancy_id) if vacancy_id else None
+    return get_team_vacancy(vacancy_id) if vacancy_id else None
 
 
 def _back(vacancy: Vacancy | None) -> Response:
@@ -62,6 +62,8 @@ def bulk_action() -> View:
     form = BulkForm()
     if not form.validate_on_submit():
         return render_board(vacancy, form)
+    # Any ticked application outside the user's teams refuses the whole action (403 page).
+    check_selection(form.application_ids.data, f"bulk {form.action.data}")
     if form.action.data == "unsuccessful":
         return _compose(vacancy, form.application_ids.data)
     selection = bulk.load_selection(
@@ -116,6 +118,7 @@ def bulk_unsuccessful() -> View:
     """Mark the selection unsuccessful and queue the edited email to each candidate."""
     vacancy = _vacancy_from_form()
     form = UnsuccessfulForm()
+    check_selection(form.application_ids.data or [], "bulk unsuccessful email")
     selection = bulk.load_selection(
         form.application_ids.data or [], current_user, vacancy.id if vacancy else None
     )

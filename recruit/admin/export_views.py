@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from recruit.admin.access import get_vacancy_for_staff
+from recruit.admin.access import audit_admin_access, get_team_vacancy
 from recruit.admin.blueprint import bp
 from recruit.admin.export_forms import ExportForm
 from recruit.admin.pages import View
@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 
 
 def vacancy_for_exports(vacancy_id: int) -> Vacancy:
-    """The vacancy if the current user runs it (or is an admin); 403 for other staff."""
-    vacancy = get_vacancy_for_staff(vacancy_id)
+    """The vacancy if the current user runs it (or is an admin); 403 for other staff (a recruiter
+    outside the hiring team gets the page that names who to ask)."""
+    vacancy = get_team_vacancy(vacancy_id)
     if not may_export(current_user, vacancy.id):
         log.warning(
             "export refused: not a recruiter of this vacancy", extra={"vacancy_id": vacancy.id}
@@ -108,6 +109,7 @@ def download_export(export_id: int) -> Response:
     job, _ = job_for_user(export_id)
     if job.status is not ExportStatus.READY or not job.storage_key:
         abort(404)
+    audit_admin_access(job.vacancy_id, what="export download")
     jobs.record_download(job, current_user, request.remote_addr or "")
     db.session.commit()
     log.info(

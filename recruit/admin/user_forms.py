@@ -29,6 +29,8 @@ class InviteForm(FlaskForm):  # type: ignore[misc]
                 Role.RECRUITER.value: "Recruiter – runs campaigns and moves applications",
                 Role.ADMIN.value: "Admin – as a recruiter, and can also invite staff",
                 Role.PANEL.value: "Panel member – sees the shortlists they are given",
+                Role.EQUALITY.value: "Equality monitoring – sees only the anonymous equality "
+                "reports, never an application",
             }
         ),
         validators=[InputRequired("Select a role")],

@@ -15,7 +15,7 @@ from recruit.models import Role, User
 from recruit.services import accounts
 from recruit.web.authz import admin_required
 
-STAFF_LIST_ROLES = (Role.ADMIN, Role.RECRUITER, Role.PANEL)
+STAFF_LIST_ROLES = (Role.ADMIN, Role.RECRUITER, Role.PANEL, Role.EQUALITY)
 
 
 @bp.route("/users")

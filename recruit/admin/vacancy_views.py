@@ -8,13 +8,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from recruit.admin.access import get_vacancy_for_staff
+from recruit.admin.access import get_managed_vacancy, get_vacancy_for_staff
 from recruit.admin.blueprint import bp
 from recruit.admin.pages import View
 from recruit.admin.vacancy_forms import ConfirmForm, VacancyForm
 from recruit.extensions import db
 from recruit.models import Vacancy, VacancyStatus
 from recruit.services import vacancies
+from recruit.services.access import may_manage_vacancy
 from recruit.taxonomy import STAFF_LABELS
 from recruit.web.authz import staff_required
 
@@ -46,7 +47,7 @@ def new_vacancy() -> View:
 @bp.route("/vacancies/<int:vacancy_id>")
 @staff_required
 def vacancy(vacancy_id: int) -> str:
-    """One vacancy: its details, criteria, status and the publish or close action."""
+    """One vacancy: its details, criteria, status and (for its team) the publish or close action."""
     found = get_vacancy_for_staff(vacancy_id)
     return _render_vacancy(found, ConfirmForm())[0]
 
@@ -62,6 +63,8 @@ def _render_vacancy(found: Vacancy, form: ConfirmForm, error: str | None = None)
         counts=counts,
         labels=STAFF_LABELS,
         can_reopen=found.status is VacancyStatus.CLOSED,
+        # Recruiters outside the team read the page but get no edit, publish or close buttons.
+        may_manage=may_manage_vacancy(current_user, found.id),
     )
     return page, 400 if form.errors else 200
 
@@ -70,7 +73,7 @@ def _render_vacancy(found: Vacancy, form: ConfirmForm, error: str | None = None)
 @staff_required
 def edit_vacancy(vacancy_id: int) -> View:
     """Change a vacancy; its criteria are fixed once an application has been submitted."""
-    found = get_vacancy_for_staff(vacancy_id)
+    found = get_managed_vacancy(vacancy_id, what="vacancy edit")
     locked = vacancies.criteria_locked(found)
     form = VacancyForm(data=VacancyForm.data_from(found))
     if form.validate_on_submit():
@@ -97,19 +100,26 @@ def edit_vacancy(vacancy_id: int) -> View:
 @staff_required
 def publish_vacancy(vacancy_id: int) -> View:
     """Publish a draft, or reopen a closed vacancy whose closing time is in the future."""
-    return _change_status(vacancy_id, vacancies.publish, "is published and open for applications")
+    return _change_status(
+        vacancy_id, vacancies.publish, "is published and open for applications", "vacancy publish"
+    )
 
 
 @bp.route("/vacancies/<int:vacancy_id>/close", methods=["POST"])
 @staff_required
 def close_vacancy(vacancy_id: int) -> View:
     """Close a published vacancy to new applications."""
-    return _change_status(vacancy_id, vacancies.close, "is closed to new applications")
+    return _change_status(
+        vacancy_id, vacancies.close, "is closed to new applications", "vacancy close"
+    )
 
 
-def _change_status(vacancy_id: int, change: Callable[[Vacancy], None], done: str) -> View:
+def _change_status(
+    vacancy_id: int, change: Callable[[Vacancy], None], done: str, what: str
+) -> View:
     """Apply a confirmed publish or close, showing the rule's message if it refuses."""
-    found = get_vacancy_for_staff(vacancy_id)
+    # The team check comes before the form's, so an outsider learns nothing from a 400.
+    found = get_managed_vacancy(vacancy_id, what=what)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _render_vacancy(found, form)

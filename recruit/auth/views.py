@@ -76,6 +76,8 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 def home_for(user: User) -> str:
     """Where a user lands after logging in."""
+    if user.role is Role.EQUALITY:  # sees the aggregate reports and nothing else
+        return url_for("admin.equality")
     assesses = user.is_staff or user.role is Role.PANEL
     return url_for("admin.dashboard") if assesses else url_for("portal.applications")
 

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from recruit.cli.outbox import outbox_cli
+from recruit.cli.retention import retention_cli
 from recruit.extensions import db
 from recruit.models import Role
 from recruit.passwords import password_problem
@@ -20,11 +21,14 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(retention_cli)
 
 
 @click.command("create-user")
 @click.option("--email", required=True, help="Email address the user logs in with.")
-@click.option("--role", type=click.Choice(["recruiter", "admin", "panel"]), required=True)
+@click.option(
+    "--role", type=click.Choice(["recruiter", "admin", "panel", "equality"]), required=True
+)
 @click.option(
     "--name", "full_name", default="", help="Full name (defaults to the email's local part)."
 )

@@ -6,16 +6,27 @@ import os
 import secrets
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
-from recruit.cli.demo_data import DEMO_VACANCIES, description_for
+from recruit.cli.demo_data import (
+    DEMO_APPLICANTS,
+    DEMO_EXPIRED_APPLICANTS,
+    DEMO_EXPIRED_VACANCY,
+    DEMO_VACANCIES,
+    description_for,
+)
 from recruit.extensions import db
 from recruit.formatting import UK
 from recruit.models import (
+    Application,
+    ApplicationStatus,
     Criterion,
+    CriterionEvidence,
     CriterionKind,
     Role,
+    StatusChange,
     User,
     Vacancy,
     VacancyRecruiter,
@@ -24,8 +35,9 @@ from recruit.models import (
     VacancyTheme,
     utcnow,
 )
+from recruit.monitoring import responses
 from recruit.passwords import hash_password, password_problem, verify_password
-from recruit.services import accounts
+from recruit.services import accounts, adjustments
 
 DEMO_RECRUITER_EMAIL = "recruiter@midlandsengine.example"
 DEMO_RECRUITER_NAME = "Priya Shah"
@@ -112,31 +124,93 @@ def load_demo(recruiter_password: str) -> int:
     for item in DEMO_VACANCIES:
         if item["reference"] in known:
             continue
-        vacancy = Vacancy(
-            reference=item["reference"],
-            title=item["title"],
-            summary=item["summary"],
-            description=description_for(item),
-            location=item["location"],
-            salary_band=item["salary_band"],
-            contract_type=item["contract_type"],
-            closes_at=closing_time(item["closes_in_days"]),
-            status=VacancyStatus.PUBLISHED,
-            statement_word_limit=1000,
-            created_by_id=recruiter.id,
-            published_at=utcnow(),
-        )
-        vacancy.criteria = [
-            Criterion(kind=CriterionKind.ESSENTIAL, position=i, text=t)
-            for i, t in enumerate(item["essential"])
-        ] + [
-            Criterion(kind=CriterionKind.DESIRABLE, position=i, text=t)
-            for i, t in enumerate(item["desirable"])
-        ]
-        vacancy.theme_tags = [VacancyTheme(theme=t) for t in item["themes"]]
-        vacancy.sector_tags = [VacancySector(sector=s) for s in item["sectors"]]
-        db.session.add(vacancy)
-        db.session.flush()
-        db.session.add(VacancyRecruiter(vacancy_id=vacancy.id, user_id=recruiter.id))
+        _demo_vacancy(item, recruiter, closing_time(item["closes_in_days"]))
+        added += 1
+    if DEMO_EXPIRED_VACANCY["reference"] not in known:
+        closed = closing_time(-int(DEMO_EXPIRED_VACANCY["closed_days_ago"]))
+        expired = _demo_vacancy(DEMO_EXPIRED_VACANCY, recruiter, closed)
+        expired.status, expired.closed_at = VacancyStatus.CLOSED, closed
+    load_demo_applicants()
+    return added
+
+
+def _demo_vacancy(item: dict[str, Any], recruiter: User, closes_at: datetime) -> Vacancy:
+    """One demo vacancy, published, with its criteria, tags and the demo recruiter's team."""
+    vacancy = Vacancy(
+        reference=item["reference"],
+        title=item["title"],
+        summary=item["summary"],
+        description=description_for(item),
+        location=item["location"],
+        salary_band=item["salary_band"],
+        contract_type=item["contract_type"],
+        closes_at=closes_at,
+        status=VacancyStatus.PUBLISHED,
+        statement_word_limit=1000,
+        created_by_id=recruiter.id,
+        published_at=utcnow(),
+    )
+    vacancy.criteria = [
+        Criterion(kind=CriterionKind.ESSENTIAL, position=i, text=t)
+        for i, t in enumerate(item["essential"])
+    ] + [
+        Criterion(kind=CriterionKind.DESIRABLE, position=i, text=t)
+        for i, t in enumerate(item["desirable"])
+    ]
+    vacancy.theme_tags = [VacancyTheme(theme=t) for t in item["themes"]]
+    vacancy.sector_tags = [VacancySector(sector=s) for s in item["sectors"]]
+    db.session.add(vacancy)
+    db.session.flush()
+    db.session.add(VacancyRecruiter(vacancy_id=vacancy.id, user_id=recruiter.id))
+    return vacancy
+
+
+def load_demo_applicants() -> int:
+    """Add any demo applicant not already present, with a submitted application; return how many.
+
+    Each one's monitoring answers go in through `recruit.monitoring.responses` (which keys them
+    by the application's pseudonym), and adjustments and the guaranteed-interview opt-in through
+    `recruit.services.adjustments`, as the application form does.
+    """
+    added = 0
+    for item in [*DEMO_APPLICANTS, *DEMO_EXPIRED_APPLICANTS]:
+        if accounts.find_user_by_email(item["email"]) is not None:
+            continue
+        vacancy = db.session.scalar(select(Vacancy).where(Vacancy.reference == item["reference"]))
+        if vacancy is None:
+            continue
+        application = _submitted_application(item, vacancy)
+        responses.record(application.id, item["monitoring"])
+        adjustments.save_from_form(application, item["adjustment"], item["guaranteed_interview"])
         added += 1
     return added
+
+
+def _submitted_application(item: dict[str, Any], vacancy: Vacancy) -> Application:
+    """A verified demo candidate (whose password nobody knows) and their submitted application."""
+    candidate = User(
+        full_name=item["full_name"],
+        email=accounts.normalise_email(item["email"]),
+        password_hash=hash_password(secrets.token_urlsafe(32)),
+        role=Role.CANDIDATE,
+        email_verified_at=utcnow(),
+    )
+    db.session.add(candidate)
+    db.session.flush()
+    application = Application(
+        vacancy_id=vacancy.id,
+        candidate_id=candidate.id,
+        status=ApplicationStatus(item.get("status", "submitted")),
+        statement=item["statement"],
+        # Before the closing time, also for the campaign that closed months ago.
+        submitted_at=min(utcnow(), vacancy.closes_at - timedelta(days=3)),
+    )
+    application.evidence = [
+        CriterionEvidence(criterion_id=c.id, text=item["statement"]) for c in vacancy.criteria
+    ]
+    application.history = [
+        StatusChange(from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED)
+    ]
+    db.session.add(application)
+    db.session.flush()
+    return application

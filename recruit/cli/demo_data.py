@@ -159,3 +159,153 @@ def description_for(item: dict[str, Any]) -> str:
             "If you need a reasonable adjustment at any stage, say so in your application.",
         ]
     )
+
+
+# Demo candidates who have applied, so the board, the equality report and the guaranteed
+# interview report have something to show. Each answered the optional monitoring form (a full
+# answer set: every question needs an option, "prefer-not-to-say" included); one opted in to the
+# guaranteed-interview scheme and asked for an adjustment. Nobody knows their passwords.
+DEMO_APPLICANTS: Final[list[dict[str, Any]]] = [
+    {
+        "full_name": "Amara Okafor",
+        "email": "amara.okafor@example.org",
+        "reference": "ME-DEMO-02",
+        "statement": "I have led a regional skills partnership of twelve colleges and three universities, placing 4,000 apprentices a year with advanced manufacturers.",
+        "monitoring": {
+            "age_band": "35-44",
+            "sex": "female",
+            "gender_identity": "yes",
+            "sexual_orientation": "straight",
+            "ethnicity": "black-african",
+            "religion": "christian",
+            "disability": "no",
+            "caring": "children",
+            "ses_occupation": "professional",
+            "ses_school": "state-non-selective",
+            "ses_free_meals": "no",
+        },
+        "guaranteed_interview": False,
+        "adjustment": "",
+    },
+    {
+        "full_name": "Tom Hargreaves",
+        "email": "tom.hargreaves@example.org",
+        "reference": "ME-DEMO-02",
+        "statement": "As director of a university business school I built degree apprenticeships with 60 Midlands employers and doubled enrolments in five years.",
+        "monitoring": {
+            "age_band": "45-54",
+            "sex": "male",
+            "gender_identity": "yes",
+            "sexual_orientation": "gay-lesbian",
+            "ethnicity": "white-british",
+            "religion": "none",
+            "disability": "yes",
+            "caring": "none",
+            "ses_occupation": "routine",
+            "ses_school": "state-non-selective",
+            "ses_free_meals": "yes",
+        },
+        "guaranteed_interview": True,
+        "adjustment": "I am deaf and lip-read: please seat the panel facing the light, and send any interview presentation brief in writing.",
+    },
+    {
+        "full_name": "Meera Nair",
+        "email": "meera.nair@example.org",
+        "reference": "ME-DEMO-01",
+        "statement": "I led the business case for a £300 million rail upgrade through to funding, working with four combined authorities and the Department for Transport.",
+        "monitoring": {
+            "age_band": "45-54",
+            "sex": "female",
+            "gender_identity": "yes",
+            "sexual_orientation": "prefer-not-to-say",
+            "ethnicity": "asian-indian",
+            "religion": "hindu",
+            "disability": "no",
+            "caring": "adult",
+            "ses_occupation": "small-business",
+            "ses_school": "independent-bursary",
+            "ses_free_meals": "not-applicable",
+        },
+        "guaranteed_interview": False,
+        "adjustment": "",
+    },
+    {
+        "full_name": "Daniel Kowalski",
+        "email": "daniel.kowalski@example.org",
+        "reference": "ME-DEMO-01",
+        "statement": "I run the digital infrastructure programme of a combined authority, bringing gigabit broadband to 300,000 homes.",
+        "monitoring": {
+            "age_band": "prefer-not-to-say",
+            "sex": "prefer-not-to-say",
+            "gender_identity": "prefer-not-to-say",
+            "sexual_orientation": "prefer-not-to-say",
+            "ethnicity": "white-other",
+            "religion": "prefer-not-to-say",
+            "disability": "prefer-not-to-say",
+            "caring": "prefer-not-to-say",
+            "ses_occupation": "technical",
+            "ses_school": "outside-uk",
+            "ses_free_meals": "not-applicable",
+        },
+        "guaranteed_interview": False,
+        "adjustment": "",
+    },
+]
+
+
+# A campaign that closed seven months ago: its unsuccessful candidates' data is past the default
+# six-month retention period, so `flask --app recruit retention plan` has something to show and
+# the hourly purge (or `retention run`) writes a receipt for it.
+DEMO_EXPIRED_VACANCY: Final[dict[str, Any]] = {
+    "reference": "ME-DEMO-09",
+    "title": "Head of Investment Promotion",
+    "summary": "Led the partnership's inward investment promotion at MIPIM and in the Midlands Engine Investment Portfolio.",
+    "themes": ["trade-investment"],
+    "sectors": ["future-food-processing"],
+    "location": "Birmingham (hybrid)",
+    "salary_band": "£85,000 to £95,000",
+    "contract_type": "fixed-term",
+    "closed_days_ago": 214,
+    "essential": ["Experience of promoting investment opportunities to international investors"],
+    "desirable": ["Experience of the Midlands Engine Investment Portfolio"],
+}
+_NO_ANSWER = "prefer-not-to-say"
+DEMO_EXPIRED_APPLICANTS: Final[list[dict[str, Any]]] = [
+    {
+        "full_name": name,
+        "email": email,
+        "reference": "ME-DEMO-09",
+        "status": "unsuccessful",
+        "statement": statement,
+        "monitoring": dict.fromkeys(
+            (
+                "age_band",
+                "sex",
+                "gender_identity",
+                "sexual_orientation",
+                "ethnicity",
+                "religion",
+                "disability",
+                "caring",
+                "ses_occupation",
+                "ses_school",
+                "ses_free_meals",
+            ),
+            _NO_ANSWER,
+        ),
+        "guaranteed_interview": False,
+        "adjustment": "",
+    }
+    for name, email, statement in (
+        (
+            "Grace Whitfield",
+            "grace.whitfield@example.org",
+            "I led a trade mission programme for a county council's investment team.",
+        ),
+        (
+            "Ravi Chauhan",
+            "ravi.chauhan@example.org",
+            "I built the investment pipeline of an enterprise zone, landing twelve projects.",
+        ),
+    )
+]

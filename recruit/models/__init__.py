@@ -1,5 +1,10 @@
 """All models, imported here so metadata and Alembic see every table."""
 
+from recruit.models.adjustments import (
+    AdjustmentRequest,
+    GuaranteeOverride,
+    InterviewGuaranteeOptIn,
+)
 from recruit.models.application import (
     Application,
     ApplicationStatus,
@@ -10,7 +15,15 @@ from recruit.models.application import (
 from recruit.models.audit import AuditEvent
 from recruit.models.base import Base, UTCDateTime, db_moment, db_now, utcnow
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
+from recruit.models.monitoring import MonitoringReportJob, MonitoringResponse, MonitoringTally
 from recruit.models.outbox import OutboxMessage, OutboxStatus
+from recruit.models.privacy import (
+    AccessChannel,
+    AccessPackDownload,
+    AccessRequest,
+    AccessRequestStatus,
+)
+from recruit.models.retention import OutcomeTally, PurgeReceipt, PurgeTrigger
 from recruit.models.session import WebSession
 from recruit.models.sift import (
     AgreedScore,
@@ -32,7 +45,12 @@ from recruit.models.vacancy import (
 
 __all__ = [
     "STAFF_ROLES",
+    "AccessChannel",
+    "AccessPackDownload",
+    "AccessRequest",
+    "AccessRequestStatus",
     "AccountToken",
+    "AdjustmentRequest",
     "AgreedScore",
     "Application",
     "ApplicationNote",
@@ -46,10 +64,18 @@ __all__ = [
     "ExportFormat",
     "ExportJob",
     "ExportStatus",
+    "GuaranteeOverride",
     "IdentityReveal",
+    "InterviewGuaranteeOptIn",
+    "MonitoringReportJob",
+    "MonitoringResponse",
+    "MonitoringTally",
     "OutboxMessage",
     "OutboxStatus",
+    "OutcomeTally",
     "PanelAssignment",
+    "PurgeReceipt",
+    "PurgeTrigger",
     "Role",
     "Score",
     "StatusChange",

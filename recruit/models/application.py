@@ -67,6 +67,9 @@ class Application(Base):
     __table_args__ = (
         UniqueConstraint("vacancy_id", "candidate_id"),
         UniqueConstraint("vacancy_id", "candidate_number"),
+        # An id, and so an APP- reference, is never given out twice, even after the latest
+        # application was purged or erased (SQLite otherwise reuses the largest rowid).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

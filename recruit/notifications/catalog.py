@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
+from recruit.contacts import contacts
 from recruit.formatting import uk_datetime
 from recruit.models import Application, ExportJob, OutboxMessage, User, Vacancy
+from recruit.models.privacy import AccessRequest
 from recruit.outbox.store import enqueue_email
 from recruit.taxonomy import CANDIDATE_LABELS
 from recruit.urls import external_url
@@ -232,6 +235,54 @@ def export_ready(job: ExportJob, vacancy: Vacancy, requester: User, hours: int) 
         hours=hours,
         export_url=external_url("admin.export", export_id=job.id),
     )
+
+
+ADJUSTMENT_ACKNOWLEDGED: Final = _email(
+    "adjustment_acknowledged", "Your request for adjustments: {vacancy_title}"
+)
+
+
+def adjustment_acknowledged(application: Application, requested_at: datetime) -> OutboxMessage:
+    """Tell the candidate the recruitment team acknowledged their request for adjustments.
+
+    Never repeats what they asked: the request may say things about their health that an
+    email, once sent, puts beyond our control.
+    """
+    return _queue(
+        ADJUSTMENT_ACKNOWLEDGED,
+        application.candidate,
+        vacancy_title=application.vacancy.title,
+        reference=application.reference,
+        requested_at_text=uk_datetime(requested_at),
+        application_url=external_url("portal.application", application_id=application.id),
+    )
+
+
+# Data rights: a subject access pack is ready; an account was erased at its owner's request.
+
+ACCESS_PACK_READY: Final = _email("access_pack_ready", "A copy of your data is ready to download")
+
+
+def access_pack_ready(request: AccessRequest, owner: User, days: int) -> OutboxMessage:
+    """Tell the owner their pack is built; the link needs their login and lasts `days`."""
+    return _queue(
+        ACCESS_PACK_READY,
+        owner,
+        days=days,
+        expires_at_text=uk_datetime(request.expires_at),
+        pack_url=external_url("portal.data_request", access_request_id=request.id),
+    )
+
+
+ACCOUNT_ERASED: Final = _email("account_erased", "Your account has been deleted")
+
+
+def account_erased(user: User, kept: list[str]) -> OutboxMessage:
+    """The last email to an erased account's address, sent before the address is forgotten.
+
+    `kept` lists, in words, any records kept for a hired candidate. Call it before erasing.
+    """
+    return _queue(ACCOUNT_ERASED, user, kept=kept, dpo_email=contacts()["dpo"])
 
 
 # Derived from the registrations above, so there is no second list to keep in step.

@@ -17,11 +17,23 @@ from sqlalchemy.orm import Session
 
 from recruit.celery_config import celery_settings
 from recruit.logs import current_request_id
-from recruit.models import ExportJob, OutboxMessage
-from recruit.tasknames import DELIVER_TASK, EXPORT_BUILD_TASK, TASK_NAMES
+from recruit.models import ExportJob, MonitoringReportJob, OutboxMessage
+from recruit.models.privacy import AccessRequest
+from recruit.tasknames import (
+    ACCESS_PACK_BUILD_TASK,
+    DELIVER_TASK,
+    EXPORT_BUILD_TASK,
+    MONITORING_REPORT_TASK,
+    TASK_NAMES,
+)
 
 # The task that acts on a newly inserted row of each outbox-like model, published after commit.
-TASK_FOR_NEW_ROW: dict[type, str] = {OutboxMessage: DELIVER_TASK, ExportJob: EXPORT_BUILD_TASK}
+TASK_FOR_NEW_ROW: dict[type, str] = {
+    OutboxMessage: DELIVER_TASK,
+    ExportJob: EXPORT_BUILD_TASK,
+    AccessRequest: ACCESS_PACK_BUILD_TASK,
+    MonitoringReportJob: MONITORING_REPORT_TASK,
+}
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,22 @@
 its routes.
 """
 
-from recruit.portal import applying, views
+from recruit.portal import (
+    account_views,
+    adjustment_views,
+    applying,
+    info_views,
+    monitoring_views,
+    views,
+)
 from recruit.portal.blueprint import bp
 
-__all__ = ["applying", "bp", "views"]
+__all__ = [
+    "account_views",
+    "adjustment_views",
+    "applying",
+    "bp",
+    "info_views",
+    "monitoring_views",
+    "views",
+]

@@ -13,12 +13,14 @@ from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy
 from recruit.portal.blueprint import bp
 from recruit.portal.forms import (
+    ADJUSTMENTS_FIELD,
+    OPT_IN_FIELD,
     ApplicationForm,
     WithdrawForm,
     application_form,
     evidence_field_name,
 )
-from recruit.services import applications, pipeline, vacancy_search
+from recruit.services import adjustments, applications, guarantee, pipeline, vacancy_search
 from recruit.services.applications import (
     AlreadySubmittedError,
     Answers,
@@ -67,12 +69,15 @@ def _not_a_draft(status: ApplicationStatus | None) -> str:
     return WITHDRAWN if status is S.WITHDRAWN else ALREADY_SUBMITTED
 
 
-def _prefill(application: Application | None) -> dict[str, str]:
+def _prefill(application: Application | None) -> dict[str, str | bool]:
     if application is None:
         return {}
-    data = {"statement": application.statement}
+    data: dict[str, str | bool] = {"statement": application.statement}
     for item in application.evidence:
         data[evidence_field_name(item.criterion_id)] = item.text
+    asked = adjustments.form_request(application.id)
+    data[ADJUSTMENTS_FIELD] = asked.text if asked is not None else ""
+    data[OPT_IN_FIELD] = guarantee.is_opted_in(application.id)
     return data
 
 
@@ -101,6 +106,10 @@ def _save(
             applications.submit(application, _answers(form), current_user, received)
         else:
             applications.save_draft(application, _answers(form), received)
+        # Kept apart from the answers: only the hiring team's recruiters read these.
+        adjustments.save_from_form(
+            application, form.adjustments.data or "", bool(form.guaranteed_interview.data)
+        )
     except AlreadySubmittedError:
         # A double click or a second tab got there first: show the application as it left it.
         db.session.rollback()

@@ -8,10 +8,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
 
 from recruit.models import Vacancy
+from recruit.models.adjustments import ADJUSTMENT_CHARS
 from recruit.services.applications import word_count
 from recruit.taxonomy import SECTORS, THEMES
 from recruit.uploads import CheckedUpload, UploadError, check_quota, check_upload
@@ -19,6 +20,24 @@ from recruit.uploads import CheckedUpload, UploadError, check_quota, check_uploa
 MAX_STATEMENT_CHARS = 60_000
 MAX_EVIDENCE_CHARS = 20_000
 CV_LABEL = "Upload your CV"
+# The only two questions on the application that touch on health or disability (Equality Act
+# 2010 s.60 allows these): tests/test_health_questions.py knows them by these field names.
+ADJUSTMENTS_FIELD = "adjustments"
+OPT_IN_FIELD = "guaranteed_interview"
+ADJUSTMENTS_LABEL = "Adjustments to the selection process (optional)"
+ADJUSTMENTS_HINT = (
+    "Tell us about any changes to the selection process that would help you take part, such as "
+    "extra time, a step-free venue, documents in another format or an interview by video. You do "
+    "not need to tell us why. Only the recruiters on this vacancy's hiring team see this, so "
+    "that they can arrange it. The panel who assess your application never see it."
+)
+OPT_IN_LABEL = "I wish to be considered under the Disability Confident guaranteed interview scheme"
+OPT_IN_HINT = (
+    "If you are disabled as the Equality Act 2010 defines it and your application meets every "
+    "essential criterion, you will be offered an interview. You do not need to tell us about "
+    "your disability. Only the recruiters on this vacancy's hiring team see your answer; the "
+    "panel who assess your application never see it."
+)
 
 
 class VacancyFilterForm(FlaskForm):  # type: ignore[misc]
@@ -67,6 +86,9 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
     cv = FileField(CV_LABEL)
 
     vacancy: Vacancy
+    # Declared per vacancy in `_form_class`, after the CV, so the page and its errors keep order.
+    adjustments: TextAreaField
+    guaranteed_interview: BooleanField
     has_cv: bool = False
     submitting: bool = False
     checked_cv: CheckedUpload | None = None
@@ -154,7 +176,36 @@ def _form_class(criteria: tuple[tuple[int, str], ...]) -> type[ApplicationForm]:
         )
     # Declared again so it follows the evidence boxes, keeping the error summary in page order.
     VacancyApplicationForm.cv = FileField(CV_LABEL)
+    VacancyApplicationForm.adjustments = adjustments_field()
+    VacancyApplicationForm.guaranteed_interview = BooleanField(
+        OPT_IN_LABEL, description=OPT_IN_HINT
+    )
     return VacancyApplicationForm
+
+
+def adjustments_field(label: str = ADJUSTMENTS_LABEL) -> Any:
+    """The free-text box for adjustments: on the application form and on its own page."""
+    return TextAreaField(
+        label,
+        description=ADJUSTMENTS_HINT,
+        validators=[
+            Length(
+                max=ADJUSTMENT_CHARS,
+                message=f"Adjustments must be {ADJUSTMENT_CHARS} characters or fewer",
+            )
+        ],
+    )
+
+
+class AdjustmentRequestForm(FlaskForm):  # type: ignore[misc]
+    """Ask for adjustments after submitting, from the application's page."""
+
+    adjustments = adjustments_field("What adjustments would you like?")
+
+    def validate_adjustments(self, field: Any) -> None:
+        """Something must be typed: this form has nothing else."""
+        if not (field.data or "").strip():
+            raise ValidationError("Enter the adjustments you would like")
 
 
 class WithdrawForm(FlaskForm):  # type: ignore[misc]

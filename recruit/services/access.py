@@ -1,15 +1,25 @@
 """Who may do what in the sift: the one home of the permission predicates.
 
 Rules kept here and nowhere else:
-- recruiters and admins may open any vacancy; panel members only the vacancies they are
-  assigned to, and only applications from the sift on (SIFT_STATUSES);
-- a vacancy's moderators lead it: an admin, or a recruiter who runs it; they alone record agreed
-  scores, see the panel's scores without scoring and export;
+- a vacancy's *hiring team* is its recruiters (`VacancyRecruiter`) and its panel members
+  (`PanelAssignment`); every staff member may open a vacancy's own page, panel members only
+  the vacancies they are assigned to;
+- only the hiring team and admins may open a vacancy's applications (read, reveal, move, email,
+  score, note, export); panel members only from the sift on (SIFT_STATUSES); a recruiter
+  outside the team is refused and told who to ask;
+- an admin keeps full access, but an admin who is not one of the team's recruiters is audited
+  on every access to its applications (`admin_access_audited`);
+- an admin or one of the team's recruiters manages the team (which keeps at least one
+  recruiter) and the vacancy itself: edits, publishes, reopens and closes it
+  (`may_manage_vacancy`; an admin outside the team is audited);
+- a vacancy's moderators lead it: an admin, or one of its team's recruiters; they alone record
+  agreed scores, see the panel's scores without scoring and export;
 - an identity shows to assessors unless the sift is anonymised, then from the shortlist on
   (IDENTIFIED_STATUSES) or once revealed (SQL twin: `recruit.exports.rows`);
 - nobody sees others' scores for an application until their own set is submitted, an abstention
   included, whatever their role (SQL twin: `recruit.services.board.board_query`).
 
+SQL twins of the team rule: `recruit.services.board.role_scope` (lists and counts).
 The web tier turns a refusal into a status (`recruit.admin.access`); nothing here reads the
 request.
 """
@@ -53,23 +63,51 @@ def is_assigned(vacancy_id: int, user_id: int) -> bool:
     return bool(db.session.scalar(select(exists(assigned))))
 
 
+def is_team_recruiter(user: User, vacancy_id: int) -> bool:
+    """Whether the user is one of the recruiters on the vacancy's team (an admin may be one)."""
+    runs = select(VacancyRecruiter).where(
+        VacancyRecruiter.vacancy_id == vacancy_id, VacancyRecruiter.user_id == user.id
+    )
+    return bool(db.session.scalar(select(exists(runs))))
+
+
+def on_hiring_team(user: User, vacancy_id: int) -> bool:
+    """Whether the user is on the vacancy's hiring team: one of its recruiters or its panel."""
+    if user.role is Role.PANEL:
+        return is_assigned(vacancy_id, user.id)
+    return user.role in (Role.RECRUITER, Role.ADMIN) and is_team_recruiter(user, vacancy_id)
+
+
 def may_open_vacancy(user: User, vacancy_id: int) -> bool:
-    """Recruiters and admins may open any vacancy; panel members only those they assess."""
+    """The vacancy's own page: any recruiter or admin; panel members only those they assess."""
     if user.role is Role.PANEL:
         return is_assigned(vacancy_id, user.id)
     return user.role in (Role.RECRUITER, Role.ADMIN)
 
 
-def is_moderator(user: User, vacancy_id: int) -> bool:
-    """The lead recruiter: an admin, or a recruiter who runs this vacancy."""
+def may_open_applications(user: User, vacancy_id: int) -> bool:
+    """The vacancy's applications: admins always; otherwise only its hiring team."""
     if user.role is Role.ADMIN:
         return True
-    if user.role is not Role.RECRUITER:
-        return False
-    runs = select(VacancyRecruiter).where(
-        VacancyRecruiter.vacancy_id == vacancy_id, VacancyRecruiter.user_id == user.id
-    )
-    return bool(db.session.scalar(select(exists(runs))))
+    return on_hiring_team(user, vacancy_id)
+
+
+def admin_access_audited(user: User, vacancy_id: int) -> bool:
+    """An admin opening applications of a vacancy whose team they are not on is audited."""
+    return user.role is Role.ADMIN and not is_team_recruiter(user, vacancy_id)
+
+
+def may_manage_team(user: User, vacancy_id: int) -> bool:
+    """Who adds and removes the team's recruiters and panel members: an admin or a team
+    recruiter."""
+    return is_moderator(user, vacancy_id)
+
+
+def is_moderator(user: User, vacancy_id: int) -> bool:
+    """The lead recruiter: an admin, or one of the vacancy's team recruiters."""
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.RECRUITER and is_team_recruiter(user, vacancy_id)
 
 
 def may_export(user: User, vacancy_id: int) -> bool:
@@ -78,11 +116,11 @@ def may_export(user: User, vacancy_id: int) -> bool:
 
 
 def may_score(user: User, application: Application) -> bool:
-    """Assessors who may open the vacancy score its applications once they reach the sift."""
+    """The hiring team (and admins) score the vacancy's applications once they reach the sift."""
     return (
         user.role in ASSESSOR_ROLES
         and application.status in SIFT_STATUSES
-        and may_open_vacancy(user, application.vacancy_id)
+        and may_open_applications(user, application.vacancy_id)
     )
 
 
@@ -108,3 +146,36 @@ def can_see_others(viewer: User, mine: Mapping[int, Score]) -> bool:
 def may_abstain(viewer: User, vacancy_id: int, mine: Mapping[int, Score]) -> bool:
     """Whether the viewer may still choose to see the panel's scores without scoring."""
     return not has_submitted(mine) and is_moderator(viewer, vacancy_id)
+
+
+def may_see_adjustments(user: User, vacancy_id: int) -> bool:
+    """Adjustment requests and the guaranteed-interview opt-in: the vacancy's recruiters (its
+    moderators) and admins only; never the sift panel, nor recruiters outside the vacancy.
+    SQL twin: `recruit.services.board.adjustments_scope`."""
+    return is_moderator(user, vacancy_id)
+
+
+def may_manage_retention(user: User) -> bool:
+    """Retention periods, legal holds and purge receipts: admins only."""
+    return user.role is Role.ADMIN
+
+
+def may_view_equality_reports(user: User) -> bool:
+    """Equality monitoring reports (aggregate, suppressed): admins and the equality role only."""
+    return bool(user.is_authenticated) and user.role in (Role.ADMIN, Role.EQUALITY)
+
+
+def may_handle_access_requests(user: User) -> bool:
+    """Subject access requests received by post or email, and every request's pack: admins."""
+    return user.role is Role.ADMIN
+
+
+def may_download_access_pack(user: User, owner_id: int) -> bool:
+    """A subject access pack: the person it is about, or an admin answering the request."""
+    return user.id == owner_id or may_handle_access_requests(user)
+
+
+def may_manage_vacancy(user: User, vacancy_id: int) -> bool:
+    """Editing, publishing, reopening and closing a vacancy (closing emails its candidates):
+    an admin or one of its team's recruiters; other recruiters only read its page."""
+    return is_moderator(user, vacancy_id)

@@ -19,8 +19,10 @@ from sqlalchemy import (
     and_,
     case,
     exists,
+    false,
     func,
     select,
+    true,
 )
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -32,9 +34,11 @@ from recruit.models import (
     Role,
     User,
     Vacancy,
+    VacancyRecruiter,
     VacancySector,
     VacancyTheme,
 )
+from recruit.services import adjustments, guarantee
 from recruit.services.access import SIFT_STATUSES
 from recruit.services.aggregates import aggregates, own_progress
 from recruit.services.scoring import MEETS
@@ -81,6 +85,9 @@ class BoardRow:
     essential_failed: bool
     essential_open: bool
     own_state: str  # "submitted", "draft" or "" (not started)
+    # Only for the vacancy's recruiters and admins (`adjustments_scope`); False/0 for others.
+    guaranteed: bool = False
+    adjustments_waiting: int = 0
 
     @property
     def essential_verdict(self) -> bool | None:
@@ -93,7 +100,8 @@ class BoardRow:
 
 
 def role_scope(viewer: User) -> list[ColumnElement[bool]]:
-    """What the viewer may list at all: never drafts; panel members their panels from the sift."""
+    """What the viewer may list at all: never drafts; panel members their panels from the sift,
+    recruiters their teams' vacancies, admins everything."""
     conditions: list[ColumnElement[bool]] = [Application.status != ApplicationStatus.DRAFT]
     if viewer.role is Role.PANEL:
         assigned = select(PanelAssignment.vacancy_id).where(PanelAssignment.user_id == viewer.id)
@@ -101,7 +109,12 @@ def role_scope(viewer: User) -> list[ColumnElement[bool]]:
             Application.status.in_(sorted(SIFT_STATUSES)),
             Application.vacancy_id.in_(assigned),
         ]
-    elif viewer.role not in (Role.RECRUITER, Role.ADMIN):
+    elif viewer.role is Role.RECRUITER:
+        # recruit.services.access.may_open_applications: a recruiter lists only the
+        # applications of vacancies whose hiring team they are on.
+        runs = select(VacancyRecruiter.vacancy_id).where(VacancyRecruiter.user_id == viewer.id)
+        conditions.append(Application.vacancy_id.in_(runs))
+    elif viewer.role is not Role.ADMIN:
         conditions.append(Application.id.is_(None))
     return conditions
 
@@ -175,6 +188,27 @@ def _order(sort: str, overall: ColumnElement[Any], spread: ColumnElement[Any]) -
     return orders.get(sort, submitted)
 
 
+def adjustments_scope(viewer: User) -> ColumnElement[bool]:
+    """SQL twin of `recruit.services.access.may_see_adjustments`: admins, and recruiters who
+    run the application's vacancy; never panel members."""
+    if viewer.role is Role.ADMIN:
+        return true()
+    if viewer.role is not Role.RECRUITER:
+        return false()
+    return exists().where(
+        VacancyRecruiter.vacancy_id == Application.vacancy_id,
+        VacancyRecruiter.user_id == viewer.id,
+    )
+
+
+def _mark_columns(viewer: User) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The guaranteed-interview mark and the count of unacknowledged adjustment requests."""
+    sees = adjustments_scope(viewer)
+    marked = and_(sees, guarantee.opted_in_expr(), guarantee.meets_minimum_expr())
+    waiting = case((sees, adjustments.waiting_expr()), else_=0)
+    return case((marked, True), else_=False).label("guaranteed"), waiting.label("waiting")
+
+
 def board_query(viewer: User, filters: BoardFilters) -> Select[Any]:
     """The filtered, ordered statement behind the list (without LIMIT/OFFSET)."""
     scope = base_scope(viewer, filters) + row_scope(filters)
@@ -194,6 +228,7 @@ def board_query(viewer: User, filters: BoardFilters) -> Select[Any]:
             agg.c.open,
             own.c.started,
             own.c.submitted,
+            *_mark_columns(viewer),
         )
         .join(Vacancy, Vacancy.id == Application.vacancy_id)
         .join(User, User.id == Application.candidate_id)
@@ -212,7 +247,8 @@ def board_query(viewer: User, filters: BoardFilters) -> Select[Any]:
 
 
 def _row(values: Any) -> BoardRow:
-    application, visible, overall, spread, failed, open_, started, submitted = values
+    application, visible, overall, spread, failed, open_, started, submitted = values[:8]
+    marked, waiting = values[8:]
     return BoardRow(
         application=application,
         scores_visible=bool(visible),
@@ -221,6 +257,8 @@ def _row(values: Any) -> BoardRow:
         essential_failed=bool(failed),
         essential_open=bool(open_),
         own_state="submitted" if submitted else ("draft" if started else ""),
+        guaranteed=bool(marked),
+        adjustments_waiting=int(waiting or 0),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, User, Vacancy
 from recruit.notifications import catalog
-from recruit.services import pipeline
+from recruit.services import guarantee, pipeline
 from recruit.services.sift import display_identity, set_list
 from recruit.taxonomy import STAFF_LABELS
 
@@ -69,10 +69,16 @@ def load_selection(ids: Iterable[int], viewer: User, vacancy_id: int | None) -> 
 def move_many(
     applications: Sequence[Application], target: ApplicationStatus, actor: User
 ) -> BulkResult:
-    """Move each application through `pipeline.move`; disallowed moves are skipped."""
+    """Move each application through `pipeline.move`; disallowed moves are skipped, and so
+    are guaranteed-interview rejections, which need a reason each."""
     result = BulkResult()
+    rejecting = target is ApplicationStatus.UNSUCCESSFUL
+    guaranteed = guarantee.guaranteed_among(a.id for a in applications) if rejecting else set()
     for application in applications:
         who = display_identity(application, actor)
+        if application.id in guaranteed and application.status in guarantee.BEFORE_INTERVIEW:
+            result.skipped.append((who, guarantee.BULK_REFUSED))
+            continue
         try:
             pipeline.move(application, target, actor)
         except pipeline.TransitionError as exc:
@@ -124,14 +130,19 @@ def reject_many(
     """Mark each application unsuccessful and queue the recruiter's email to its candidate.
 
     The pipeline's own status email is not sent: the candidate gets this one message instead.
+    Guaranteed-interview applications are left out: rejecting one needs its own reason.
     """
     result = BulkResult()
     target = ApplicationStatus.UNSUCCESSFUL
+    guaranteed = guarantee.guaranteed_among(a.id for a in applications)
     for application in applications:
         who = display_identity(application, actor)
         if target not in pipeline.ALLOWED_MOVES.get(application.status, frozenset()):
             label = STAFF_LABELS[application.status].lower()
             result.skipped.append((who, f"An application that is {label} cannot be rejected"))
+            continue
+        if application.id in guaranteed and application.status in guarantee.BEFORE_INTERVIEW:
+            result.skipped.append((who, guarantee.BULK_REFUSED))
             continue
         pipeline.record_change(application, target, actor, "Unsuccessful (bulk email)")
         catalog.unsuccessful_custom(

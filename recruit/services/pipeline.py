@@ -7,6 +7,7 @@ from typing import Final
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange, User, utcnow
 from recruit.notifications import catalog
+from recruit.services import guarantee
 from recruit.taxonomy import CANDIDATE_LABELS, STAFF_LABELS
 
 S = ApplicationStatus
@@ -65,6 +66,11 @@ def move(
             f"An application that is {STAFF_LABELS[application.status].lower()} cannot be moved to "
             f"{STAFF_LABELS[to_status].lower()}"
         )
+    try:
+        # A guaranteed-interview rejection before interview needs the note as its reason.
+        guarantee.check_rejection(application, to_status, actor, note)
+    except guarantee.ReasonRequiredError as exc:
+        raise TransitionError(str(exc)) from exc
     record_change(application, to_status, actor, note)
     catalog.status_changed(application)
 

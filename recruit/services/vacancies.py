@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +18,7 @@ from recruit.models import (
     Criterion,
     CriterionEvidence,
     CriterionKind,
+    OutcomeTally,
     Role,
     User,
     Vacancy,
@@ -147,7 +149,12 @@ def _set_tags(vacancy: Vacancy, themes: Iterable[str], sectors: Iterable[str]) -
 
 def create_vacancy(data: VacancyData, creator: User) -> Vacancy:
     """A new draft vacancy with its criteria and tags; the creator recruits for it."""
-    vacancy = Vacancy(status=VacancyStatus.DRAFT, created_by_id=creator.id, criteria=[])
+    vacancy = Vacancy(
+        status=VacancyStatus.DRAFT,
+        created_by_id=creator.id,
+        criteria=[],
+        retention_months=int(current_app.config["RETENTION_MONTHS"]),
+    )
     _apply_fields(vacancy, data)
     vacancy.criteria = [
         Criterion(kind=CriterionKind.ESSENTIAL, position=i, text=t)
@@ -270,7 +277,11 @@ def vacancies_for(user: User) -> list[Vacancy]:
 
 
 def application_counts(vacancy_ids: Sequence[int]) -> dict[int, dict[ApplicationStatus, int]]:
-    """Submitted-or-later applications per vacancy and status, in one grouped query."""
+    """Submitted-or-later applications per vacancy and status, purged ones included.
+
+    Purged applications count through their vacancy's anonymous tallies (OutcomeTally), so the
+    numbers stay the same after a retention purge.
+    """
     counts: dict[int, dict[ApplicationStatus, int]] = {vid: {} for vid in vacancy_ids}
     if not vacancy_ids:
         return counts
@@ -282,4 +293,11 @@ def application_counts(vacancy_ids: Sequence[int]) -> dict[int, dict[Application
     )
     for vacancy_id, status, count in rows:
         counts[vacancy_id][status] = count
+    tallies = db.session.execute(
+        select(OutcomeTally.vacancy_id, OutcomeTally.status, OutcomeTally.count)
+        .where(OutcomeTally.vacancy_id.in_(vacancy_ids))
+        .where(OutcomeTally.status != ApplicationStatus.DRAFT, OutcomeTally.count > 0)
+    )
+    for vacancy_id, status, count in tallies:
+        counts[vacancy_id][status] = counts[vacancy_id].get(status, 0) + count
     return counts

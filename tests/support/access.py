@@ -29,6 +29,7 @@ from recruit.models import (
     ApplicationStatus,
     Base,
     IdentityReveal,
+    MonitoringReportJob,
     OutboxMessage,
     PanelAssignment,
     Role,
@@ -51,6 +52,7 @@ PANEL_OTHER: Final = "panel_other"  # P2, on no panel for V1
 RECRUITER: Final = "recruiter"  # R1, runs V1
 RECRUITER_OTHER: Final = "recruiter_other"  # R2, does not run V1
 ADMIN: Final = "admin"
+EQUALITY: Final = "equality"  # the equality monitoring role: the aggregate reports only
 ANONYMOUS: Final = "anonymous"
 ROLES: Final = (
     OWNER,
@@ -60,11 +62,14 @@ ROLES: Final = (
     RECRUITER,
     RECRUITER_OTHER,
     ADMIN,
+    EQUALITY,
     ANONYMOUS,
 )
 CANDIDATES: Final = frozenset({OWNER, CANDIDATE})
 PANELS: Final = frozenset({PANEL_ASSIGNED, PANEL_OTHER})
 RECRUITERS: Final = frozenset({RECRUITER, RECRUITER_OTHER, ADMIN})
+# Who may read and change V1's applications among staff: its team recruiter and admins, never R2.
+TEAM_STAFF: Final = frozenset({RECRUITER, ADMIN})
 LOGGED_IN: Final = frozenset(ROLES) - {ANONYMOUS}
 
 # The owner's private data, by kind; a response may carry only the kinds its reader may see.
@@ -111,13 +116,20 @@ CANDIDATE_SELF = Access("CANDIDATE_SELF", CANDIDATES)  # the candidate's own lis
 CANDIDATE_ANY = Access("CANDIDATE_ANY", CANDIDATES)  # e.g. apply to a public vacancy
 CANDIDATE_OWN = Access("CANDIDATE_OWN", frozenset({OWNER}), not_found=frozenset({CANDIDATE}))
 ASSESSOR = Access("ASSESSOR", RECRUITERS | PANELS)  # lists narrowed to what each may see
-ASSESSOR_VACANCY = Access(  # recruiters and admins; panel only if assigned and sift-stage
-    "ASSESSOR_VACANCY", RECRUITERS | {PANEL_ASSIGNED}, not_found=frozenset({PANEL_OTHER})
+# The hiring team of V1 (R1 and P1) and admins; P2 gets 404, R2 the 403 "who to ask" page.
+ASSESSOR_VACANCY = Access(  # panel only if assigned and sift-stage
+    "ASSESSOR_VACANCY", TEAM_STAFF | {PANEL_ASSIGNED}, not_found=frozenset({PANEL_OTHER})
 )
 STAFF = Access("STAFF", RECRUITERS)
 STAFF_VACANCY = Access("STAFF_VACANCY", RECRUITERS)  # recruiters may open any vacancy
-RECRUITER_OF_VACANCY = Access("RECRUITER_OF_VACANCY", frozenset({RECRUITER, ADMIN}))
+RECRUITER_OF_VACANCY = Access("RECRUITER_OF_VACANCY", TEAM_STAFF)
+# V1's team recruiters and admins: moves, notes, reveals, bulk actions, managing the team.
+TEAM_RECRUITER = Access("TEAM_RECRUITER", TEAM_STAFF)
+# V1 itself: editing, publishing, reopening and closing it (closing emails its candidates) is
+# for its team recruiter and admins; R2 reads its page but gets the 403 page naming who to ask.
+TEAM_VACANCY = Access("TEAM_VACANCY", TEAM_STAFF)
 ADMIN_ONLY = Access("ADMIN_ONLY", frozenset({ADMIN}))
+EQUALITY_REPORTS = Access("EQUALITY_REPORTS", frozenset({ADMIN, EQUALITY}))
 
 
 # The form an allowed user would send to a route, built from the world and its people.
@@ -159,6 +171,8 @@ class World:
     export_id: int
     outbox_id: int
     criterion_ids: list[int]
+    report_id: int = 0  # a finished equality report CSV
+    access_request_id: int = 0  # the owner's ready subject access pack
     markers: dict[str, str] = field(default_factory=dict)
 
     def path_values(self) -> dict[str, Any]:
@@ -169,12 +183,15 @@ class World:
             "reference": self.reference,
             "export_id": self.export_id,
             "outbox_id": self.outbox_id,
+            "report_id": self.report_id,
+            "access_request_id": self.access_request_id,
             "token": "no-such-token-" + self.markers[STATEMENT][-8:],
         }
 
 
 def make_people(make: Factory) -> People:
-    """Candidates A and B, panel members P1 and P2, recruiters R1 and R2, an admin."""
+    """Candidates A and B, panel members P1 and P2, recruiters R1 and R2, an admin, and an
+    equality monitoring officer."""
     return People(
         {
             OWNER: make.candidate(full_name="Olwen Ownership", email="olwen.owner@example.org"),
@@ -184,6 +201,7 @@ def make_people(make: Factory) -> People:
             RECRUITER: make.recruiter(),
             RECRUITER_OTHER: make.recruiter(),
             ADMIN: make.admin(),
+            EQUALITY: make.user(Role.EQUALITY),
         }
     )
 
@@ -244,9 +262,13 @@ def build_world(app: Flask, make: Factory, people: People, *, revealed: bool = F
             status=OutboxStatus.FAILED,
             attempts=5,
         )
-        db.session.add_all([job, outbox])
+        report = MonitoringReportJob(
+            status=ExportStatus.READY, storage_key=f"monitoring-{nonce}.csv", file_name="r.csv"
+        )
+        (jobs.export_dir() / f"monitoring-{nonce}.csv").write_text("Report\r\n")
+        db.session.add_all([job, outbox, report])
         db.session.commit()
-        export_id, outbox_id = job.id, outbox.id
+        export_id, outbox_id, report_id = job.id, outbox.id, report.id
     return World(
         vacancy_id=vacancy.id,
         reference=vacancy.reference,
@@ -254,7 +276,9 @@ def build_world(app: Flask, make: Factory, people: People, *, revealed: bool = F
         other_application_id=theirs.id,
         export_id=export_id,
         outbox_id=outbox_id,
+        report_id=report_id,
         criterion_ids=[c.id for c in vacancy.criteria],
+        access_request_id=make.access_pack(people[OWNER].id).id,
         markers={
             STATEMENT: statement,
             EMAIL: people[OWNER].email,
@@ -343,3 +367,39 @@ def leaked(body: bytes, world: World, may_see: frozenset[str]) -> list[str]:
         for kind, marker in world.markers.items()
         if kind not in may_see and marker.encode() in body
     ]
+
+
+# Hiring teams (issue #11): R2 is on no team of V1, so every route that reads or changes one of
+# V1's applications must refuse them. Routes naming an application (or an export of them) in
+# their path count by their arguments; these name them by vacancy or by a posted selection.
+APPLICATION_ROUTES: Final = frozenset(
+    {
+        "admin.vacancy_applications",
+        "admin.bulk_action",
+        "admin.bulk_unsuccessful",
+        "admin.exports",
+        "admin.vacancy_guarantees",
+    }
+)
+APPLICATION_ARGUMENTS: Final = frozenset({"application_id", "export_id"})
+
+
+def touches_applications(endpoint: str, arguments: frozenset[str] | set[str]) -> bool:
+    """Whether a route reads or changes an application, so a recruiter outside the team must be
+    refused on it."""
+    return endpoint in APPLICATION_ROUTES or bool(APPLICATION_ARGUMENTS & set(arguments))
+
+
+def application_traces(world: World) -> list[bytes]:
+    """What any page showing the owner's application would carry: its link and its reference.
+    A recruiter outside the team must never get a page holding one."""
+    return [
+        f'/admin/applications/{world.application_id}"'.encode(),
+        f"APP-{world.application_id:06d}".encode(),
+    ]
+
+
+def changes_vacancy(arguments: frozenset[str] | set[str], methods: set[str] | None) -> bool:
+    """Whether a route may change a vacancy (it names one in its path and takes a POST), so a
+    recruiter outside the vacancy's team must be refused on it."""
+    return "vacancy_id" in arguments and "POST" in (methods or set())

@@ -19,7 +19,9 @@ from werkzeug.routing import Rule
 
 from recruit import create_app
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, Role, VacancyStatus
+from recruit.models import Application, ApplicationStatus, Role, Vacancy, VacancyStatus
+from recruit.monitoring import report_jobs
+from recruit.monitoring.report_jobs import request_report
 from recruit.uploads import check_upload, store_upload
 from testkit.documents import (
     docx_bytes,
@@ -34,7 +36,7 @@ from tests.conftest import base_config
 from tests.support.clients import ClosingClient
 from tests.support.fuzz_forms import FormData, complete, post_forms
 
-ROLES = ("anonymous", "candidate", "other_candidate", "recruiter", "admin", "panel")
+ROLES = ("anonymous", "candidate", "other_candidate", "recruiter", "admin", "panel", "equality")
 # Logging out would end the role's session half way; anonymous browsers may try it.
 SESSION_ENDING = {"auth.logout"}
 NAME_RE = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
@@ -136,6 +138,7 @@ def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
         "recruiter": make.recruiter(),
         "admin": make.admin(),
         "panel": make.user(Role.PANEL),
+        "equality": make.user(Role.EQUALITY),
     }
     staff = (users["recruiter"].id,)
     vacancies = [
@@ -158,8 +161,21 @@ def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
         "outbox_id": [1],
         "export_id": [make.export(open_one.id, users["recruiter"].id).id, 999_999],
         "token": ["not-a-real-token"],
+        "access_request_id": [make.access_pack(users["candidate"].id).id, 999_999],
+        "report_id": [ready_report(app, open_one.id), 999_999],
     }
     return users, ids
+
+
+def ready_report(app: Flask, vacancy_id: int) -> int:
+    """A finished equal-opportunities report CSV for the vacancy, its file on disk."""
+    with app.app_context():
+        job = request_report(db.session.get(Vacancy, vacancy_id))
+        db.session.commit()
+        path = report_jobs.build(job)
+        report_jobs.finish(job, path)
+        db.session.commit()
+        return job.id
 
 
 def open_browsers(app: Flask, users: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -186,6 +202,8 @@ def fill(rule: Rule, values: dict[str, Any]) -> str:
     path = rule.rule
     for name in rule.arguments:
         placeholder = re.search(rf"<(?:[^:<>]+:)?{name}>", path)
+        if placeholder is None and name in (rule.defaults or {}):
+            continue  # a default of this rule (e.g. the all-vacancies report), not in its path
         assert placeholder is not None
         path = path.replace(placeholder.group(0), quote(str(values[name]), safe=""))
     return path

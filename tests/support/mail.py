@@ -74,6 +74,24 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "hours": 168,
         "export_url": LINK,
     },
+    "adjustment_acknowledged": {
+        "full_name": "Amara Okafor",
+        "vacancy_title": "Director of Connectivity",
+        "reference": "APP-000001",
+        "requested_at_text": "10:30am on Monday 2 March 2026 (GMT)",
+        "application_url": LINK,
+    },
+    "access_pack_ready": {
+        "full_name": "Amara Okafor",
+        "days": 7,
+        "expires_at_text": "5:00pm on Monday 9 March 2026 (GMT)",
+        "pack_url": LINK,
+    },
+    "account_erased": {
+        "full_name": "Amara Okafor",
+        "kept": ["Your application for Director of Connectivity, because you were appointed"],
+        "dpo_email": "dpo@midlandsengine.example",
+    },
 }
 
 
