@@ -12,45 +12,24 @@ from recruit.exports import jobs
 from recruit.extensions import db
 from recruit.outbox.republish import republish
 from recruit.tasknames import EXPORT_BUILD_TASK, EXPORT_PURGE_TASK, EXPORT_SWEEP_TASK
+from worker.builds import Build, run
 
 # Give a freshly committed job this long to be picked up before the sweep republishes it.
 SWEEP_GRACE = timedelta(minutes=2)
-MAX_ATTEMPTS = 3
 
 log = get_task_logger(__name__)
+
+
+EXPORT = Build("export", log, jobs.claim, jobs.build, jobs.finish, jobs.fail)
 
 
 @shared_task(name=EXPORT_BUILD_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
 def build_export(self: Any, export_id: int) -> str:
     """Claim the job, build its file, and mark it ready (emailing the link) or failed."""
-    job = jobs.claim(export_id)
-    if job is None:
-        db.session.rollback()
-        log.info("export %s skipped: finished or being built elsewhere", export_id)
-        return "skipped"
-    db.session.commit()  # the claim is visible before the long build starts
-    if job.attempts > 1:
-        log.warning(
-            "export %s taken over (attempt %s): its last worker was lost", export_id, job.attempts
-        )
-    if job.attempts > MAX_ATTEMPTS:
-        jobs.fail(job, f"gave up after {MAX_ATTEMPTS} attempts")
-        db.session.commit()
-        return "failed"
-    try:
-        path = jobs.build(job)
-    except Exception as exc:  # record any failure on the job so the recruiter sees it
-        db.session.rollback()
-        log.exception("export %s failed", export_id)
-        jobs.fail(job, f"{exc.__class__.__name__}: {exc}")
-        db.session.commit()
-        return "failed"
-    # End the long read before writing: SQLite cannot upgrade a stale WAL snapshot to a write.
-    db.session.commit()
-    jobs.finish(job, path)
-    db.session.commit()
-    log.info("export %s ready: %s bytes", export_id, job.size_bytes)
-    return "ready"
+    outcome, job = run(EXPORT, export_id)
+    if job is not None:
+        log.info("export %s ready: %s bytes", export_id, job.size_bytes)
+    return outcome
 
 
 @shared_task(name=EXPORT_SWEEP_TASK)  # type: ignore[untyped-decorator]

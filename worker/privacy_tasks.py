@@ -12,8 +12,20 @@ from recruit.outbox.republish import republish
 from recruit.privacy import access_requests
 from recruit.privacy.erasure import forget_sent_emails
 from recruit.tasknames import ACCESS_PACK_BUILD_TASK
+from worker.builds import Build, run
 
 log = get_task_logger(__name__)
+
+
+PACK = Build(
+    "access request",
+    log,
+    access_requests.claim,
+    access_requests.build,
+    access_requests.finish,
+    access_requests.fail,
+    max_attempts=access_requests.MAX_ATTEMPTS,
+)
 
 
 @shared_task(name=ACCESS_PACK_BUILD_TASK, bind=True, acks_late=True)  # type: ignore[untyped-decorator]
@@ -21,30 +33,10 @@ def build_access_pack(self: Any, request_id: int | None = None) -> str:
     """Build one request's pack and email its owner; with no id (beat), sweep instead."""
     if request_id is None:
         return sweep()
-    request = access_requests.claim(request_id)
-    if request is None:
-        db.session.rollback()
-        log.info("access request %s skipped: finished or being built elsewhere", request_id)
-        return "skipped"
-    db.session.commit()  # the claim is visible before the build starts
-    if request.attempts > access_requests.MAX_ATTEMPTS:
-        access_requests.fail(request, f"gave up after {access_requests.MAX_ATTEMPTS} attempts")
-        db.session.commit()
-        return "failed"
-    try:
-        path = access_requests.build(request)
-    except Exception as exc:  # record any failure on the request so the admin page shows it
-        db.session.rollback()
-        log.exception("access pack %s failed", request_id)
-        access_requests.fail(request, f"{exc.__class__.__name__}: {exc}")
-        db.session.commit()
-        return "failed"
-    # End the long read before writing: SQLite cannot upgrade a stale WAL snapshot to a write.
-    db.session.commit()
-    access_requests.finish(request, path)
-    db.session.commit()
-    log.info("access pack %s ready: %s bytes", request_id, request.size_bytes)
-    return "ready"
+    outcome, request = run(PACK, request_id)
+    if request is not None:
+        log.info("access pack %s ready: %s bytes", request_id, request.size_bytes)
+    return outcome
 
 
 def sweep() -> str:

@@ -4,8 +4,9 @@ The rules themselves are `recruit.services.access`'s: every recruiter and admin 
 vacancy's page; panel members only the vacancies they are assigned to. A vacancy's applications
 (the board, an application and everything done to one, bulk actions, exports) are for its hiring
 team and admins only: a recruiter outside the team gets a 403 page naming who to ask, a panel
-member 404. An admin who is not one of the team's recruiters is let in and audited, here and
-nowhere else (`audit_admin_access`).
+member 404. Editing, publishing, reopening and closing the vacancy itself is for the same team
+recruiters and admins (`get_managed_vacancy`). An admin who is not one of the team's recruiters
+is let in and audited, here and nowhere else (`audit_admin_access`).
 """
 
 from __future__ import annotations

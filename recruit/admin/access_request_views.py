@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import (
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    send_from_directory,
-    url_for,
-)
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,8 +18,7 @@ from recruit.privacy import access_requests
 from recruit.services.access import may_handle_access_requests
 from recruit.services.accounts import find_user_by_email
 from recruit.web.authz import admin_required
-
-log = logging.getLogger(__name__)
+from recruit.web.packs import send_access_pack
 
 
 @bp.context_processor
@@ -94,16 +83,4 @@ def download_access_request(access_request_id: int) -> Response:
     if found.status is not AccessRequestStatus.READY or not found.file_name:
         flash("That pack is not ready yet.", "info")
         return redirect(url_for("admin.access_requests_page"))
-    access_requests.record_download(found, current_user, request.remote_addr or "")
-    db.session.commit()
-    log.info("access pack downloaded by an admin", extra={"event": "access_pack_downloaded"})
-    response = send_from_directory(
-        access_requests.pack_dir(),
-        found.file_name,
-        as_attachment=True,
-        download_name=access_requests.download_name(found),
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_access_pack(found, current_user, "access pack downloaded by an admin")

@@ -6,6 +6,7 @@ applications. The old panel page's address sends visitors here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,38 @@ def panel(vacancy_id: int) -> View:
     return redirect(url_for("admin.team", vacancy_id=vacancy.id), code=301)
 
 
+def _apply(
+    vacancy_id: int, change: Callable[[], object], refusal: type[Exception], done: str
+) -> View | None:
+    """Make the team change and commit it; or, if the service refuses it, the page saying why."""
+    try:
+        change()
+    except refusal as exc:
+        db.session.rollback()
+        return _render_team(_managed_vacancy(vacancy_id), error=str(exc))
+    db.session.commit()
+    flash(done, "success")
+    return None
+
+
+def _take_off(
+    vacancy_id: int, remove: Callable[[Vacancy, int], None], refusal: type[Exception], where: str
+) -> View:
+    """Take the posted person off `where` (the hiring team's recruiters, or the panel)."""
+    vacancy = _managed_vacancy(vacancy_id)
+    form = RemoveForm()
+    user_id = ascii_int(form.user_id.data, maximum=MAX_ROW_ID)
+    if not form.validate_on_submit() or user_id is None:
+        return _render_team(vacancy, error=f"Choose who to take off {where}")
+    refused = _apply(vacancy_id, lambda: remove(vacancy, user_id), refusal, f"Taken off {where}.")
+    if refused is not None:
+        return refused
+    if not may_manage_team(current_user, vacancy.id):
+        # They took themselves off: the team page is no longer theirs to see.
+        return redirect(url_for("admin.vacancy", vacancy_id=vacancy.id))
+    return redirect(url_for("admin.team", vacancy_id=vacancy.id))
+
+
 @bp.route("/vacancies/<int:vacancy_id>/team/recruiters", methods=["POST"])
 @staff_required
 def add_recruiter(vacancy_id: int) -> View:
@@ -83,38 +116,18 @@ def add_recruiter(vacancy_id: int) -> View:
     if not form.validate_on_submit():
         return _render_team(vacancy, recruiter_form=form)
     user = db.session.get(User, form.recruiter_id.data)
-    try:
-        if user is None:
-            raise teams.TeamError("Select a recruiter from the list")
-        teams.add_recruiter(vacancy, user)
-    except teams.TeamError as exc:
-        db.session.rollback()
-        return _render_team(_managed_vacancy(vacancy_id), error=str(exc))
-    db.session.commit()
-    flash(f"{user.full_name} is on the hiring team for {vacancy.title}.", "success")
-    return redirect(url_for("admin.team", vacancy_id=vacancy.id))
+    if user is None:
+        return _render_team(vacancy, error="Select a recruiter from the list")
+    done = f"{user.full_name} is on the hiring team for {vacancy.title}."
+    refused = _apply(vacancy_id, lambda: teams.add_recruiter(vacancy, user), teams.TeamError, done)
+    return refused or redirect(url_for("admin.team", vacancy_id=vacancy.id))
 
 
 @bp.route("/vacancies/<int:vacancy_id>/team/recruiters/remove", methods=["POST"])
 @staff_required
 def remove_recruiter(vacancy_id: int) -> View:
     """Take a recruiter off the team; the team keeps at least one recruiter."""
-    vacancy = _managed_vacancy(vacancy_id)
-    form = RemoveForm()
-    user_id = ascii_int(form.user_id.data, maximum=MAX_ROW_ID)
-    if not form.validate_on_submit() or user_id is None:
-        return _render_team(vacancy, error="Choose who to take off the hiring team")
-    try:
-        teams.remove_recruiter(vacancy, user_id)
-    except teams.TeamError as exc:
-        db.session.rollback()
-        return _render_team(_managed_vacancy(vacancy_id), error=str(exc))
-    db.session.commit()
-    flash("Taken off the hiring team.", "success")
-    if not may_manage_team(current_user, vacancy.id):
-        # They took themselves off: the team page is no longer theirs to see.
-        return redirect(url_for("admin.vacancy", vacancy_id=vacancy.id))
-    return redirect(url_for("admin.team", vacancy_id=vacancy.id))
+    return _take_off(vacancy_id, teams.remove_recruiter, teams.TeamError, "the hiring team")
 
 
 @bp.route("/vacancies/<int:vacancy_id>/panel", methods=["POST"])
@@ -129,33 +142,18 @@ def assign_panel(vacancy_id: int) -> View:
     user = db.session.get(User, form.user_id.data)
     if user is None or user.role is not Role.PANEL:
         return _render_team(vacancy, error="Select a panel member from the list")
-    try:
-        sift.assign(vacancy, user, current_user)
-    except sift.SiftError as exc:
-        db.session.rollback()
-        return _render_team(_managed_vacancy(vacancy_id), error=str(exc))
-    db.session.commit()
-    flash(f"{user.full_name} is on the panel for {vacancy.title}.", "success")
-    return redirect(url_for("admin.team", vacancy_id=vacancy.id))
+    done = f"{user.full_name} is on the panel for {vacancy.title}."
+    refused = _apply(
+        vacancy_id, lambda: sift.assign(vacancy, user, current_user), sift.SiftError, done
+    )
+    return refused or redirect(url_for("admin.team", vacancy_id=vacancy.id))
 
 
 @bp.route("/vacancies/<int:vacancy_id>/panel/remove", methods=["POST"])
 @staff_required
 def remove_panel(vacancy_id: int) -> View:
     """Take a panel member off the panel; scores they submitted stay on the applications."""
-    vacancy = _managed_vacancy(vacancy_id)
-    form = RemoveForm()
-    user_id = ascii_int(form.user_id.data, maximum=MAX_ROW_ID)
-    if not form.validate_on_submit() or user_id is None:
-        return _render_team(vacancy, error="Choose who to take off the panel")
-    try:
-        sift.unassign(vacancy, user_id)
-    except sift.SiftError as exc:
-        db.session.rollback()
-        return _render_team(_managed_vacancy(vacancy_id), error=str(exc))
-    db.session.commit()
-    flash("Taken off the panel.", "success")
-    return redirect(url_for("admin.team", vacancy_id=vacancy.id))
+    return _take_off(vacancy_id, sift.unassign, sift.SiftError, "the panel")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -22,7 +22,13 @@ from sqlalchemy import or_, select, update
 from recruit.exports import pack, rows, writers
 from recruit.extensions import db
 from recruit.models import User, Vacancy, db_now, utcnow
-from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
+from recruit.models.export import (
+    BuiltFileJob,
+    ExportDownload,
+    ExportFormat,
+    ExportJob,
+    ExportStatus,
+)
 from recruit.notifications import catalog
 
 # A building job untouched for longer than a task may run belonged to a worker that died. The
@@ -30,6 +36,9 @@ from recruit.notifications import catalog
 # never taken from its worker; fault tests shorten it.
 STALE_AFTER: Final = timedelta(minutes=16)
 SCRATCH_PREFIX: Final = ".build-"
+# Any job built into a file in EXPORT_DIR (exports, equality reports) shares this module's
+# claim, progress, failure and expiry steps.
+FileJob = TypeVar("FileJob", bound=BuiltFileJob)
 EXTENSIONS: Final = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx", ExportFormat.PACK: "zip"}
 SELECTION_LABELS: Final = {
     "shortlist": "Shortlist",
@@ -72,29 +81,41 @@ def request_export(
     return job
 
 
-def claim(job_id: int) -> ExportJob | None:
-    """Take the job for this worker, or None if another has it or it is finished."""
+def claim_job(model: type[FileJob], job_id: int) -> FileJob | None:
+    """Take a queued job (or a stale build) of this kind for this worker, or None if another
+    has it or it is finished."""
     result = db.session.execute(
-        update(ExportJob)
+        update(model)
         .where(
-            ExportJob.id == job_id,
+            model.id == job_id,
             or_(
-                ExportJob.status == ExportStatus.QUEUED,
-                (ExportJob.status == ExportStatus.BUILDING)
-                & (ExportJob.claimed_at < utcnow() - stale_after()),
+                model.status == ExportStatus.QUEUED,
+                (model.status == ExportStatus.BUILDING)
+                & (model.claimed_at < utcnow() - stale_after()),
             ),
         )
         .values(
             status=ExportStatus.BUILDING,
             claimed_at=db_now(),
-            attempts=ExportJob.attempts + 1,
+            attempts=model.attempts + 1,
             progress_done=0,
             error=None,
         )
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    return db.session.get(ExportJob, job_id, populate_existing=True)
+    return db.session.get(model, job_id, populate_existing=True)
+
+
+def claim(job_id: int) -> ExportJob | None:
+    """Take the job for this worker, or None if another has it or it is finished."""
+    return claim_job(ExportJob, job_id)
+
+
+def store_progress(model: type[FileJob], job_id: int, **values: int) -> None:
+    """Write progress counts on a short connection of its own, so the page sees them live."""
+    with db.engine.begin() as conn:
+        conn.execute(update(model).where(model.id == job_id).values(**values))
 
 
 def progress_writer(job_id: int, total: int) -> Callable[[int], None]:
@@ -103,10 +124,7 @@ def progress_writer(job_id: int, total: int) -> Callable[[int], None]:
 
     def report(done: int) -> None:
         if done % step == 0 or done == total:
-            with db.engine.begin() as conn:
-                conn.execute(
-                    update(ExportJob).where(ExportJob.id == job_id).values(progress_done=done)
-                )
+            store_progress(ExportJob, job_id, progress_done=done)
 
     return report
 
@@ -122,8 +140,7 @@ def build(job: ExportJob) -> Path:
     assert vacancy is not None
     criteria = rows.criteria_of(vacancy.id)
     total = rows.count_rows(vacancy.id, job.selection)
-    with db.engine.begin() as conn:
-        conn.execute(update(ExportJob).where(ExportJob.id == job.id).values(progress_total=total))
+    store_progress(ExportJob, job.id, progress_total=total)
     report = progress_writer(job.id, total)
     target = final_path(job)
     # The claim is ours alone, so scratch left by this job's dead worker can go.
@@ -195,7 +212,7 @@ def finish(job: ExportJob, path: Path) -> None:
         catalog.export_ready(job, vacancy, requester, hours)
 
 
-def fail(job: ExportJob, error: str) -> None:
+def fail(job: FileJob, error: str) -> None:
     """Record why the build failed; the page shows it."""
     job.status = ExportStatus.FAILED
     job.error = error[:2000]
@@ -215,16 +232,11 @@ def due_for_sweep(older_than: timedelta) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def purge_expired() -> int:
-    """Delete the files of expired exports and mark them expired; return how many.
-
-    Build folders older than a task may run are deleted too: their worker was killed.
-    """
-    remove_scratch(older_than=max(stale_after(), STALE_AFTER).total_seconds())
+def expire_files(model: type[FileJob]) -> int:
+    """Delete the files of this kind's jobs past their expiry and mark them expired; return
+    how many. The caller commits."""
     expired = db.session.scalars(
-        select(ExportJob).where(
-            ExportJob.status == ExportStatus.READY, ExportJob.expires_at <= utcnow()
-        )
+        select(model).where(model.status == ExportStatus.READY, model.expires_at <= utcnow())
     ).all()
     for job in expired:
         if job.storage_key:
@@ -232,6 +244,15 @@ def purge_expired() -> int:
         job.status = ExportStatus.EXPIRED
         job.storage_key = None
     return len(expired)
+
+
+def purge_expired() -> int:
+    """Delete the files of expired exports and mark them expired; return how many.
+
+    Build folders older than a task may run are deleted too: their worker was killed.
+    """
+    remove_scratch(older_than=max(stale_after(), STALE_AFTER).total_seconds())
+    return expire_files(ExportJob)
 
 
 def record_download(job: ExportJob, user: User, client: str) -> None:

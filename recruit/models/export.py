@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recruit.models.base import Base, UTCDateTime, utcnow
+from recruit.models.base import Base, UTCDateTime, text_enum, utcnow
 
 
 class ExportFormat(enum.StrEnum):
@@ -30,36 +30,42 @@ class ExportStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+class BuiltFileJob:
+    """Columns of every job a worker builds into a file in EXPORT_DIR (exports, equality
+    reports): its status, progress, claims, file and error. Plain columns only, so the mixin
+    needs no `declared_attr`; a table may redeclare one to index it."""
 
-
-class ExportJob(Base):
-    """One requested export of a vacancy's applications, built by a worker."""
-
-    __tablename__ = "export_jobs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    vacancy_id: Mapped[int] = mapped_column(
-        ForeignKey("vacancies.id", ondelete="CASCADE"), index=True
-    )
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    format: Mapped[ExportFormat] = mapped_column(_enum(ExportFormat))
-    # Which applications: {"list": "shortlist"|"longlist"|None, "statuses": [...]}.
-    selection: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # First in each table: a mixin's columns otherwise come after the table's own.
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     status: Mapped[ExportStatus] = mapped_column(
-        _enum(ExportStatus), default=ExportStatus.QUEUED, index=True
+        text_enum(ExportStatus), default=ExportStatus.QUEUED, index=True
     )
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     storage_key: Mapped[str | None] = mapped_column(String(64))
     file_name: Mapped[str | None] = mapped_column(String(200))
-    size_bytes: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExportJob(BuiltFileJob, Base):
+    """One requested export of a vacancy's applications, built by a worker."""
+
+    __tablename__ = "export_jobs"
+
+    vacancy_id: Mapped[int] = mapped_column(
+        ForeignKey("vacancies.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    format: Mapped[ExportFormat] = mapped_column(text_enum(ExportFormat))
+    # Which applications: {"list": "shortlist"|"longlist"|None, "statuses": [...]}.
+    selection: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    # The mixin's column, indexed on this table.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 

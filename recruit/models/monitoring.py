@@ -7,18 +7,13 @@ its pseudonym, which only `recruit.monitoring.pseudonym` can compute (with MONIT
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruit.models.base import Base, UTCDateTime, utcnow
-from recruit.models.export import ExportStatus
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from recruit.models.export import BuiltFileJob
 
 
 class MonitoringResponse(Base):
@@ -50,7 +45,7 @@ class MonitoringTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class MonitoringReportJob(Base):
+class MonitoringReportJob(BuiltFileJob, Base):
     """A CSV of the equality report (one vacancy, or every vacancy), built by a worker.
 
     Like export jobs, a `queued` row is its own outbox: published after the commit that wrote
@@ -59,21 +54,7 @@ class MonitoringReportJob(Base):
 
     __tablename__ = "monitoring_report_jobs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # None: every vacancy.
     vacancy_id: Mapped[int | None] = mapped_column(
         ForeignKey("vacancies.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[ExportStatus] = mapped_column(
-        _enum(ExportStatus), default=ExportStatus.QUEUED, index=True
-    )
-    progress_done: Mapped[int] = mapped_column(Integer, default=0)
-    progress_total: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    storage_key: Mapped[str | None] = mapped_column(String(64))
-    file_name: Mapped[str | None] = mapped_column(String(200))
-    error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

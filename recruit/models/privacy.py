@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from recruit.models.base import Base, UTCDateTime, utcnow
+from recruit.models.base import Base, UTCDateTime, text_enum, utcnow
 
 
 class AccessRequestStatus(enum.StrEnum):
@@ -29,10 +29,6 @@ class AccessChannel(enum.StrEnum):
     EMAIL = "email"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
-
 class AccessRequest(Base):
     """One request for a copy of everything held about a person, answered by a built pack."""
 
@@ -42,12 +38,12 @@ class AccessRequest(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # The person themselves (online), or the admin who logged a postal or emailed request.
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    channel: Mapped[AccessChannel] = mapped_column(_enum(AccessChannel))
+    channel: Mapped[AccessChannel] = mapped_column(text_enum(AccessChannel))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # One month from receipt (ACCESS_REQUEST_DUE_DAYS); overdue until a pack is ready.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[AccessRequestStatus] = mapped_column(
-        _enum(AccessRequestStatus), default=AccessRequestStatus.QUEUED, index=True
+        text_enum(AccessRequestStatus), default=AccessRequestStatus.QUEUED, index=True
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The pack's name under EXPORT_DIR/access-packs, and its size; None until built.

@@ -5,15 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruit.models.application import ApplicationStatus
-from recruit.models.base import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from recruit.models.base import Base, UTCDateTime, text_enum, utcnow
 
 
 class OutcomeTally(Base):
@@ -29,7 +25,7 @@ class OutcomeTally(Base):
     vacancy_id: Mapped[int] = mapped_column(
         ForeignKey("vacancies.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus))
+    status: Mapped[ApplicationStatus] = mapped_column(text_enum(ApplicationStatus))
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -58,5 +54,5 @@ class PurgeReceipt(Base):
     # The purged applications' final statuses: {"unsuccessful": 2, "withdrawn": 1}.
     outcomes: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(String(300))
-    trigger: Mapped[PurgeTrigger] = mapped_column(_enum(PurgeTrigger))
+    trigger: Mapped[PurgeTrigger] = mapped_column(text_enum(PurgeTrigger))
     run_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

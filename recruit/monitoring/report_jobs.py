@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Final
 
 from flask import current_app
-from sqlalchemy import or_, select, update
 
 from recruit.exports import writers
-from recruit.exports.jobs import export_dir, stale_after
+from recruit.exports.jobs import claim_job, expire_files, export_dir, stale_after, store_progress
+from recruit.exports.jobs import fail as fail_job
 from recruit.extensions import db
-from recruit.models import ExportStatus, MonitoringReportJob, Vacancy, db_now, utcnow
+from recruit.models import ExportStatus, MonitoringReportJob, Vacancy, utcnow
 from recruit.monitoring.reports import build_report, csv_rows, report_vacancies
 
 PREFIX: Final = "monitoring-"
@@ -48,41 +48,12 @@ def missed(job: MonitoringReportJob) -> bool:
 
 def claim(job_id: int) -> MonitoringReportJob | None:
     """Take the job for this worker, or None if another has it or it is finished."""
-    result = db.session.execute(
-        update(MonitoringReportJob)
-        .where(
-            MonitoringReportJob.id == job_id,
-            or_(
-                MonitoringReportJob.status == ExportStatus.QUEUED,
-                (MonitoringReportJob.status == ExportStatus.BUILDING)
-                & (MonitoringReportJob.claimed_at < utcnow() - stale_after()),
-            ),
-        )
-        .values(
-            status=ExportStatus.BUILDING,
-            claimed_at=db_now(),
-            attempts=MonitoringReportJob.attempts + 1,
-            progress_done=0,
-            error=None,
-        )
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return db.session.get(MonitoringReportJob, job_id, populate_existing=True)
+    return claim_job(MonitoringReportJob, job_id)
 
 
 def _progress(job_id: int) -> Callable[[int], None]:
-    """Record reports done on a short connection of its own, so the page sees it live."""
-
-    def report(done: int) -> None:
-        with db.engine.begin() as conn:
-            conn.execute(
-                update(MonitoringReportJob)
-                .where(MonitoringReportJob.id == job_id)
-                .values(progress_done=done)
-            )
-
-    return report
+    """Record reports done as they are, so the page sees it live."""
+    return lambda done: store_progress(MonitoringReportJob, job_id, progress_done=done)
 
 
 def build(job: MonitoringReportJob) -> Path:
@@ -93,12 +64,7 @@ def build(job: MonitoringReportJob) -> Path:
         targets: list[Vacancy | None] = [vacancy]
     else:
         targets = [None, *report_vacancies()]
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(MonitoringReportJob)
-            .where(MonitoringReportJob.id == job.id)
-            .values(progress_total=len(targets))
-        )
+    store_progress(MonitoringReportJob, job.id, progress_total=len(targets))
     reports = (build_report(target) for target in targets)
     target_path = export_dir() / f"{PREFIX}{job.id}.csv"
     with tempfile.TemporaryDirectory(dir=export_dir(), prefix=f".build-{PREFIX}{job.id}-") as tmp:
@@ -129,9 +95,7 @@ def finish(job: MonitoringReportJob, path: Path) -> None:
 
 def fail(job: MonitoringReportJob, error: str) -> None:
     """Record why the build failed; the page shows it."""
-    job.status = ExportStatus.FAILED
-    job.error = error[:2000]
-    job.finished_at = utcnow()
+    fail_job(job, error)
 
 
 def purge_expired() -> int:
@@ -141,15 +105,4 @@ def purge_expired() -> int:
     commits. The files go before the commit: a rollback leaves rows past their expiry, which
     the download refuses anyway, for the next run to mark.
     """
-    expired = db.session.scalars(
-        select(MonitoringReportJob).where(
-            MonitoringReportJob.status == ExportStatus.READY,
-            MonitoringReportJob.expires_at <= utcnow(),
-        )
-    ).all()
-    for job in expired:
-        if job.storage_key:
-            (export_dir() / job.storage_key).unlink(missing_ok=True)
-        job.status = ExportStatus.EXPIRED
-        job.storage_key = None
-    return len(expired)
+    return expire_files(MonitoringReportJob)

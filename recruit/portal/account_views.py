@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_login import current_user, logout_user
@@ -27,6 +26,7 @@ from recruit.privacy import access_requests, erasure
 from recruit.privacy.purge import delete_files
 from recruit.services.access import may_download_access_pack
 from recruit.web.authz import candidate_required
+from recruit.web.packs import send_access_pack
 from recruit.web.ratelimit import Limiter
 from recruit.web.sessions import fresh_session
 
@@ -96,19 +96,7 @@ def send_pack(found: AccessRequest, user: User) -> Response:
         return make_response(page, 410)
     if found.status is not AccessRequestStatus.READY or not found.file_name:
         return redirect(url_for("portal.data_request", access_request_id=found.id))
-    access_requests.record_download(found, user, request.remote_addr or "")
-    db.session.commit()
-    log.info("access pack downloaded", extra={"event": "access_pack_downloaded"})
-    response = send_from_directory(
-        access_requests.pack_dir(),
-        found.file_name,
-        as_attachment=True,
-        download_name=access_requests.download_name(found),
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_access_pack(found, user, "access pack downloaded")
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])

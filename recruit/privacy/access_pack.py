@@ -120,7 +120,7 @@ REGISTRY: Final[dict[str, Section]] = {
     "outbox": Section("emails", "Emails we sent you", found_by="address"),
     "audit_events": Section(
         "security_events",
-        "Log-ins, security events and actions recorded about you",
+        "Security events and actions recorded about you",
         {"subject_user_id": USER, "actor_id": USER, "application_id": APPLICATION},
         others=("actor_id", "subject_user_id"),
     ),
