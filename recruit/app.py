@@ -94,6 +94,8 @@ def _ensure_folders(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from sqlalchemy.orm import configure_mappers
+
     from recruit import models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
     from recruit.outbox import dispatch
@@ -101,6 +103,9 @@ def _init_extensions(app: Flask) -> None:
     from recruit.web.sessions import DatabaseSessionInterface
 
     db.init_app(app)
+    # Resolve every model's relationships now, at start-up, rather than in the first request a
+    # worker process serves: at a closing time that request is in the crowd.
+    configure_mappers()
     app.session_interface = DatabaseSessionInterface()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)

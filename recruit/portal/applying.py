@@ -75,6 +75,9 @@ def _prefill(application: Application | None) -> dict[str, str | bool]:
     data: dict[str, str | bool] = {"statement": application.statement}
     for item in application.evidence:
         data[evidence_field_name(item.criterion_id)] = item.text
+    if request.method != "GET":
+        # A posted form brings its own box and tick; reading them costs the submit two queries.
+        return data
     asked = adjustments.form_request(application.id)
     data[ADJUSTMENTS_FIELD] = asked.text if asked is not None else ""
     data[OPT_IN_FIELD] = guarantee.is_opted_in(application.id)
@@ -108,7 +111,10 @@ def _save(
             applications.save_draft(application, _answers(form), received)
         # Kept apart from the answers: only the hiring team's recruiters read these.
         adjustments.save_from_form(
-            application, form.adjustments.data or "", bool(form.guaranteed_interview.data)
+            application,
+            form.adjustments.data or "",
+            bool(form.guaranteed_interview.data),
+            fresh=existing is None,
         )
     except AlreadySubmittedError:
         # A double click or a second tab got there first: show the application as it left it.

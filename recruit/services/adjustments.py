@@ -60,13 +60,29 @@ def form_request(application_id: int) -> AdjustmentRequest | None:
     )
 
 
-def save_from_form(application: Application, text: str, opted_in: bool) -> None:
+def save_from_form(
+    application: Application, text: str, opted_in: bool, *, fresh: bool = False
+) -> None:
     """Keep the form's request and opt-in with a saved draft or a submission.
 
     An empty box removes the form's request; an unticked box removes the opt-in. Only called
     while the application's draft was claimed, so a submitted request is never rewritten.
+    `fresh`: the application was created by this request, so it has neither yet.
     """
     text = text.strip()[:ADJUSTMENT_CHARS]
+    if fresh:
+        # A first submit (the closing-time crowd) costs no extra statement when both are empty.
+        if text:
+            db.session.add(
+                AdjustmentRequest(
+                    application_id=application.id, text=text, on_form=True, requested_at=utcnow()
+                )
+            )
+        if opted_in:
+            db.session.add(
+                InterviewGuaranteeOptIn(application_id=application.id, opted_in_at=utcnow())
+            )
+        return
     existing = form_request(application.id)
     if text and existing is None:
         db.session.add(
