@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
-from recruit.admin.fields import options
+from recruit.admin.fields import bounded_whole_number, options
 from recruit.models import Vacancy
-from recruit.parsing import ascii_int, has_other_digits
+from recruit.parsing import ascii_int
 from recruit.privacy.retention_settings import (
     HOLD_REASON_CHARS,
     MAX_MONTHS,
@@ -55,18 +55,9 @@ class RetentionForm(FlaskForm):  # type: ignore[misc]
 
     def validate_retention_months(self, field: Field) -> None:
         """A whole number of months from MIN_MONTHS to MAX_MONTHS, in the digits 0 to 9."""
-        raw = (field.data or "").strip()
-        if not raw:
-            raise ValidationError("Enter a retention period in months")
-        number = ascii_int(raw)
-        if number is None and has_other_digits(raw):
-            raise ValidationError("Retention period must use the digits 0 to 9, like 6")
-        if number is None:
-            raise ValidationError("Retention period must be a whole number of months, like 6")
-        if not MIN_MONTHS <= number <= MAX_MONTHS:
-            raise ValidationError(
-                f"Retention period must be between {MIN_MONTHS} and {MAX_MONTHS} months"
-            )
+        bounded_whole_number(
+            field.data, "Retention period", MIN_MONTHS, MAX_MONTHS, example=6, unit="months"
+        )
 
     def validate_legal_hold_reason(self, field: Field) -> None:
         """A reason is needed to put a vacancy on hold."""

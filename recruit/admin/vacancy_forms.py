@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from recruit.admin.fields import options
+from recruit.admin.fields import bounded_whole_number, options
 from recruit.models import Vacancy
 from recruit.parsing import ascii_int, has_other_digits
 from recruit.services.vacancies import ClosingTimeError, VacancyData, uk_to_utc, utc_to_uk
@@ -120,16 +120,7 @@ class VacancyForm(FlaskForm):  # type: ignore[misc]
 
     def validate_statement_word_limit(self, field: Field) -> None:
         """A whole number of words between 100 and 3000."""
-        raw = (field.data or "").strip()
-        if not raw:
-            raise ValidationError("Enter a statement word limit")
-        number = ascii_int(raw)
-        if number is None and has_other_digits(raw):
-            raise ValidationError("Statement word limit must use the digits 0 to 9, like 1000")
-        if number is None:
-            raise ValidationError("Statement word limit must be a whole number, like 1000")
-        if not 100 <= number <= 3000:
-            raise ValidationError("Statement word limit must be between 100 and 3000")
+        bounded_whole_number(field.data, "Statement word limit", 100, 3000, example=1000)
 
     def validate_closing_time(self, field: Field) -> None:
         """A 24-hour time like 17:00."""

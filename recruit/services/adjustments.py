@@ -70,20 +70,8 @@ def save_from_form(
     `fresh`: the application was created by this request, so it has neither yet.
     """
     text = text.strip()[:ADJUSTMENT_CHARS]
-    if fresh:
-        # A first submit (the closing-time crowd) costs no extra statement when both are empty.
-        if text:
-            db.session.add(
-                AdjustmentRequest(
-                    application_id=application.id, text=text, on_form=True, requested_at=utcnow()
-                )
-            )
-        if opted_in:
-            db.session.add(
-                InterviewGuaranteeOptIn(application_id=application.id, opted_in_at=utcnow())
-            )
-        return
-    existing = form_request(application.id)
+    # A first submit (the closing-time crowd) has neither yet: no query to look for them.
+    existing = None if fresh else form_request(application.id)
     if text and existing is None:
         db.session.add(
             AdjustmentRequest(
@@ -94,13 +82,17 @@ def save_from_form(
         existing.text, existing.requested_at = text, utcnow()
     elif existing is not None:
         db.session.delete(existing)
-    _set_opt_in(application.id, opted_in)
+    _set_opt_in(application.id, opted_in, fresh=fresh)
 
 
-def _set_opt_in(application_id: int, opted_in: bool) -> None:
-    row = db.session.scalar(
-        select(InterviewGuaranteeOptIn).where(
-            InterviewGuaranteeOptIn.application_id == application_id
+def _set_opt_in(application_id: int, opted_in: bool, *, fresh: bool = False) -> None:
+    row = (
+        None
+        if fresh
+        else db.session.scalar(
+            select(InterviewGuaranteeOptIn).where(
+                InterviewGuaranteeOptIn.application_id == application_id
+            )
         )
     )
     if opted_in and row is None:
