@@ -99,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
     from recruit import models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
     from recruit.outbox import dispatch
+    from recruit.web import receipt
     from recruit.web.ratelimit import Limiter
     from recruit.web.sessions import DatabaseSessionInterface
 
@@ -117,6 +118,7 @@ def _init_extensions(app: Flask) -> None:
     if proxies:
         # Behind N trusted proxies, the client address and scheme come from their headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    receipt.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

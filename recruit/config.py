@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_DELAY_SECONDS": 900,
     "LOGIN_DEVICE_COOKIE_DAYS": 180,  # how long a browser stays a known device for an account
     "TRUSTED_PROXIES": 0,
+    # Addresses or networks (comma-separated) of the front end whose X-Request-Start arrival
+    # stamp the deadline believes (recruit.web.receipt); empty: no stamp is believed.
+    "ARRIVAL_STAMP_PROXIES": "",
     "SESSION_ABSOLUTE_HOURS": 12,
     "VERIFY_TOKEN_HOURS": 48,
     "INVITE_TOKEN_DAYS": 7,

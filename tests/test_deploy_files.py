@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from recruit.config import DEFAULTS
+from testkit import frontend
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,3 +106,49 @@ def test_make_run_installs_only_what_running_needs(tmp_path: Path) -> None:
     # ...while the test and CI targets still get ruff, mypy, pytest and friends.
     for target in ("test", "faults", "audit"):
         assert "pip install --quiet -e '.[dev]'" in _dry_run(target, tmp_path / "venv"), target
+
+
+def test_compose_puts_nginx_before_the_web_tier_and_believes_only_its_stamp() -> None:
+    services = compose()["services"]
+    nginx = services["nginx"]
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in nginx["volumes"]
+    assert "ports" not in services["web"]  # nothing reaches gunicorn but nginx
+    address = nginx["networks"]["default"]["ipv4_address"]
+    env = services["web"]["environment"]
+    assert env["RECRUIT_ARRIVAL_STAMP_PROXIES"] == address
+    assert env["RECRUIT_TRUSTED_PROXIES"] == "1"
+    subnet = compose()["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+
+
+def test_nginx_stamps_arrival_replaces_forwarded_headers_and_logs_no_query() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert 'proxy_set_header X-Request-Start "t=${msec}";' in conf
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "proxy_request_buffering on;" in conf
+    log_format = conf[conf.index("log_format") : conf.index("access_log")]
+    for leak in (
+        "$request ",
+        '$request"',
+        "$request_uri",
+        "$args",
+        "$query_string",
+        "$http_referer",
+    ):
+        assert leak not in log_format
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="Debian's nginx is not installed")
+def test_the_rendered_front_end_is_a_valid_nginx_config(tmp_path: Path) -> None:
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(frontend.render(tmp_path, 8081, 8000))
+    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / name).mkdir()
+    directives = f"pid {tmp_path / 'nginx.pid'}; error_log {tmp_path / 'error.log'};"
+    checked = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(conf), "-g", directives],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from http.client import HTTPResponse
 from urllib.parse import urlencode, urlsplit
 
-from tests.faults.traffic import TIMEOUT, Browser, Tally
+from tests.faults.traffic import Browser, Tally
+
+# A crowd queues in nginx, which waits up to 150 s for gunicorn (deploy/nginx.conf).
+TIMEOUT = 170.0
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,10 @@ class TimedPost:
     payload: bytes
 
 
-def timed_post(at: float, browser: Browser, path: str, form: dict[str, str]) -> TimedPost:
-    """The POST `browser` would send (its cookies, this form), due at `at`."""
+def timed_post(
+    at: float, browser: Browser, path: str, form: dict[str, str], extra: str = ""
+) -> TimedPost:
+    """The POST `browser` would send (its cookies, this form, `extra` header lines), due at `at`."""
     url = urlsplit(browser.base)
     body = urlencode(form).encode()
     cookies = "; ".join(f"{c.name}={c.value}" for c in browser.http.cookies)
@@ -49,7 +54,7 @@ def timed_post(at: float, browser: Browser, path: str, form: dict[str, str]) -> 
         f"POST {path} HTTP/1.1\r\nHost: {url.netloc}\r\nConnection: close\r\n"
         f"User-Agent: {agent}\r\n"
         f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
-        f"Cookie: {cookies}\r\n\r\n"
+        f"Cookie: {cookies}\r\n{extra}\r\n"
     )
     return TimedPost(at, url.hostname or "127.0.0.1", url.port or 80, head.encode() + body)
 

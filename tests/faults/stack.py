@@ -16,6 +16,7 @@ from flask import Flask
 
 from recruit import create_app
 from recruit.extensions import db
+from testkit.frontend import nginx_front
 from tests.faults.services import (
     Process,
     RedisServer,
@@ -94,7 +95,7 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        """Where gunicorn listens."""
+        """Where clients connect: gunicorn, or nginx before it."""
         return f"http://127.0.0.1:{self.port}"
 
     def processes(self) -> list[Process]:
@@ -130,10 +131,13 @@ def web_is_up(url: str) -> bool:
 
 
 @contextmanager
-def running_stack(workdir: Path, settings: Mapping[str, Any] | None = None) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path, settings: Mapping[str, Any] | None = None, front: bool = False
+) -> Iterator[Stack]:
     """Start everything on free local ports; stop and delete everything afterwards.
 
-    `settings` add to or override the RECRUIT_* settings every process gets.
+    `settings` add to or override the RECRUIT_* settings every process gets. With `front`, nginx
+    stands before gunicorn as compose runs it (deploy/nginx.conf), and `Stack.port` is nginx's.
     """
     with ExitStack() as stack:
         pg = stack.enter_context(postgres_cluster())
@@ -144,6 +148,9 @@ def running_stack(workdir: Path, settings: Mapping[str, Any] | None = None) -> I
         mail.start()
         stack.callback(mail.stop)
         config = stack_config(workdir, pg.url, redis_server.url, mail.url)
+        if front:
+            # Only nginx, on loopback, may stamp arrivals; clients reach gunicorn only through it.
+            config.update(ARRIVAL_STAMP_PROXIES="127.0.0.1", TRUSTED_PROXIES=1)
         app = create_app({**config, **(settings or {})})
         with app.app_context():
             db.create_all()
@@ -157,6 +164,9 @@ def running_stack(workdir: Path, settings: Mapping[str, Any] | None = None) -> I
             stack.callback(stop_process, process.proc)
         wait_for(lambda: web_is_up(f"http://127.0.0.1:{port}"), "web")
         wait_for(lambda: " ready." in worker.log(), "worker")
+        if front:
+            port = stack.enter_context(nginx_front(workdir / "nginx", port))
+            wait_for(lambda: web_is_up(f"http://127.0.0.1:{port}"), "nginx")
         yield Stack(workdir, app, pg, redis_server, mail, web, worker, beat, port)
 
 
