@@ -11,7 +11,7 @@ DEV_STAMP := $(VENV)/.installed-dev-stamp
 # seed-demo keeps the password in instance/demo-recruiter-password, generating one at first.
 export FLASK_APP := recruit
 
-.PHONY: install install-dev assets migrate seed run worker beat test lint typecheck pytest faults audit clean
+.PHONY: install install-dev assets migrate seed run worker beat test lint typecheck pytest faults bench audit clean
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,13 @@ test: lint typecheck pytest ## ruff, mypy and the whole pytest suite
 faults: install-dev ## Fault-injection tests (worker, SMTP, Redis and PostgreSQL failures)
 	RECRUIT_FAULTS=1 $(BIN)/pytest -q -rxs tests/faults; status=$$?; \
 	$(BIN)/python -m tests.faults.report; exit $$status
+
+bench: install-dev ## Every performance figure beside its baseline, in one run (under 15 minutes)
+	@# wrk drives the HTTP figures; nginx is the front end of P6 (deploy/nginx.conf). From Debian.
+	@missing=$$(for p in wrk nginx; do command -v $$p >/dev/null || [ -x /usr/sbin/$$p ] || echo $$p; done); \
+	if [ -n "$$missing" ]; then sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get install -y $$missing || { $$sudo apt-get update && $$sudo apt-get install -y $$missing; }; fi
+	timeout --signal=INT --kill-after=60 900 $(BIN)/python -m bench.run
 
 audit: install-dev ## Check dependencies for known vulnerabilities (needs the network)
 	$(BIN)/pip-audit --skip-editable

@@ -1,8 +1,8 @@
 """One measurement in its own process, so its peak RSS is its own: prints a JSON line.
 
-Run as ``python -m bench.child KIND URL VACANCY_ID OUT_DIR`` where KIND is ``copy``, ``csv`` or
-``xlsx``. Reports the seconds the export took (after imports and set-up), the process's RSS just
-before it started, and the process's peak RSS (``ru_maxrss``) at the end.
+Run as ``python -m bench.child KIND URL VACANCY_ID OUT_DIR`` where KIND is ``copy`` or ``rawxlsx``
+(the baselines), ``csv`` or ``xlsx``. Reports the seconds the export took (after imports and
+set-up), the process's RSS just before it started, and its peak RSS (VmHWM) at the end.
 """
 
 from __future__ import annotations
@@ -47,18 +47,45 @@ def measure_copy(url: str, vacancy_id: int, out: Path) -> dict[str, Any]:
     from bench.baseline import copy_to
 
     path = out / "copy.csv"
+    usage: dict[str, float] = {}
     start_rss = rss_now_mib()
-    started = time.perf_counter()
-    copy_to(url, vacancy_id, path)
-    seconds = time.perf_counter() - started
+    cpu, started = time.process_time(), time.perf_counter()
+    copy_to(url, vacancy_id, path, usage)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     lines = sum(1 for _ in path.open("rb")) - 1
-    return {"seconds": seconds, "start_mib": start_rss, "rows": lines, "bytes": path.stat().st_size}
+    return {
+        "seconds": seconds,
+        "cpu": cpu + usage.get("server_cpu", 0.0),
+        "start_mib": start_rss,
+        "rows": lines,
+        "bytes": path.stat().st_size,
+    }
+
+
+def measure_raw_xlsx(url: str, vacancy_id: int, out: Path) -> dict[str, Any]:
+    """Raw XlsxWriter (constant_memory) writing the XLSX export's cells, fetched by PostgreSQL."""
+    from bench.baseline import xlsx_to
+
+    path = out / "raw.xlsx"
+    usage: dict[str, float] = {}
+    start_rss = rss_now_mib()
+    cpu, started = time.process_time(), time.perf_counter()
+    rows = xlsx_to(url, vacancy_id, path, usage)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {
+        "seconds": seconds,
+        "cpu": cpu + usage.get("server_cpu", 0.0),
+        "start_mib": start_rss,
+        "rows": rows,
+        "bytes": path.stat().st_size,
+    }
 
 
 def measure_export(kind: str, url: str, vacancy_id: int, out: Path) -> dict[str, Any]:
     """Our worker's build of an ExportJob (CSV or XLSX) for the vacancy, as the task runs it."""
     from sqlalchemy import insert
 
+    from bench.baseline import server_cpu
     from recruit import create_app
     from recruit.exports import jobs
     from recruit.extensions import db
@@ -94,16 +121,25 @@ def measure_export(kind: str, url: str, vacancy_id: int, out: Path) -> dict[str,
         db.session.commit()
         job = db.session.get(ExportJob, job_id)
         assert job is not None
+        driver = db.session.connection().connection.driver_connection
+        server = server_cpu(driver)
         start_rss = rss_now_mib()
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         path = jobs.build(job)
+        server = server_cpu(driver) - server  # before commit hands the connection back
         db.session.commit()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         rows = job.progress_total
         size = path.stat().st_size
         db.session.remove()
         db.engine.dispose()
-    return {"seconds": seconds, "start_mib": start_rss, "rows": rows, "bytes": size}
+    return {
+        "seconds": seconds,
+        "cpu": cpu + server,
+        "start_mib": start_rss,
+        "rows": rows,
+        "bytes": size,
+    }
 
 
 def run(kind: str, url: str, vacancy_id: int, out: Path, timeout: float = 300) -> dict[str, Any]:
@@ -129,6 +165,8 @@ def main(argv: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if kind == "copy":
         result = measure_copy(url, vacancy, out)
+    elif kind == "rawxlsx":
+        result = measure_raw_xlsx(url, vacancy, out)
     else:
         result = measure_export(kind, url, vacancy, out)
     result.update(kind=kind, peak_mib=peak_mib())

@@ -21,8 +21,18 @@ from bench import child, seed
 from recruit.models import Base
 from testkit.databases import postgres_database
 
-KINDS = ("copy", "csv", "xlsx")
-LABELS = {"copy": "COPY ... TO STDOUT WITH CSV", "csv": "our CSV export", "xlsx": "our XLSX export"}
+KINDS = ("copy", "csv", "rawxlsx", "xlsx")
+LABELS = {
+    "copy": "COPY ... TO STDOUT WITH CSV",
+    "csv": "our CSV export",
+    "rawxlsx": "raw XlsxWriter, same cells",
+    "xlsx": "our XLSX export",
+}
+# Each product figure against the baseline measured beside it: (label, product, baseline).
+PAIRS = (("P5a csv", "csv", "copy"), ("P5b xlsx", "xlsx", "rawxlsx"))
+# run(): the seconds it may take in all (bench.run allows it 300), and per measurement.
+RUN_BUDGET = 250.0
+RUN_TIMEOUT = 120.0
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -49,16 +59,81 @@ def growth(results: list[dict[str, Any]]) -> str:
     """Peak RSS of each export at both sizes: flat means memory does not grow with rows."""
     lines = []
     for kind in ("csv", "xlsx"):
-        runs = sorted((r for r in results if r["kind"] == kind), key=lambda r: r["rows"])
-        if len(runs) == 2:
-            small, big = runs
+        peaks: dict[int, float] = {}
+        for r in results:
+            if r["kind"] == kind:
+                peaks[r["rows"]] = max(peaks.get(r["rows"], 0.0), r["peak_mib"])
+        if len(peaks) >= 2:
+            small, big = min(peaks), max(peaks)
             lines.append(
-                f"{kind}: peak RSS {small['peak_mib']:.1f} MiB at {small['rows']:,} rows, "
-                f"{big['peak_mib']:.1f} MiB at {big['rows']:,} rows "
-                f"({big['peak_mib'] - small['peak_mib']:+.1f} MiB for "
-                f"{big['rows'] / small['rows']:.0f}× the rows)"
+                f"{kind}: peak RSS {peaks[small]:.1f} MiB at {small:,} rows, "
+                f"{peaks[big]:.1f} MiB at {big:,} rows "
+                f"({peaks[big] - peaks[small]:+.1f} MiB for {big / small:.0f}× the rows)"
             )
     return "\n".join(lines)
+
+
+def figure_lines(results: list[dict[str, Any]], rows: int) -> list[str]:
+    """`P5a`/`P5b` lines: the best time of each side at `rows`, then `#` detail lines."""
+    lines = []
+    for label, kind, base in PAIRS:
+        mine = [r for r in results if r["kind"] == kind and r["rows"] == rows]
+        theirs = [r for r in results if r["kind"] == base and r["rows"] == rows]
+        if not mine or not theirs:
+            continue
+        product = min(r["seconds"] for r in mine)
+        baseline = min(r["seconds"] for r in theirs)
+        lines.append(
+            f"{label} product={product:.2f}s baseline={baseline:.2f}s "
+            f"ratio={product / baseline:.2f}"
+        )
+    for label, kind, base in PAIRS:  # CPU (worker + its PostgreSQL backend): load moves it less
+        cpu = [r["cpu"] for r in results if r["kind"] == kind and r["rows"] == rows]
+        base_cpu = [r["cpu"] for r in results if r["kind"] == base and r["rows"] == rows]
+        if cpu and base_cpu and min(base_cpu) > 0:
+            lines.append(
+                f"# {label} cpu product={min(cpu):.2f}s baseline={min(base_cpu):.2f}s "
+                f"ratio={min(cpu) / min(base_cpu):.2f}"
+            )
+    for r in results:
+        lines.append(
+            f"# {LABELS[r['kind']]}: {r['rows']:,} rows {r['seconds']:.2f}s cpu {r['cpu']:.2f}s "
+            f"peak RSS {r['peak_mib']:.1f} MiB (growth {r['peak_mib'] - r['start_mib']:+.1f})"
+        )
+    lines += [f"# {line}" for line in growth(results).splitlines()]
+    return lines
+
+
+def run(rows: int = 100_000) -> list[str]:
+    """P5a (CSV against COPY) and P5b (XLSX against raw XlsxWriter) at `rows` applications.
+
+    Each side runs in its own process, baseline then product; both sizes (`rows` and a tenth,
+    for peak memory) once, then the big pairs again while the time budget allows, and each
+    figure takes the best time of its side. Bounded: RUN_BUDGET overall, RUN_TIMEOUT each.
+    """
+    began = time.monotonic()
+    small = max(1, rows // 10)
+    with postgres_database() as url, tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        big_id, small_id = seed.load(engine, [rows, small])
+        engine.dispose()
+        results: list[dict[str, Any]] = []
+
+        def measure(kind: str, vacancy_id: int) -> float:
+            out = Path(scratch) / f"{kind}-{vacancy_id}-{len(results)}"
+            started = time.monotonic()
+            results.append(child.run(kind, url, vacancy_id, out, timeout=RUN_TIMEOUT))
+            return time.monotonic() - started
+
+        took = {kind: measure(kind, big_id) for kind in KINDS}
+        for kind in ("csv", "xlsx"):
+            measure(kind, small_id)
+        for _, kind, base in PAIRS:  # a second pair where there is time for one
+            if time.monotonic() - began + 1.5 * (took[kind] + took[base]) < RUN_BUDGET:
+                measure(base, big_id)
+                measure(kind, big_id)
+    return figure_lines(results, rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
     print(table(results))
     print()
     print(growth(results))
+    print()
+    print("\n".join(line for line in figure_lines(results, args.rows) if not line.startswith("#")))
 
 
 if __name__ == "__main__":

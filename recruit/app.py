@@ -99,7 +99,7 @@ def _init_extensions(app: Flask) -> None:
     from recruit import models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
     from recruit.outbox import dispatch
-    from recruit.web import receipt
+    from recruit.web import page_cache, receipt
     from recruit.web.ratelimit import Limiter
     from recruit.web.sessions import DatabaseSessionInterface
 
@@ -119,11 +119,12 @@ def _init_extensions(app: Flask) -> None:
         # Behind N trusted proxies, the client address and scheme come from their headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     receipt.init_app(app)
+    page_cache.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from recruit.admin import bp as admin_bp
-    from recruit.api import bp as api_bp
+    from recruit.api import init_app as init_api
     from recruit.auth import bp as auth_bp
     from recruit.cli.commands import register_cli
     from recruit.portal import bp as portal_bp
@@ -134,13 +135,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(api_bp)
+    init_api(app)
     register_cli(app)
 
 
 def _register_hooks(app: Flask) -> None:
+    from recruit.api import init_problems
     from recruit.web.admission import init_admission
     from recruit.web.hooks import init_web
 
     init_web(app)
     init_admission(app)
+    init_problems(app)  # after the web tier's handlers, which it wraps for /api/

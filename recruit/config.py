@@ -22,10 +22,17 @@ DEFAULTS: dict[str, Any] = {
     "DB_POOL_SIZE": 10,
     # Requests per web process that run their view at once; the rest wait, received (0: no gate).
     "WEB_WORK_SLOTS": 2,
-    "WEB_WORK_WAIT_SECONDS": 30.0,  # longest wait for a slot before the friendly 503 page
+    # Longest wait for a slot before the friendly 503 page. A waiting request is already
+    # received, and judged at its receipt, so it waits out a closing-time crowd rather than be
+    # turned away; kept under RECEIPT_VALIDITY (120 s) and nginx's 150 s.
+    "WEB_WORK_WAIT_SECONDS": 100.0,
     "REDIS_URL": None,  # None means kombu's filesystem broker in the instance folder
     "SMTP_URL": None,  # None means .eml files written to MAIL_DIR
     "SMTP_TIMEOUT": 10.0,
+    # A worker process reuses its SMTP connection for this many emails or seconds, whichever
+    # comes first (1 email: a connection per email, as before).
+    "SMTP_CONNECTION_MAX_MESSAGES": 100,
+    "SMTP_CONNECTION_MAX_SECONDS": 60.0,
     "MAIL_FROM": "Midlands Engine Recruitment <recruitment@midlandsengine.example>",
     "MAIL_DIR": None,
     "UPLOAD_DIR": None,
@@ -45,6 +52,14 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_PREFIX": "recruit:rl:",
     "RATELIMIT_PER_ADDRESS": 30,
     "RATELIMIT_WINDOW_SECONDS": 300,
+    # JSON API (recruit.api.auth): requests per token, and per address on public endpoints.
+    "API_RATELIMIT_PER_TOKEN": 600,
+    "API_RATELIMIT_PER_ADDRESS": 300,
+    "API_RATELIMIT_WINDOW_SECONDS": 60,
+    # Redis key prefix of the shared version behind cached public pages (recruit.web.page_cache).
+    "PAGE_CACHE_PREFIX": "recruit:page:",
+    # How stale another process's change to a vacancy may show in a cached public page.
+    "PAGE_CACHE_CHECK_SECONDS": 0.25,
     # Failed logins one client (address or known device) may make on an account before its
     # own progressive delay starts.
     "LOGIN_FREE_FAILURES": 5,

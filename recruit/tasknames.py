@@ -10,6 +10,10 @@ from __future__ import annotations
 from typing import Final
 
 DELIVER_TASK: Final = "recruit.outbox.deliver"
+# Several email rows in one task (a relay's rows, in chunks): one SMTP connection, fewer commits.
+DELIVER_BATCH_TASK: Final = "recruit.outbox.deliver_batch"
+# One message per commit that wrote several outbox-like rows: the worker hands each to its task.
+RELAY_TASK: Final = "recruit.outbox.relay"
 OUTBOX_SWEEP_TASK: Final = "recruit.outbox.sweep"
 CLOSE_DUE_TASK: Final = "recruit.vacancies.close_due"
 REMIND_DRAFTS_TASK: Final = "recruit.applications.remind_drafts"
@@ -25,6 +29,8 @@ ACCESS_PACK_BUILD_TASK: Final = "recruit.privacy.build_access_pack"
 TASK_NAMES: Final = frozenset(
     {
         DELIVER_TASK,
+        DELIVER_BATCH_TASK,
+        RELAY_TASK,
         OUTBOX_SWEEP_TASK,
         CLOSE_DUE_TASK,
         REMIND_DRAFTS_TASK,

@@ -13,10 +13,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Final, cast
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Table, event, func, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
@@ -55,6 +55,9 @@ MIB: Final = 1024 * 1024
 _NEW_KEY: Final = "recruit.uploads_new"
 _DOOMED_KEY: Final = "recruit.uploads_doomed"
 _STORAGE_KEY_RE: Final = re.compile(r"^[0-9a-f]{32}$")
+# The table itself, for a core INSERT that skips the ORM's bookkeeping; built once.
+_FILES: Final = cast(Table, StoredFile.__table__)
+_INSERT_FILE: Final = insert(_FILES).returning(_FILES.c.id)
 
 
 class UploadError(ValueError):
@@ -84,23 +87,34 @@ def over_quota_message(quota: int) -> str:
     )
 
 
+def stored_bytes_query(owner_id: int | ColumnElement[int]) -> ScalarSelect[int]:
+    """SQL for the bytes the user has stored, to read alongside other things in one query.
+
+    `owner_id` may be a bound parameter, for a statement built once and run many times.
+    """
+    return (
+        select(func.coalesce(func.sum(StoredFile.size_bytes), 0))
+        .where(StoredFile.owner_id == owner_id)
+        .scalar_subquery()
+    )
+
+
 def stored_bytes(owner_id: int) -> int:
     """Bytes of every file the user has stored (replaced files are deleted, so not counted)."""
-    total = db.session.scalar(
-        select(func.coalesce(func.sum(StoredFile.size_bytes), 0)).where(
-            StoredFile.owner_id == owner_id
-        )
-    )
-    return int(total or 0)
+    return int(db.session.scalar(select(stored_bytes_query(owner_id))) or 0)
 
 
-def check_quota(owner_id: int, incoming: int, replacing: int = 0) -> None:
+def check_quota(
+    owner_id: int, incoming: int, replacing: int = 0, stored: int | None = None
+) -> None:
     """Refuse a file of `incoming` bytes that would take the user past UPLOAD_QUOTA_BYTES.
 
     `replacing` is the size of a file this upload replaces, which is deleted when it is stored.
+    `stored` is what the user has stored, if the caller has read it already.
     """
     quota = int(current_app.config["UPLOAD_QUOTA_BYTES"])
-    if stored_bytes(owner_id) - replacing + incoming > quota:
+    held = stored_bytes(owner_id) if stored is None else stored
+    if held - replacing + incoming > quota:
         raise UploadError(over_quota_message(quota))
 
 
@@ -206,6 +220,23 @@ def path_for(stored: StoredFile) -> Path:
 
 def store_upload(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> StoredFile:
     """Write the checked bytes under a random name and add their StoredFile row to the session."""
+    stored = StoredFile(**_file_row(upload, checked, owner_id))
+    db.session.add(stored)
+    return stored
+
+
+def insert_upload(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> int:
+    """Write the checked bytes under a random name and INSERT their row now; return its id.
+
+    For a caller that needs the id at once and no StoredFile object (a first submit): one
+    statement, without a flush of the session.
+    """
+    row = _file_row(upload, checked, owner_id)
+    return int(db.session.connection().execute(_INSERT_FILE, row).scalar_one())
+
+
+def _file_row(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> dict[str, object]:
+    """Write the bytes to disk (removed again if the transaction does not commit); the row."""
     key = secrets.token_hex(16)
     folder = upload_dir()
     final = folder / key
@@ -220,16 +251,14 @@ def store_upload(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> 
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     db.session.info.setdefault(_NEW_KEY, []).append(final)
-    stored = StoredFile(
-        owner_id=owner_id,
-        storage_key=key,
-        original_name=checked.display_name,
-        content_type=checked.content_type,
-        size_bytes=checked.size_bytes,
-        sha256=checked.sha256,
-    )
-    db.session.add(stored)
-    return stored
+    return {
+        "owner_id": owner_id,
+        "storage_key": key,
+        "original_name": checked.display_name,
+        "content_type": checked.content_type,
+        "size_bytes": checked.size_bytes,
+        "sha256": checked.sha256,
+    }
 
 
 def discard(stored: StoredFile) -> None:

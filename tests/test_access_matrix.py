@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,6 +56,7 @@ from tests.support.access import (
     TEAM_STAFF,
     TEAM_VACANCY,
     TOKEN,
+    Access,
     Browser,
     People,
     Route,
@@ -123,6 +125,20 @@ def _selection(w: World, _: People) -> dict[str, Any]:
     return {"application_ids": [w.application_id], "vacancy_id": w.vacancy_id}
 
 
+@dataclass(frozen=True)
+class BearerOnly(Access):
+    """API routes behind a personal access token: the session cookie authorises nothing there,
+    so every browser, signed in or not, gets 401 (tests/test_api_access.py runs them with
+    tokens)."""
+
+    def expected(self, role: str) -> str:
+        """401 for everyone: no role's session is a bearer token."""
+        return "401"
+
+
+BEARER_ONLY = BearerOnly("BEARER_ONLY", frozenset())
+
+
 # Every endpoint and its rule. A route missing here fails `test_every_route_has_an_access_rule`.
 ACCESS: dict[str, Route] = {
     # Public pages and the health check.
@@ -131,6 +147,31 @@ ACCESS: dict[str, Route] = {
     "portal.vacancy": Route(PUBLIC),
     "auth.check_email": Route(PUBLIC),
     "api.healthz": Route(PUBLIC),
+    # The JSON API (issue #14): its document, its docs page and the public vacancy feeds are
+    # for everyone; the rest takes a bearer token only.
+    "api.openapi": Route(PUBLIC),
+    "api.docs": Route(PUBLIC),
+    "api_v1.list_vacancies": Route(PUBLIC),
+    "api_v1.get_vacancy": Route(PUBLIC),
+    "api_v1.vacancies_feed": Route(PUBLIC),
+    "api_v1.list_themes": Route(PUBLIC),
+    "api_v1.list_sectors": Route(PUBLIC),
+    "api_v1.me": Route(BEARER_ONLY),
+    "api_v1.revoke_own_token": Route(BEARER_ONLY),
+    "api_v1.list_applications": Route(BEARER_ONLY),
+    "api_v1.get_application": Route(BEARER_ONLY),
+    "api_v1.create_vacancy": Route(BEARER_ONLY),
+    "api_v1.get_staff_vacancy": Route(BEARER_ONLY),
+    "api_v1.update_vacancy": Route(BEARER_ONLY),
+    "api_v1.publish_vacancy": Route(BEARER_ONLY),
+    "api_v1.close_vacancy": Route(BEARER_ONLY),
+    "api_v1.change_stage": Route(BEARER_ONLY),
+    # Personal access tokens: recruiters and admins make and revoke their own (admins anyone's;
+    # an unknown or someone else's id is refused by the view with a message: a redirect).
+    "admin.tokens": Route(
+        STAFF, payload=lambda w, p: {"name": "Feed", "scope": "read", "lifetime": "30"}
+    ),
+    "admin.revoke_token": Route(STAFF, payload=lambda w, p: {"token_id": "1"}),
     # Information pages (issue #11, pages): the privacy notice, accessibility statement and
     # cookies page are for everyone, signed in or not.
     "portal.privacy": Route(PUBLIC),
@@ -295,7 +336,8 @@ MUST_SHOW: dict[str, str] = {
     "admin.download_cv": CV,
     "admin.download_export": EXPORT,
 }
-METHODS = ("GET", "POST")
+# PATCH: the API's updates (a bearer token only; every session cookie gets 401).
+METHODS = ("GET", "POST", "PATCH")
 
 
 def endpoints(app: Flask) -> set[str]:
@@ -396,9 +438,13 @@ class Matrix:
     ) -> None:
         expected = route.access.expected(role)
         data = route.payload(world, self.people) if route.payload and method == "POST" else {}
-        before = database_rows(self.app) if method == "POST" else None
-        owner_before = self.owner_rows(world) if method == "POST" else None
-        response = self.browsers[role].send(method, path, data)
+        before = database_rows(self.app) if method != "GET" else None
+        owner_before = self.owner_rows(world) if method != "GET" else None
+        browser = self.browsers[role]
+        if method == "PATCH":
+            response = browser.client.patch(path, data={**data, "csrf_token": browser.token})
+        else:
+            response = browser.send(method, path, data)
         self.requests += 1
         actual = outcome_of(response)
         self.outcomes[actual] += 1

@@ -30,7 +30,8 @@ from tests.support.accounts import log_in
 BIG = 10_000
 SMALL = 20
 PAGE_SIZE = 20
-# Session and user (2), vacancy and the panel check (2), page, reveals, total, stage counts (4).
+# Session and user (2), vacancy and the panel check (2), stage counts, the page's ids in order
+# (their total too when a filter narrows the list), its rows and their reveals (4).
 MAX_STATEMENTS = 8
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 STATUSES = [ApplicationStatus.UNDER_REVIEW] * 6 + [

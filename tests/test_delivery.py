@@ -12,13 +12,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus
 from recruit.notifications.mail import TransientMailError, send_message
-from recruit.outbox.delivery import Outcome, Verdict, deliver_one
+from recruit.outbox.delivery import Outcome, Verdict, deliver_batch, deliver_one
 from recruit.outbox.store import enqueue_email
 from recruit.services.resets import record_reset_request
 from tests.support.smtp import RecordingHandler, smtp_server
@@ -135,3 +136,91 @@ def test_a_reset_request_is_acted_on_and_sends_nothing_itself(app: Flask) -> Non
     )
     assert seen == []
     assert stored(app, outbox_id)[0] is OutboxStatus.SENT
+
+
+def statuses(app: Flask, ids: list[int]) -> list[OutboxStatus]:
+    """Each row's status, as another connection sees it, in the order of `ids`."""
+    with db.engine.connect() as other:
+        found = dict(
+            other.execute(
+                select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(ids))
+            ).all()
+        )
+    return [found[i] for i in ids]
+
+
+def test_a_batch_records_each_email_sent_before_the_next_one_leaves(app: Flask) -> None:
+    first, done, second = add_email(app), add_email(app, status=OutboxStatus.SENT), add_email(app)
+    with app.app_context():
+        request = record_reset_request("nobody.here@example.org")
+        db.session.commit()
+        reset = request.id
+    ids = [first, done, reset, second]
+    seen: list[tuple[int, list[OutboxStatus]]] = []
+
+    def send(message: EmailMessage, outbox_id: int) -> None:
+        seen.append((outbox_id, statuses(app, ids)))
+        send_message(message, outbox_id)
+
+    with app.app_context():
+        batch = deliver_batch(ids, send)
+    assert [(i, o.label) for i, o in batch.outcomes] == [
+        (first, "sent"),
+        (done, "skipped"),
+        (reset, "reset unknown"),
+        (second, "sent"),
+    ]
+    assert (batch.unavailable, batch.left) == ([], [])
+    sending, sent = OutboxStatus.SENDING, OutboxStatus.SENT
+    assert seen == [
+        (first, [sending, sent, OutboxStatus.PENDING, OutboxStatus.PENDING]),
+        (second, [sent, sent, sent, sending]),  # the first recorded before this one left
+    ]
+    with app.app_context():
+        assert statuses(app, ids) == [sent] * 4
+        assert stored(app, second) == (sent, 1, {"full_name": "Amara"})
+    assert sorted(p.name for p in Path(app.config["MAIL_DIR"]).glob("*.eml")) == sorted(
+        f"{i}.eml" for i in (first, second)
+    )
+
+
+def test_a_batch_leaves_each_refused_email_for_its_own_retry(app: Flask) -> None:
+    ids = [add_email(app), add_email(app)]
+    with smtp_server(RecordingHandler(data_reply="451 4.3.0 Try again later")) as server:
+        app.config["SMTP_URL"] = server.url
+        with app.app_context():
+            batch = deliver_batch(ids, send_message)
+    assert [(i, o.verdict) for i, o in batch.outcomes] == [(i, Verdict.RETRY) for i in ids]
+    assert all(1.0 <= o.retry_after <= 2.0 for _, o in batch.outcomes)
+    assert [stored(app, i)[:2] for i in ids] == [(OutboxStatus.PENDING, 1)] * 2
+
+
+def test_a_batch_out_of_time_hands_back_the_rows_it_did_not_try(app: Flask) -> None:
+    ids = [add_email(app) for _ in range(3)]
+    with app.app_context():
+        batch = deliver_batch(ids, send_message, budget=0.0)
+    assert [(i, o.label) for i, o in batch.outcomes] == [(ids[0], "sent")]
+    assert batch.left == ids[1:]
+    assert [stored(app, i)[:2] for i in ids[1:]] == [(OutboxStatus.PENDING, 0)] * 2
+
+
+def test_a_database_gone_mid_batch_still_records_the_email_that_left(
+    app: Flask, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("needs a server connection to cut")
+    ids = [add_email(app) for _ in range(3)]
+
+    def send(message: EmailMessage, outbox_id: int) -> None:
+        send_message(message, outbox_id)
+        # The connection the batch commits on dies after the first email has left.
+        pid = db.session.execute(text("select pg_backend_pid()")).scalar_one()
+        with db.engine.connect() as other:
+            other.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+
+    with app.app_context():
+        batch = deliver_batch(ids, send)
+    assert [(i, o.label) for i, o in batch.outcomes] == [(ids[0], "sent")]
+    assert batch.unavailable == ids[1:] and batch.error is not None
+    assert stored(app, ids[0])[:2] == (OutboxStatus.SENT, 1)  # recorded on a new connection
+    assert [stored(app, i)[:2] for i in ids[1:]] == [(OutboxStatus.PENDING, 0)] * 2

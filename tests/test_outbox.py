@@ -23,10 +23,11 @@ from recruit.outbox.store import (
     enqueue_email,
     mark_sent,
 )
+from recruit.tasknames import DELIVER_TASK, RELAY_TASK
 from tests.support.outbox import queued_email
 from tests.support.rows import stored
 from tests.support.smtp import RecordingHandler, smtp_server
-from tests.support.worker import queue_length, redis_settings
+from tests.support.worker import queue_length, queued_tasks, redis_settings
 from worker.celery_app import celery_init_app
 from worker.tasks import deliver, sweep
 
@@ -87,10 +88,12 @@ def test_publish_to_redis_happens_only_on_commit(app: Flask) -> None:
         db.session.flush()
         db.session.rollback()
         assert queue_length(queue) == 0
-        enqueue_email("password_changed", "a@example.org", full_name="A", reset_url=LINK)
-        enqueue_email("password_changed", "b@example.org", full_name="B", reset_url=LINK)
+        first = enqueue_email("password_changed", "a@example.org", full_name="A", reset_url=LINK)
+        second = enqueue_email("password_changed", "b@example.org", full_name="B", reset_url=LINK)
         db.session.commit()
-    assert queue_length(queue) == 2
+        ids = [first.id, second.id]
+    # One commit, one message: the relay, carrying both rows for the deliverer.
+    assert queued_tasks(queue) == [(RELAY_TASK, [{DELIVER_TASK: ids}])]
 
 
 def test_claim_is_taken_once(app: Flask) -> None:

@@ -31,6 +31,8 @@ SOURCES = ("recruit", "worker")
 # Queued tasks in a live broker carry these names: they must never change.
 STABLE_NAMES = {
     "recruit.outbox.deliver",
+    "recruit.outbox.deliver_batch",
+    "recruit.outbox.relay",
     "recruit.outbox.sweep",
     "recruit.vacancies.close_due",
     "recruit.applications.remind_drafts",

@@ -32,6 +32,13 @@ def celery_init_app(app: Flask) -> Celery:
 
     worker_process_init.connect(reset_connections, weak=False)
 
-    from worker import export_tasks, monitoring_tasks, privacy_tasks, retention_tasks, tasks  # noqa: F401 - registers the shared tasks
+    from worker import (  # noqa: F401 - registers the shared tasks
+        export_tasks,
+        monitoring_tasks,
+        privacy_tasks,
+        relay_tasks,
+        retention_tasks,
+        tasks,
+    )
 
     return celery_app

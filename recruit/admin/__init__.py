@@ -18,6 +18,7 @@ from recruit.admin import (
     retention_views,
     sift_views,
     team_views,
+    token_views,
     user_views,
     vacancy_views,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "retention_views",
     "sift_views",
     "team_views",
+    "token_views",
     "user_views",
     "vacancy_views",
 ]

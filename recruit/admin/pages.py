@@ -124,10 +124,11 @@ def render_board(vacancy: Vacancy | None, bulk_form: FlaskForm) -> tuple[str, in
     filters = filters_from(form, vacancy)
     per_page = int(current_app.config["PAGE_SIZE"])
     wanted = requested_page(request.args.get("page"), per_page)
-    page = board.board_page(current_user, filters, page=wanted, per_page=per_page)
+    counts = board.stage_counts(current_user, filters)
+    page = board.board_page(current_user, filters, wanted, per_page, counts)
     if page.page > max(page.pages, 1):
         # Past the end: show the last page, as the portal's vacancy list does.
-        page = board.board_page(current_user, filters, page=max(page.pages, 1), per_page=per_page)
+        page = board.board_page(current_user, filters, max(page.pages, 1), per_page, counts)
     args = {k: v for k, v in request.args.items() if k in FILTER_NAMES and v}
     html = render_template(
         "admin/board.html",
@@ -135,7 +136,7 @@ def render_board(vacancy: Vacancy | None, bulk_form: FlaskForm) -> tuple[str, in
         form=form,
         bulk_form=bulk_form,
         bulk_actions=BULK_ACTIONS,
-        counts=board.stage_counts(current_user, filters),
+        counts=counts,
         stages=PANEL_STAGES if is_panel() else STAFF_STAGES,
         page=page,
         args=args,

@@ -1,10 +1,47 @@
-"""Machine-facing blueprint: health checks and JSON endpoints.
+"""Machine-facing endpoints: the health check and the JSON API under /api/v1.
 
-`bp` lives in `recruit.api.blueprint`; importing this package imports the module that adds its
-routes.
+`bp` (plain Flask) serves the health check, the OpenAPI document and the docs page; `v1`
+(flask-smorest) serves the documented API. `init_app` registers both, exempts the API from
+CSRF (it authenticates by bearer token only, never by the session cookie) and sets up its
+rate limits. `init_problems` (after the web tier's error handlers) makes its errors problem+json.
 """
 
-from recruit.api import views
-from recruit.api.blueprint import bp
+from flask import Flask
 
-__all__ = ["bp", "views"]
+from recruit.api import (
+    account,
+    applications,
+    docs_views,
+    public,
+    staff_vacancies,
+    stages,
+    views,
+)
+from recruit.api.auth import init_limiter
+from recruit.api.blueprint import bp, v1
+from recruit.api.problems import init_problems
+from recruit.api.spec import make_api
+
+__all__ = [
+    "account",
+    "applications",
+    "bp",
+    "docs_views",
+    "init_app",
+    "init_problems",
+    "public",
+    "staff_vacancies",
+    "stages",
+    "v1",
+    "views",
+]
+
+
+def init_app(app: Flask) -> None:
+    """Register the API's blueprints and document on `app`."""
+    from recruit.extensions import csrf
+
+    app.register_blueprint(bp)
+    make_api(app, [v1])
+    csrf.exempt(v1)
+    init_limiter(app)

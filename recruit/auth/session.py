@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, current_app, session
 from flask_login.signals import session_protected
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from recruit.extensions import db, login_manager
 from recruit.models import User
@@ -36,9 +39,24 @@ def load_user(session_id: str) -> User | None:
     user_id, _, generation = session_id.partition(":")
     if ascii_int(user_id) is None or ascii_int(generation) is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = _read_with_session(int(user_id)) or db.session.get(User, int(user_id))
     if user is None or user.session_generation != int(generation) or not user.is_active:
         return None
+    return user
+
+
+def _read_with_session(user_id: int) -> User | None:
+    """The user as the session store read it with the session (recruit.web.sessions), put in
+    the database session as if loaded there; None if it was not read, so look it up."""
+    row: dict[str, Any] | None = getattr(session, "user_row", None)
+    if row is None or row.get("id") != user_id:
+        return None
+    present = db.session.identity_map.get(identity_key(User, user_id))
+    if isinstance(present, User):
+        return present
+    user = User(**row)
+    make_transient_to_detached(user)  # every column is loaded, and nothing is pending
+    db.session.add(user)
     return user
 
 

@@ -116,7 +116,8 @@ def essential_first() -> ColumnElement[int]:
     return case((Criterion.kind == CriterionKind.ESSENTIAL, 0), else_=1)
 
 
-def _identified_expr() -> ColumnElement[bool]:
+def identified_expr() -> ColumnElement[bool]:
+    """Whether staff may see the candidate's name (the anonymity rule, in SQL)."""
     # The SQL twin of recruit.services.access.identity_visible for a staff viewer.
     revealed = exists().where(IdentityReveal.application_id == Application.id)
     return or_(
@@ -143,7 +144,7 @@ def _base_rows(conditions: Sequence[ColumnElement[bool]], after: int) -> list[An
             User.email,
             StoredFile.storage_key,
             StoredFile.original_name,
-            _identified_expr().label("identified"),
+            identified_expr().label("identified"),
             last_moved.label("last_moved"),
         )
         .join(User, User.id == Application.candidate_id)

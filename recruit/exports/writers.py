@@ -87,10 +87,8 @@ def write_csv(
     return count
 
 
-def write_xlsx(
-    path: Path, rows: Iterable[ExportRow], criteria: Sequence[Criterion], progress: Progress
-) -> int:
-    """XLSX in XlsxWriter's constant-memory mode: a summary sheet and an evidence sheet."""
+def open_workbook(path: Path, criteria: Sequence[Criterion]) -> tuple[Any, Any, Any]:
+    """A constant-memory workbook with its summary and evidence sheets, headers written."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -116,6 +114,14 @@ def write_xlsx(
         ],
         bold,
     )
+    return workbook, summary, evidence
+
+
+def write_xlsx(
+    path: Path, rows: Iterable[ExportRow], criteria: Sequence[Criterion], progress: Progress
+) -> int:
+    """XLSX in XlsxWriter's constant-memory mode: a summary sheet and an evidence sheet."""
+    workbook, summary, evidence = open_workbook(path, criteria)
     count = 0
     for row in rows:
         count += 1

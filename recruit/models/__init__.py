@@ -5,6 +5,7 @@ from recruit.models.adjustments import (
     GuaranteeOverride,
     InterviewGuaranteeOptIn,
 )
+from recruit.models.api import ApiToken, IdempotencyKey, TokenScope
 from recruit.models.application import (
     Application,
     ApplicationStatus,
@@ -52,6 +53,7 @@ __all__ = [
     "AccountToken",
     "AdjustmentRequest",
     "AgreedScore",
+    "ApiToken",
     "Application",
     "ApplicationNote",
     "ApplicationStatus",
@@ -65,6 +67,7 @@ __all__ = [
     "ExportJob",
     "ExportStatus",
     "GuaranteeOverride",
+    "IdempotencyKey",
     "IdentityReveal",
     "InterviewGuaranteeOptIn",
     "MonitoringReportJob",
@@ -81,6 +84,7 @@ __all__ = [
     "StatusChange",
     "StoredFile",
     "TokenPurpose",
+    "TokenScope",
     "UTCDateTime",
     "User",
     "Vacancy",

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recruit.models.base import Base, UTCDateTime, utcnow
@@ -67,6 +67,9 @@ class Application(Base):
     __table_args__ = (
         UniqueConstraint("vacancy_id", "candidate_id"),
         UniqueConstraint("vacancy_id", "candidate_number"),
+        # The board's default order (recruit.services.board): page 1 of a vacancy reads ten
+        # index entries, not every application.
+        Index("ix_applications_vacancy_submitted", "vacancy_id", "submitted_at", "id"),
         # An id, and so an APP- reference, is never given out twice, even after the latest
         # application was purged or erased (SQLite otherwise reuses the largest rowid).
         {"sqlite_autoincrement": True},

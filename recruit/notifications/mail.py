@@ -8,35 +8,60 @@ context. Failures are sorted into two kinds so the task knows what to do: `Trans
 
 from __future__ import annotations
 
+import functools
 import os
+import re
+import secrets
 import smtplib
-import ssl
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
-from email import policy
+from email import policy, quoprimime
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from jinja2 import TemplateError
 
 from recruit.models import OutboxMessage, utcnow
 from recruit.notifications.catalog import EMAILS
+from recruit.notifications.smtp_pool import (
+    CONNECTIONS,
+    Limits,
+    SMTPSettings,
+    open_smtp,
+    parse_smtp_url,
+)
 
-SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+class MailPolicy(EmailPolicy):
+    """`EmailPolicy` that parses each distinct raw header text once per process: writing an
+    email out reads each MIME header several times. Parsed headers are immutable."""
+
+    def header_fetch_parse(self, name: str, value: Any) -> Any:
+        """The parsed header for `value`, as `EmailPolicy` makes it, made once per text."""
+        if hasattr(value, "name"):
+            return value
+        return _parsed_header(self.header_factory, name, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_header(factory: Any, name: str, value: str) -> Any:
+    # As EmailPolicy.header_fetch_parse: folding line breaks go, then the registry parses.
+    return factory(name, re.sub(r"[\r\n]", "", value))
+
 
 # Python 3.11's SMTP policy drops a display name's quotes when it folds a long address header,
 # so `Bob, eve@evil.example, and a long name ...` became three recipients to a mail client.
 # Address headers are therefore written here, already folded, and stored raw; this policy
-# never refolds a raw header.
-MAIL_POLICY = policy.SMTP.clone(refold_source="none")
+# never refolds a raw header. Otherwise it is `policy.SMTP`.
+MAIL_POLICY = MailPolicy(linesep="\r\n", refold_source="none")
 HEADER_WIDTH = 78
+LINE_WIDTH = 78  # body lines, as MAIL_POLICY folds them
 
 
 class MailError(Exception):
@@ -49,17 +74,6 @@ class TransientMailError(MailError):
 
 class PermanentMailError(MailError):
     """Trying again will not help (5xx reply, bad address, broken template)."""
-
-
-@dataclass(frozen=True)
-class SMTPSettings:
-    """Where and how to reach the SMTP server, parsed from `SMTP_URL`."""
-
-    scheme: str
-    host: str
-    port: int
-    username: str | None
-    password: str | None
 
 
 def one_line(value: object) -> str:
@@ -96,7 +110,7 @@ def sender_address(configured: str) -> Address:
 
 def single_address(field: str, text: str) -> Address | None:
     """The one address `text` names as a mail client parses it; None for none, more or a group."""
-    groups = policy.default.header_factory(field, text).groups
+    groups = _client_parse(field, text).groups
     if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
         return None
     found: Address = groups[0].addresses[0]
@@ -132,6 +146,33 @@ def _reads_back_as(field: str, text: str, address: Address) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def from_header(configured: str) -> str:
+    """The From header text for `MAIL_FROM`: the same on every email, so worked out once."""
+    return address_header("From", sender_address(configured))
+
+
+@functools.lru_cache(maxsize=64)
+def _client_parse(field: str, text: str) -> Any:
+    # Shared by the check that an address header reads back right and by `envelope`, which
+    # parses the same text again a moment later: parsed headers are immutable.
+    return policy.default.header_factory(field, text)
+
+
+def _header_addresses(field: str, text: str) -> tuple[Address, ...]:
+    return tuple(_client_parse(field, text).addresses)
+
+
+def envelope(message: EmailMessage) -> tuple[str, str]:
+    """The sender and recipient: exactly the one address in each of From and To, as a mail
+    client reads the header that is sent, never a re-parse of anything else."""
+    raw = {name.lower(): str(value) for name, value in message.raw_items()}
+    # As `message["To"]` reads it: the folding line breaks go, the rest stays.
+    [sender] = _header_addresses("From", re.sub(r"[\r\n]", "", raw["from"]))
+    [recipient] = _header_addresses("To", re.sub(r"[\r\n]", "", raw["to"]))
+    return sender.addr_spec, recipient.addr_spec
+
+
 def render_bodies(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """The plain-text and HTML bodies of `template` rendered with `context`."""
     try:
@@ -150,31 +191,49 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     context = {**payload, "base_url": config["BASE_URL"].rstrip("/"), "subject": subject}
     text, html = render_bodies(row.template, context)
     message = EmailMessage(policy=MAIL_POLICY)
-    message.set_raw("From", address_header("From", sender_address(config["MAIL_FROM"])))
+    message.set_raw("From", from_header(config["MAIL_FROM"]))
     to = recipient_address(row.recipient, payload.get("full_name"))
     message.set_raw("To", address_header("To", to))
     message["Subject"] = subject
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = row.message_id
+    # Our own ASCII text in each header's exact form, so stored raw (parsing costs time).
+    message.set_raw("Date", format_datetime(utcnow()))
+    message.set_raw("Message-ID", row.message_id)
     # RFC 3834: tells out-of-office responders not to reply to a transactional email.
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.set_raw("Auto-Submitted", "auto-generated")
+    # What `set_content` and `add_alternative` make, put together directly: they re-parse
+    # every MIME header they touch, which cost more than everything else in the email.
+    parts = [text_part(text, "plain"), text_part(html, "html")]
+    message.set_raw("MIME-Version", "1.0")
+    boundary = mime_boundary([str(part.get_payload()) for part in parts])
+    message.set_raw("Content-Type", f'multipart/alternative; boundary="{boundary}"')
+    for part in parts:
+        message.attach(part)
     return message
 
 
-def parse_smtp_url(url: str) -> SMTPSettings:
-    """Read `smtp://`, `smtp+starttls://` or `smtps://[user:pass@]host[:port]`."""
-    parts = urlsplit(url)
-    if parts.scheme not in SCHEMES or not parts.hostname:
-        raise ValueError("SMTP_URL must look like smtp://host:port, smtp+starttls:// or smtps://")
-    return SMTPSettings(
-        scheme=parts.scheme,
-        host=parts.hostname,
-        port=parts.port or SCHEMES[parts.scheme],
-        username=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-    )
+def text_part(body: str, subtype: str) -> EmailMessage:
+    """A UTF-8 `text/<subtype>` part with the transfer encoding `set_content` would choose."""
+    lines = body.encode("utf-8").splitlines()
+    joined = b"\n".join(lines) + b"\n"
+    if max((len(line) for line in lines), default=0) <= LINE_WIDTH:
+        cte = "7bit" if joined.isascii() else "8bit"
+        payload = joined.decode("ascii", "surrogateescape")  # how `email` holds 8-bit text
+    else:
+        cte = "quoted-printable"
+        payload = quoprimime.body_encode(joined.decode("latin-1"), LINE_WIDTH)
+    part = EmailMessage(policy=MAIL_POLICY)
+    part.set_raw("Content-Type", f'text/{subtype}; charset="utf-8"')
+    part.set_raw("Content-Transfer-Encoding", cte)
+    part.set_payload(payload)
+    return part
+
+
+def mime_boundary(payloads: list[str]) -> str:
+    """A multipart boundary that appears in none of the parts."""
+    while True:
+        boundary = f"==============={secrets.token_hex(12)}=="
+        if not any(boundary in payload for payload in payloads):
+            return boundary
 
 
 def classify(exc: Exception) -> MailError:
@@ -194,23 +253,21 @@ def classify(exc: Exception) -> MailError:
     return TransientMailError(text)
 
 
-def send_smtp(message: EmailMessage, settings: SMTPSettings, timeout: float) -> None:
-    """Deliver through an SMTP server, raising TransientMailError or PermanentMailError."""
-    context = ssl.create_default_context()
+def send_smtp(
+    message: EmailMessage, settings: SMTPSettings, timeout: float, limits: Limits | None = None
+) -> None:
+    """Deliver through an SMTP server on this thread's reused connection (`smtp_pool`),
+    raising TransientMailError or PermanentMailError."""
+    sender, recipient = envelope(message)
     try:
-        smtp: smtplib.SMTP
-        if settings.scheme == "smtps":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
-        with smtp:
-            if settings.scheme == "smtp+starttls":
-                smtp.starttls(context=context)
-            if settings.username:
-                smtp.login(settings.username, settings.password or "")
-            # The envelope names exactly the one address in each header, never a re-parse.
-            [sender], [recipient] = message["From"].addresses, message["To"].addresses
-            smtp.send_message(message, sender.addr_spec, [recipient.addr_spec])
+        CONNECTIONS.send(
+            (settings, timeout),
+            lambda: open_smtp(settings, timeout),
+            sender,
+            [recipient],
+            message.as_bytes(),
+            limits or Limits(),
+        )
     except OSError as exc:  # smtplib.SMTPException is an OSError too
         raise classify(exc) from exc
 
@@ -240,6 +297,10 @@ def send_message(message: EmailMessage, outbox_id: int) -> None:
     config = current_app.config
     url = config.get("SMTP_URL")
     if url:
-        send_smtp(message, parse_smtp_url(url), float(config["SMTP_TIMEOUT"]))
+        limits = Limits(
+            max_messages=int(config["SMTP_CONNECTION_MAX_MESSAGES"]),
+            max_seconds=float(config["SMTP_CONNECTION_MAX_SECONDS"]),
+        )
+        send_smtp(message, parse_smtp_url(url), float(config["SMTP_TIMEOUT"]), limits)
     else:
         write_eml(message, Path(config["MAIL_DIR"]), str(outbox_id))

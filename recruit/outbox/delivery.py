@@ -1,9 +1,15 @@
-"""Delivering one outbox row: the policy behind the `recruit.outbox.deliver` task.
+"""Delivering outbox rows: the policy behind the `recruit.outbox.deliver` and `deliver_batch`
+tasks.
 
 `deliver_one` claims the row, applies the attempt ceiling, commits the claim before the slow
 network call, sends, and records what happened. It answers with an `Outcome`; the task only
 turns that into a return value or a Celery retry. The sending itself is passed in, so this
 module decides what to do and the worker decides how email leaves.
+
+`deliver_batch` does the same for a run of rows with one database commit per email instead of
+two: the record that email N went out rides in the transaction that claims email N+1, which
+commits before N+1 leaves. So a sent email is still recorded before anything else is sent, and
+each claim is still committed before its network call.
 
 Like a CLI command or a task, this command owns its transaction: it commits.
 """
@@ -11,16 +17,19 @@ Like a CLI command or a task, this command owns its transaction: it commits.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
 from recruit.extensions import db
 from recruit.models import OutboxMessage
@@ -34,6 +43,10 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 SENT_RECORD_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 Send = Callable[[EmailMessage], None]
+# Sends one row's email; the id names the `.eml` file when there is no SMTP server.
+SendRow = Callable[[EmailMessage, int], None]
+# An email that has left but whose "sent" is not committed yet: its id and payload.
+Unrecorded = tuple[int, dict[str, Any]]
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +98,103 @@ def deliver_one(outbox_id: int, send: Send) -> Outcome:
 
 
 def _deliver(outbox_id: int, send: Send) -> Outcome:
+    outcome, unrecorded = _claim_and_send(outbox_id, send, None)
+    if unrecorded is not None:
+        commit_sent(*unrecorded)
+    return outcome
+
+
+def _claim_and_send(
+    outbox_id: int, send: Send, unrecorded: Unrecorded | None
+) -> tuple[Outcome, Unrecorded | None]:
+    """Deliver one row, committing `unrecorded` with its claim; what it sent is left to record."""
+    if unrecorded is not None:
+        record_sent(*unrecorded)  # committed with this claim, before this row's email leaves
     row = claim(outbox_id)
     if row is None:
-        db.session.rollback()
+        db.session.commit()  # only `unrecorded`, if any: the claim changed nothing
         log.info("outbox %s skipped: already sent, failed or in progress", outbox_id)
-        return Outcome(Verdict.ALREADY_DONE)
+        return Outcome(Verdict.ALREADY_DONE), None
     max_attempts = int(current_app.config["OUTBOX_MAX_ATTEMPTS"])
     if row.attempts > max_attempts:  # a worker died on it again and again
-        return give_up(row, f"gave up after {max_attempts} attempts")
+        return give_up(row, f"gave up after {max_attempts} attempts"), None
     if is_reset_request(row):
-        return fulfil(outbox_id, row)
-    return send_email(row, max_attempts, send)
+        return fulfil(outbox_id, row), None
+    # Read now: after the claim's commit the row is expired, and reloading it would need the
+    # database, which may be gone by the time the email has left.
+    sent = (outbox_id, dict(row.payload or {}))
+    outcome = send_email(row, max_attempts, send, record=False)
+    return outcome, (sent if outcome.verdict is Verdict.SENT else None)
 
 
-def send_email(row: OutboxMessage, max_attempts: int, send: Send) -> Outcome:
-    """Render the claimed row, commit the claim, send it and record the result."""
+@dataclass
+class Batch:
+    """What `deliver_batch` did: each row's outcome, and the rows it had to leave."""
+
+    outcomes: list[tuple[int, Outcome]] = field(default_factory=list)
+    unavailable: list[int] = field(default_factory=list)  # not done: the database went away
+    error: Exception | None = None  # why, when `unavailable` is not empty
+    left: list[int] = field(default_factory=list)  # not tried: the batch ran out of time
+
+
+def deliver_batch(outbox_ids: Sequence[int], send: SendRow, budget: float = 120.0) -> Batch:
+    """Deliver each row in turn, as `deliver_one` would, with one commit per email; stop
+    when the database goes away or after `budget` seconds, saying which rows are left."""
+    with one_connection():
+        return _run_batch(outbox_ids, send, time.monotonic() + budget)
+
+
+def _run_batch(outbox_ids: Sequence[int], send: SendRow, deadline: float) -> Batch:
+    batch = Batch()
+    unrecorded: Unrecorded | None = None
+    try:
+        for position, outbox_id in enumerate(outbox_ids):
+            if position and time.monotonic() > deadline:
+                batch.left = list(outbox_ids[position:])
+                break
+            try:
+                outcome, unrecorded = _claim_and_send(
+                    outbox_id, functools.partial(_send_row, send, outbox_id), unrecorded
+                )
+            except DATABASE_ERRORS as exc:
+                db.session.rollback()
+                batch.unavailable, batch.error = list(outbox_ids[position:]), exc
+                break
+            batch.outcomes.append((outbox_id, outcome))
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        if unrecorded is not None:  # recording it again is harmless if it did commit
+            commit_sent(*unrecorded)
+    return batch
+
+
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Run `db.session` on one pooled connection until the block ends.
+
+    Each commit hands the session's connection back to the pool, and each checkout pings the
+    server first (`pool_pre_ping`): two extra round trips per email in a batch. A connection
+    that breaks is replaced on its next use, after the rollback, from the pool as usual.
+    """
+    db.session.remove()
+    with db.engine.connect() as connection:
+        # A plain session: Flask-SQLAlchemy's own would pick the engine, not this connection.
+        db.session.registry.set(cast(Any, Session(bind=connection)))
+        try:
+            yield
+        finally:
+            db.session.remove()
+
+
+def _send_row(send: SendRow, outbox_id: int, message: EmailMessage) -> None:
+    send(message, outbox_id)
+
+
+def send_email(row: OutboxMessage, max_attempts: int, send: Send, record: bool = True) -> Outcome:
+    """Render the claimed row, commit the claim, send it and, if `record`, commit that it went
+    (else the caller must)."""
     # Read what is needed now: after the commit below the row is expired, and reloading it
     # would need the database, which may be gone by the time the email has left.
     outbox_id, attempts, template = row.id, row.attempts, row.template
@@ -118,7 +213,8 @@ def send_email(row: OutboxMessage, max_attempts: int, send: Send) -> Outcome:
         delay = retry_delay(attempts)
         log.warning("outbox %s will retry in %.0fs: %s", outbox_id, delay, exc)
         return Outcome(Verdict.RETRY, retry_after=delay, error=exc)
-    commit_sent(outbox_id, payload)
+    if record:
+        commit_sent(outbox_id, payload)
     return Outcome(Verdict.SENT, detail=template)
 
 

@@ -2,6 +2,11 @@
 
 The web tier never imports `worker/`: it publishes by stable task name through a Celery
 client configured from the same settings as the worker.
+
+A commit publishes at most one message. A single new row goes straight to its task; several
+(a submit writes a confirmation and one email per recruiter) go as one relay message carrying
+every row id, and the worker's relay task (`fan_out`) hands each row to its own task. The sweep
+still republishes any row that no worker took, however it was first handed over.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from recruit.models import ExportJob, MonitoringReportJob, OutboxMessage
 from recruit.models.privacy import AccessRequest
 from recruit.tasknames import (
     ACCESS_PACK_BUILD_TASK,
+    DELIVER_BATCH_TASK,
     DELIVER_TASK,
     EXPORT_BUILD_TASK,
     MONITORING_REPORT_TASK,
+    RELAY_TASK,
     TASK_NAMES,
 )
 
@@ -34,6 +41,11 @@ TASK_FOR_NEW_ROW: dict[type, str] = {
     AccessRequest: ACCESS_PACK_BUILD_TASK,
     MonitoringReportJob: MONITORING_REPORT_TASK,
 }
+
+# A relay's email rows go to the worker in runs of this many (`deliver_batch`): one task and
+# one commit per email instead of a task and two commits each, while several worker
+# processes still share a big relay.
+DELIVER_BATCH_SIZE = 25
 
 log = logging.getLogger(__name__)
 
@@ -63,37 +75,98 @@ def celery_client(app: Flask | None = None) -> Celery:
     return client
 
 
-def publish(outbox_ids: list[int], app: Flask | None = None, task: str = DELIVER_TASK) -> int:
+def publish(
+    outbox_ids: list[int],
+    app: Flask | None = None,
+    task: str = DELIVER_TASK,
+    request_id: str | None = None,
+) -> int:
     """Send `task` (by default the email deliverer) per row id; return how many reached the
     broker. A broker failure never raises.
 
     The first failure leaves the rest of the rows, and for a few seconds every later row, to
     the sweeper: the user's change is committed already and must not wait on the broker.
     A name missing from `recruit.tasknames` is a bug, refused before anything is sent.
+    `request_id` is the request the rows came from (by default the current one).
     """
-    if task not in TASK_NAMES:
-        raise ValueError(f"unregistered task name {task!r}")
+    _check_name(task)
     target = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    client = celery_client(target)
-    # The worker logs this with the task, so one request can be followed into the worker.
-    request_id = current_request_id()
+    origin = current_request_id() if request_id is None else request_id
     sent = 0
     for outbox_id in outbox_ids:
-        if time.monotonic() < target.extensions.get(_PAUSE_KEY, 0.0):
+        task_id = _send(target, task, outbox_id, origin)
+        if task_id is None:
             break
-        try:
-            result = client.send_task(
-                task, args=[outbox_id], retry=False, headers={"request_id": request_id}
-            )
-            log.info("outbox %s published as task %s", outbox_id, result.id)
-            sent += 1
-        except Exception as exc:  # the sweeper will hand it over later; the user's change is safe
-            target.extensions[_PAUSE_KEY] = time.monotonic() + PUBLISH_PAUSE_SECONDS
-            log.warning("broker unavailable (%s); publishing paused", exc.__class__.__name__)
-            break
+        log.info("outbox %s published as task %s", outbox_id, task_id)
+        sent += 1
     if sent < len(outbox_ids):
         log.warning("outbox rows %s left to the sweeper", outbox_ids[sent:])
     return sent
+
+
+def relay(batch: dict[str, list[int]], app: Flask | None = None) -> bool:
+    """Send one relay message carrying every row id in `batch` (task name: ids); True if the
+    broker took it. A broker failure never raises: the sweeper hands the rows over later."""
+    for task in batch:
+        _check_name(task)
+    target = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    task_id = _send(target, RELAY_TASK, batch, current_request_id())
+    if task_id is None:
+        log.warning("outbox rows %s left to the sweeper", batch)
+        return False
+    log.info("rows %s published as relay task %s", batch, task_id)
+    return True
+
+
+def fan_out(batch: dict[str, list[int]], request_id: str = "") -> int:
+    """The relay task's work, in a worker: publish each row of `batch` to its own task.
+
+    Returns how many rows reached the broker; any left over are the sweeper's.
+    """
+    sent = 0
+    for task, ids in sorted(batch.items()):
+        sent += _forward(task, [int(row_id) for row_id in ids], request_id)
+    return sent
+
+
+def _forward(task: str, ids: list[int], request_id: str) -> int:
+    if task == RELAY_TASK:
+        raise ValueError("a relay message cannot carry another relay")
+    if task == DELIVER_TASK and len(ids) > 1:
+        return _publish_batches(ids, request_id)
+    return publish(ids, task=task, request_id=request_id)
+
+
+def _publish_batches(ids: list[int], request_id: str) -> int:
+    """Send the email rows as `deliver_batch` messages of up to DELIVER_BATCH_SIZE ids."""
+    target = current_app._get_current_object()  # type: ignore[attr-defined]
+    for start in range(0, len(ids), DELIVER_BATCH_SIZE):
+        chunk = ids[start : start + DELIVER_BATCH_SIZE]
+        if _send(target, DELIVER_BATCH_TASK, chunk, request_id) is None:
+            log.warning("outbox rows %s left to the sweeper", ids[start:])
+            return start
+    return len(ids)
+
+
+def _check_name(task: str) -> None:
+    if task not in TASK_NAMES:
+        raise ValueError(f"unregistered task name {task!r}")
+
+
+def _send(target: Flask, task: str, argument: object, request_id: str) -> str | None:
+    """Send one message; its task id, or None if publishing is paused or the broker failed."""
+    if time.monotonic() < target.extensions.get(_PAUSE_KEY, 0.0):
+        return None
+    try:
+        # The worker logs the request id with the task, so a request can be followed into it.
+        result = celery_client(target).send_task(
+            task, args=[argument], retry=False, headers={"request_id": request_id}
+        )
+    except Exception as exc:  # the sweeper will hand it over later; the user's change is safe
+        target.extensions[_PAUSE_KEY] = time.monotonic() + PUBLISH_PAUSE_SECONDS
+        log.warning("broker unavailable (%s); publishing paused", exc.__class__.__name__)
+        return None
+    return str(result.id)
 
 
 def _remember_new_rows(session: Session, flush_context: Any) -> None:
@@ -113,8 +186,14 @@ def _publish_remembered(session: Session) -> None:
     except RuntimeError:
         log.warning("rows %s committed outside an app context; left to the sweeper", pending)
         return
-    for task in sorted({t for t, _ in pending}):
-        publish([row_id for t, row_id in pending if t == task], app, task)
+    if len(pending) == 1:
+        [(task, row_id)] = pending
+        publish([row_id], app, task)
+        return
+    batch: dict[str, list[int]] = {}
+    for task, row_id in pending:
+        batch.setdefault(task, []).append(row_id)
+    relay(batch, app)
 
 
 def _forget_remembered(session: Session) -> None:

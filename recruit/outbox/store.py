@@ -54,7 +54,8 @@ def claim(outbox_id: int) -> OutboxMessage | None:
     """Take the row for sending, or None if it is sent, failed or being sent by someone else.
 
     One conditional UPDATE decides the race: only a pending row, or a `sending` row whose
-    worker died, matches, and the database lets exactly one caller change it.
+    worker died, matches, and the database lets exactly one caller change it. It returns the
+    row it claimed, so claiming is one round trip.
     """
     now = utcnow()
     claimable = or_(
@@ -64,15 +65,14 @@ def claim(outbox_id: int) -> OutboxMessage | None:
             OutboxMessage.claimed_at <= now - STALE_CLAIM,
         ),
     )
-    result = db.session.execute(
+    claimed = (
         update(OutboxMessage)
         .where(OutboxMessage.id == outbox_id, claimable)
         .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .returning(OutboxMessage)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return db.session.get(OutboxMessage, outbox_id, populate_existing=True)
+    return db.session.scalars(claimed).one_or_none()
 
 
 def scrub_payload(payload: dict[str, Any]) -> dict[str, Any]:

@@ -20,11 +20,19 @@ from recruit.portal.forms import (
     application_form,
     evidence_field_name,
 )
-from recruit.services import adjustments, applications, guarantee, pipeline, vacancy_search
+from recruit.services import (
+    adjustments,
+    applications,
+    guarantee,
+    pipeline,
+    submitting,
+    vacancy_search,
+)
 from recruit.services.applications import (
     AlreadySubmittedError,
     Answers,
     ApplicationClosedError,
+    DraftStartedError,
 )
 from recruit.taxonomy import CANDIDATE_LABELS
 from recruit.uploads import path_for
@@ -95,6 +103,31 @@ def _answers(form: ApplicationForm) -> Answers:
     return Answers(statement=(form.statement.data or "").strip(), evidence=form.evidence(), cv=cv)
 
 
+def _write(
+    vacancy: Vacancy, form: ApplicationForm, existing: Application | None, received: datetime | None
+) -> Application:
+    """Save or submit the answers, and the adjustments beside them; the application."""
+    answers = _answers(form)
+    candidate = current_user._get_current_object()
+    if existing is None and form.submitting:
+        # A first submit: no draft row first, the application is created submitted.
+        application = submitting.submit_new(vacancy, answers, candidate, received)
+    else:
+        application = existing or applications.start(vacancy.id, candidate.id)
+        if form.submitting:
+            applications.submit(application, answers, candidate, received)
+        else:
+            applications.save_draft(application, answers, received)
+    # Kept apart from the answers: only the hiring team's recruiters read these.
+    adjustments.save_from_form(
+        application,
+        form.adjustments.data or "",
+        bool(form.guaranteed_interview.data),
+        fresh=existing is None,
+    )
+    return application
+
+
 def _save(
     vacancy: Vacancy,
     form: ApplicationForm,
@@ -102,26 +135,23 @@ def _save(
     received: datetime | None,
 ) -> Response | None:
     """Save or submit; None when the deadline refused it (the form then carries the reason)."""
-    application = existing or applications.start(vacancy.id, current_user.id)
-    application_id = application.id
     try:
-        if form.submitting:
-            applications.submit(application, _answers(form), current_user, received)
-        else:
-            applications.save_draft(application, _answers(form), received)
-        # Kept apart from the answers: only the hiring team's recruiters read these.
-        adjustments.save_from_form(
-            application,
-            form.adjustments.data or "",
-            bool(form.guaranteed_interview.data),
-            fresh=existing is None,
-        )
+        try:
+            application = _write(vacancy, form, existing, received)
+        except DraftStartedError:
+            # Another tab saved a draft a moment before this first submit: submit that draft.
+            db.session.rollback()
+            draft = applications.find_for_vacancy(vacancy.id, current_user.id)
+            application = _write(vacancy, form, draft, received)
+        application_id = application.id
     except AlreadySubmittedError:
         # A double click or a second tab got there first: show the application as it left it.
         db.session.rollback()
-        now = applications.owned(application_id, current_user.id)
+        now = applications.find_for_vacancy(vacancy.id, current_user.id)
         flash(_not_a_draft(now.status if now is not None else None), "info")
-        return redirect(url_for("portal.application", application_id=application_id))
+        if now is None:
+            return redirect(url_for("portal.applications"))
+        return redirect(url_for("portal.application", application_id=now.id))
     except ApplicationClosedError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
@@ -142,22 +172,26 @@ def apply(reference: str) -> View:
     # On time means received on time: the wait behind a closing-time crowd is not held against
     # the candidate (recruit.web.receipt).
     received = received_at()
-    found = vacancy_search.find_public(reference, received, with_criteria=True)
+    posted = request.method == "POST"
+    submit = posted and request.form.get("action") == "submit"
+    found = submitting.for_apply_form(
+        reference, current_user.id, received, posted=posted, submitting=submit
+    )
     if found is None:
         abort(404)
-    vacancy, is_open = found
-    existing = applications.load_for_form(vacancy.id, current_user.id)
+    vacancy, is_open, existing = found.vacancy, found.is_open, found.application
     if existing is not None and existing.status is not S.DRAFT:
         flash(_not_a_draft(existing.status), "info")
         return redirect(url_for("portal.application", application_id=existing.id))
-    if not is_open and request.method == "GET":
+    if not is_open and not posted:
         return render_template("portal/apply_closed.html", vacancy=vacancy, application=existing)
     form = application_form(vacancy, data=_prefill(existing))
     form.has_cv = existing is not None and existing.cv_file_id is not None
     form.owner_id = current_user.id
+    form.stored_bytes = found.stored_bytes
     form.replacing_bytes = _cv_bytes(existing)
-    form.submitting = request.form.get("action") == "submit"
-    if request.method == "POST" and not is_open:
+    form.submitting = submit
+    if posted and not is_open:
         # Say so before anything else: field errors would only waste a late candidate's time.
         form.form_errors.append(applications.closed_message(vacancy))
     elif form.validate_on_submit():

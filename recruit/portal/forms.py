@@ -95,6 +95,8 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
     # Whose upload allowance a new CV counts against, and the size of the CV it would replace.
     owner_id: int | None = None
     replacing_bytes: int = 0
+    # What the owner has stored already, if the view read it with the vacancy (else looked up).
+    stored_bytes: int | None = None
 
     def validate_statement(self, field: Any) -> None:
         """Apply the vacancy's word limit, counted on the server."""
@@ -109,7 +111,9 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
             try:
                 checked = check_upload(upload)
                 if self.owner_id is not None:
-                    check_quota(self.owner_id, checked.size_bytes, self.replacing_bytes)
+                    check_quota(
+                        self.owner_id, checked.size_bytes, self.replacing_bytes, self.stored_bytes
+                    )
                 self.checked_cv = checked
             except UploadError as exc:
                 raise ValidationError(str(exc)) from exc

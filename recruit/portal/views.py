@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import abort, current_app, render_template, request
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from recruit.portal.blueprint import bp
 from recruit.portal.forms import VacancyFilterForm
 from recruit.services import applications, vacancy_search
 from recruit.services.vacancy_search import VacancyQuery
 from recruit.taxonomy import THEMES
+from recruit.web import page_cache
 
-View = str | tuple[str, int]
+View = str | tuple[str, int] | Response
 
 
 @bp.route("/")
@@ -29,9 +33,30 @@ def _page_number(raw: str | None) -> int:
     return max(number, 1)
 
 
+# The list's own query arguments: the only ones that change the page, so the cache key.
+LIST_ARGS = ("q", "theme", "sector")
+
+
 @bp.route("/vacancies")
 def vacancies() -> View:
-    """Open vacancies, filtered by theme and sector, searched by keyword, soonest closing first."""
+    """Open vacancies, filtered by theme and sector, searched by keyword, soonest closing first.
+
+    A visitor with no session gets the page from this process's cache (recruit.web.page_cache);
+    a signed-in page shows who is signed in, so it is rendered for each request and never kept.
+    """
+    if not page_cache.anonymous_visitor():
+        page = _vacancy_list(cacheable=False)
+        return page.html if page.status == 200 else (page.html, page.status)
+    # The first value of each, as the form reads it; an absent argument differs from an empty one.
+    given = tuple(request.args.get(name, "\0") for name in LIST_ARGS)
+    number = str(_page_number(request.args.get("page")))
+    return page_cache.serve(("vacancies", *given, number), lambda: _vacancy_list(cacheable=True))
+
+
+def _vacancy_list(cacheable: bool) -> page_cache.Rendered:
+    # The next closing time is read before the list, so no vacancy can close in between unseen.
+    remaining = vacancy_search.seconds_to_next_closing() if cacheable else None
+    expires = None if remaining is None else time.monotonic() + remaining
     form = VacancyFilterForm(formdata=request.args)
     valid = form.validate()
     query = VacancyQuery(
@@ -45,7 +70,7 @@ def vacancies() -> View:
     chosen = (("q", query.text), ("theme", query.theme), ("sector", query.sector))
     filters = {name: value for name, value in chosen if value}
     html = render_template("portal/vacancies.html", form=form, page=page, filters=filters)
-    return html if valid else (html, 400)
+    return page_cache.Rendered(html, 200 if valid else 400, expires)
 
 
 @bp.route("/vacancies/<reference>")

@@ -165,11 +165,20 @@ REGISTRY: Final[dict[str, Section]] = {
     "export_downloads": Section(
         "staff_export_downloads", "Exports you downloaded", {"user_id": USER}
     ),
+    "api_tokens": Section(
+        "staff_api_tokens", "Your API tokens", {"user_id": USER}, omit=("token_hash",)
+    ),
 }
 
-# Tables that refer to a user or an application but stay out of the pack, and why. None today:
-# every such table is in REGISTRY; withheld columns are listed, with reasons, in WITHHELD.
-EXCLUDED: Final[dict[str, str]] = {}
+# Tables that refer to a user or an application but stay out of the pack, and why; withheld
+# columns are listed, with reasons, in WITHHELD.
+EXCLUDED: Final[dict[str, str]] = {
+    "api_idempotency_keys": (
+        "replay records of a staff member's own API requests (a key, a digest and a vacancy's "
+        "answer; an application's answer is never kept), deleted after 24 hours; every use "
+        "of a token is in the audit trail, which is in the pack"
+    ),
+}
 
 # Columns left out of every pack, and why (the pack says so too).
 WITHHELD: Final[dict[str, str]] = {
@@ -177,6 +186,7 @@ WITHHELD: Final[dict[str, str]] = {
     "web_sessions.id_hash": "the hash of a session cookie: a secret",
     "web_sessions.data": "a session's working data (form tokens), not information about you",
     "account_tokens.token_hash": "the hash of an emailed link's secret",
+    "api_tokens.token_hash": "the hash of an API token's secret",
     "stored_files.storage_key": "the random name a file is stored under (the file is in the pack)",
     "export_jobs.storage_key": "the random name an export file is stored under",
     "monitoring_responses.pseudonym": "the keyed code that links answers to an application",

@@ -38,6 +38,10 @@ class AlreadySubmittedError(ApplicationClosedError):
     """Another request (a second click, another tab) submitted or withdrew it first."""
 
 
+class DraftStartedError(Exception):
+    """A first submit found that another request (another tab) had just saved a draft."""
+
+
 @dataclass(frozen=True)
 class Answers:
     """What the candidate entered on the application form."""
@@ -76,19 +80,6 @@ def find_for_vacancy(vacancy_id: int, candidate_id: int) -> Application | None:
         select(Application).where(
             Application.vacancy_id == vacancy_id, Application.candidate_id == candidate_id
         )
-    )
-
-
-def load_for_form(vacancy_id: int, candidate_id: int) -> Application | None:
-    """The candidate's application to this vacancy with what the form reads, in one query."""
-    return (
-        db.session.scalars(
-            select(Application)
-            .where(Application.vacancy_id == vacancy_id, Application.candidate_id == candidate_id)
-            .options(joinedload(Application.cv_file), joinedload(Application.evidence))
-        )
-        .unique()
-        .first()
     )
 
 
@@ -216,10 +207,11 @@ def submit(
     set_committed_value(application, "status", ApplicationStatus.SUBMITTED)
     db.session.flush()
     db.session.expire(application, ["submitted_at"])
-    _notify_submitted(application)
+    notify_submitted(application)
 
 
-def _notify_submitted(application: Application) -> None:
+def notify_submitted(application: Application) -> None:
+    """Queue the candidate's confirmation and an email to each of the vacancy's recruiters."""
     catalog.application_received(application)
     for recruiter in application.vacancy.recruiters:
         catalog.new_application(application, recruiter)

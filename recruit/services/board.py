@@ -1,46 +1,40 @@
 """The pipeline board: stage counts and a filtered, sorted, paginated list of applications.
 
 One page costs the same few statements whatever the number of applications: the counts are one
-grouped query, the score aggregates are grouped subqueries joined in SQL, and the page is read
-with LIMIT/OFFSET with its candidates, vacancies and reveals loaded alongside.
+grouped query; the page's ids are read in order with LIMIT/OFFSET (and the total, as a window
+count); then just those rows, with their candidates, vacancies and reveals, and their score
+aggregates as grouped subqueries over those ids. Only a sort or filter by score aggregates every
+row in scope, in SQL, to order them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Final
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
-    Select,
+    Integer,
     and_,
+    bindparam,
     case,
-    exists,
-    false,
     func,
+    null,
     select,
-    true,
 )
 from sqlalchemy.orm import contains_eager, selectinload
 
 from recruit.extensions import db
-from recruit.models import (
-    Application,
-    ApplicationStatus,
-    PanelAssignment,
-    Role,
-    User,
-    Vacancy,
-    VacancyRecruiter,
-    VacancySector,
-    VacancyTheme,
-)
+from recruit.models import Application, ApplicationStatus, Role, User, Vacancy
 from recruit.services import adjustments, guarantee
-from recruit.services.access import SIFT_STATUSES
-from recruit.services.aggregates import aggregates, own_progress
+from recruit.services.aggregates import AnySelect, score_columns
+from recruit.services.board_scope import BoardFilters as BoardFilters
+from recruit.services.board_scope import Viewer, base_scope, row_scope
+from recruit.services.board_scope import adjustments_scope as adjustments_scope
+from recruit.services.board_scope import role_scope as role_scope
 from recruit.services.scoring import MEETS
 
 BANDS: Final[dict[str, str]] = {
@@ -57,21 +51,6 @@ SORTS: Final[dict[str, str]] = {
     "number": "Candidate number",
 }
 LISTS: Final[dict[str, str]] = {"longlist": "On the longlist", "shortlist": "On the shortlist"}
-
-
-@dataclass(frozen=True)
-class BoardFilters:
-    """What the list is narrowed to and ordered by; empty strings mean 'any'."""
-
-    vacancy_id: int | None = None
-    status: ApplicationStatus | None = None
-    band: str = ""
-    listed: str = ""
-    theme: str = ""
-    sector: str = ""
-    submitted_from: datetime | None = None
-    submitted_before: datetime | None = None
-    sort: str = "submitted"
 
 
 @dataclass(frozen=True)
@@ -97,64 +76,6 @@ class BoardRow:
         if self.essential_failed:
             return False
         return None if self.essential_open else True
-
-
-def role_scope(viewer: User) -> list[ColumnElement[bool]]:
-    """What the viewer may list at all: never drafts; panel members their panels from the sift,
-    recruiters their teams' vacancies, admins everything."""
-    conditions: list[ColumnElement[bool]] = [Application.status != ApplicationStatus.DRAFT]
-    if viewer.role is Role.PANEL:
-        assigned = select(PanelAssignment.vacancy_id).where(PanelAssignment.user_id == viewer.id)
-        conditions += [
-            Application.status.in_(sorted(SIFT_STATUSES)),
-            Application.vacancy_id.in_(assigned),
-        ]
-    elif viewer.role is Role.RECRUITER:
-        # recruit.services.access.may_open_applications: a recruiter lists only the
-        # applications of vacancies whose hiring team they are on.
-        runs = select(VacancyRecruiter.vacancy_id).where(VacancyRecruiter.user_id == viewer.id)
-        conditions.append(Application.vacancy_id.in_(runs))
-    elif viewer.role is not Role.ADMIN:
-        conditions.append(Application.id.is_(None))
-    return conditions
-
-
-def base_scope(viewer: User, filters: BoardFilters) -> list[ColumnElement[bool]]:
-    """The viewer's scope narrowed to the vacancy, theme and sector: what stage counts cover."""
-    conditions = role_scope(viewer)
-    if filters.vacancy_id is not None:
-        conditions.append(Application.vacancy_id == filters.vacancy_id)
-    if filters.theme:
-        conditions.append(
-            exists().where(
-                VacancyTheme.vacancy_id == Application.vacancy_id,
-                VacancyTheme.theme == filters.theme,
-            )
-        )
-    if filters.sector:
-        conditions.append(
-            exists().where(
-                VacancySector.vacancy_id == Application.vacancy_id,
-                VacancySector.sector == filters.sector,
-            )
-        )
-    return conditions
-
-
-def row_scope(filters: BoardFilters) -> list[ColumnElement[bool]]:
-    """The per-application filters: stage, submitted dates and list membership."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.status is not None:
-        conditions.append(Application.status == filters.status)
-    if filters.submitted_from is not None:
-        conditions.append(Application.submitted_at >= filters.submitted_from)
-    if filters.submitted_before is not None:
-        conditions.append(Application.submitted_at < filters.submitted_before)
-    if filters.listed == "longlist":
-        conditions.append(Application.on_longlist.is_(True))
-    elif filters.listed == "shortlist":
-        conditions.append(Application.on_shortlist.is_(True))
-    return conditions
 
 
 def stage_counts(viewer: User, filters: BoardFilters) -> dict[ApplicationStatus, int]:
@@ -188,20 +109,7 @@ def _order(sort: str, overall: ColumnElement[Any], spread: ColumnElement[Any]) -
     return orders.get(sort, submitted)
 
 
-def adjustments_scope(viewer: User) -> ColumnElement[bool]:
-    """SQL twin of `recruit.services.access.may_see_adjustments`: admins, and recruiters who
-    run the application's vacancy; never panel members."""
-    if viewer.role is Role.ADMIN:
-        return true()
-    if viewer.role is not Role.RECRUITER:
-        return false()
-    return exists().where(
-        VacancyRecruiter.vacancy_id == Application.vacancy_id,
-        VacancyRecruiter.user_id == viewer.id,
-    )
-
-
-def _mark_columns(viewer: User) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+def _mark_columns(viewer: Viewer) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
     """The guaranteed-interview mark and the count of unacknowledged adjustment requests."""
     sees = adjustments_scope(viewer)
     marked = and_(sees, guarantee.opted_in_expr(), guarantee.meets_minimum_expr())
@@ -209,41 +117,83 @@ def _mark_columns(viewer: User) -> tuple[ColumnElement[Any], ColumnElement[Any]]
     return case((marked, True), else_=False).label("guaranteed"), waiting.label("waiting")
 
 
-def board_query(viewer: User, filters: BoardFilters) -> Select[Any]:
-    """The filtered, ordered statement behind the list (without LIMIT/OFFSET)."""
+# Sorts and the score-band filter that need every row's score aggregates; the others order by
+# application columns alone, so only the page's rows are ever aggregated.
+SCORE_SORTS: Final = frozenset({"score", "spread"})
+
+
+def needs_scores(filters: BoardFilters) -> bool:
+    """Whether ordering or narrowing the list needs every row's score aggregates."""
+    return filters.sort in SCORE_SORTS or _band_condition(filters.band, null()) is not None
+
+
+def board_query(viewer: User, filters: BoardFilters, counted: bool = True) -> AnySelect:
+    """The filtered, ordered application ids behind the list (no LIMIT), each with the total
+    as a window count when `counted`.
+
+    Aggregates every row in scope only when the sort or the band filter needs the scores.
+    """
     scope = base_scope(viewer, filters) + row_scope(filters)
-    agg, own = aggregates(scope), own_progress(viewer)
-    # recruit.services.access.can_see_others: once the viewer's own set is submitted (or they
-    # chose to see the panel's scores without scoring), whatever their role.
-    visible = func.coalesce(own.c.submitted, 0) > 0
-    overall = case((visible, agg.c.overall), else_=None)
-    spread = case((visible, agg.c.spread), else_=None)
-    stmt = (
-        select(
-            Application,
-            visible.label("visible"),
-            overall.label("overall"),
-            spread.label("spread"),
-            agg.c.failed,
-            agg.c.open,
-            own.c.started,
-            own.c.submitted,
-            *_mark_columns(viewer),
-        )
-        .join(Vacancy, Vacancy.id == Application.vacancy_id)
-        .join(User, User.id == Application.candidate_id)
-        .outerjoin(agg, agg.c.application_id == Application.id)
-        .outerjoin(own, own.c.application_id == Application.id)
-        .where(*scope)
-        .options(
-            contains_eager(Application.vacancy),
-            contains_eager(Application.candidate),
-            selectinload(Application.reveals),
-        )
-        .order_by(*_order(filters.sort, overall, spread))
-    )
-    band = _band_condition(filters.band, overall)
+    columns = [Application.id, func.count().over().label("total")] if counted else [Application.id]
+    stmt = select(*columns).where(*scope)
+    if not needs_scores(filters):
+        return stmt.order_by(*_order(filters.sort, null(), null()))
+    scores = score_columns(viewer, scope)
+    stmt = scores.joined(stmt).order_by(*_order(filters.sort, scores.overall, scores.spread))
+    band = _band_condition(filters.band, scores.overall)
     return stmt if band is None else stmt.where(band)
+
+
+# Building the rows statement costs more than running it: it is built once per role, with the
+# viewer and the page's ids as bound parameters (`rows_params`).
+_ROWS: dict[Role, AnySelect] = {}
+_IDS: Final[BindParameter[Any]] = bindparam("board_ids", expanding=True)
+_VIEWER_ID: Final[BindParameter[int]] = bindparam("board_viewer_id", type_=Integer())
+
+
+@dataclass(frozen=True)
+class _BoundViewer:
+    """A viewer of one role whose id is bound when the statement runs."""
+
+    role: Role
+    id: BindParameter[int] = _VIEWER_ID
+
+
+def rows_query(role: Role) -> AnySelect:
+    """The board rows of the applications in `board_ids` as `board_viewer_id` (of `role`) sees
+    them, with score aggregates over just those applications."""
+    built = _ROWS.get(role)
+    if built is None:
+        built = _ROWS[role] = _rows_statement(_BoundViewer(role))
+    return built
+
+
+def rows_params(viewer: User, ids: Sequence[int]) -> dict[str, Any]:
+    """The parameters `rows_query(viewer.role)` runs with."""
+    return {"board_viewer_id": viewer.id, "board_ids": list(ids)}
+
+
+def _rows_statement(viewer: Viewer) -> AnySelect:
+    scope = [Application.id.in_(_IDS), *role_scope(viewer)]
+    scores = score_columns(viewer, scope, _IDS)
+    agg, own = scores.aggregates, scores.own
+    stmt = select(
+        Application,
+        scores.visible.label("visible"),
+        scores.overall.label("overall"),
+        scores.spread.label("spread"),
+        agg.c.failed,
+        agg.c.open,
+        own.c.started,
+        own.c.submitted,
+        *_mark_columns(viewer),
+    ).join(Vacancy, Vacancy.id == Application.vacancy_id)
+    stmt = scores.joined(stmt.join(User, User.id == Application.candidate_id))
+    return stmt.where(*scope).options(
+        contains_eager(Application.vacancy),
+        contains_eager(Application.candidate),
+        selectinload(Application.reveals),
+    )
 
 
 def _row(values: Any) -> BoardRow:
@@ -263,22 +213,65 @@ def _row(values: Any) -> BoardRow:
 
 
 class BoardPage(Pagination):
-    """One page of board rows, with the page arithmetic the pagination template expects."""
+    """One page of board rows, with the page arithmetic the pagination template expects.
+
+    Two statements: the page's ids in order (with the total as a window count, unless the stage
+    counts already give it), then the rows of just those ids with their aggregates. A page past
+    the end counts separately.
+    """
 
     def _query_items(self) -> list[Any]:
-        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return [_row(values) for values in db.session.execute(stmt)]
+        # Written into the SQL, not bound: a prepared statement's generic plan that cannot see
+        # "LIMIT 10" guesses a tenth of the vacancy and sorts it all instead of reading the index.
+        limit: BindParameter[int] = bindparam("board_limit", self.per_page, literal_execute=True)
+        offset: BindParameter[int] = bindparam(
+            "board_offset", self._query_offset, literal_execute=True
+        )
+        ordered = self._query_args["select"].limit(limit).offset(offset)
+        found = db.session.execute(ordered).all()
+        if not found:
+            return []
+        if self._query_args["total"] is None:
+            self._query_args["total"] = int(found[0].total)
+        ids = [row.id for row in found]
+        viewer: User = self._query_args["viewer"]
+        rows = {
+            values[0].id: _row(values)
+            for values in db.session.execute(rows_query(viewer.role), rows_params(viewer, ids))
+        }
+        return [rows[i] for i in ids if i in rows]
 
     def _query_count(self) -> int:
+        known: int | None = self._query_args["total"]
+        if known is not None:
+            return known
         stmt = self._query_args["select"].order_by(None)
         counted = select(func.count()).select_from(stmt.subquery())
         return int(db.session.scalar(counted) or 0)
 
 
-def board_page(viewer: User, filters: BoardFilters, page: int, per_page: int) -> BoardPage:
-    """A page of the board for `viewer`; a page past the end is simply empty."""
+def board_page(
+    viewer: User,
+    filters: BoardFilters,
+    page: int,
+    per_page: int,
+    counts: dict[ApplicationStatus, int] | None = None,
+) -> BoardPage:
+    """A page of the board for `viewer`; a page past the end is simply empty.
+
+    `counts`, the `stage_counts` for the same filters, give the total when no per-application
+    filter narrows the list, so the page reads only its own rows of the ordering index.
+    """
+    # Sorting by score reorders the rows but drops none; a band or a row filter drops some.
+    unfiltered = not row_scope(filters) and _band_condition(filters.band, null()) is None
+    total = sum(counts.values()) if counts is not None and unfiltered else None
     return BoardPage(
-        page=page, per_page=per_page, error_out=False, select=board_query(viewer, filters)
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        select=board_query(viewer, filters, counted=total is None),
+        viewer=viewer,
+        total=total,
     )
 
 

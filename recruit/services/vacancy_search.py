@@ -10,9 +10,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from recruit.extensions import db
-from recruit.models import Vacancy, VacancySector, VacancyStatus, VacancyTheme, db_moment
+from recruit.models import (
+    Vacancy,
+    VacancySector,
+    VacancyStatus,
+    VacancyTheme,
+    db_moment,
+    db_now,
+)
 
 MAX_TERMS = 10
+# The vacancies the public may see: never a draft.
+PUBLIC_STATUSES = (VacancyStatus.PUBLISHED, VacancyStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ def find_public(
     """
     stmt = select(Vacancy, is_open(at)).where(
         Vacancy.reference == reference,
-        Vacancy.status.in_([VacancyStatus.PUBLISHED, VacancyStatus.CLOSED]),
+        Vacancy.status.in_(PUBLIC_STATUSES),
     )
     if with_criteria:
         stmt = stmt.options(joinedload(Vacancy.criteria))
@@ -129,6 +138,19 @@ def find_public(
     if row is None:
         return None
     return row[0], bool(row[1])
+
+
+def seconds_to_next_closing() -> float | None:
+    """Seconds until the soonest open vacancy closes, by the database clock; None if none is open.
+
+    Until then the set of open vacancies changes only by a write to a vacancy.
+    """
+    soonest, now = db.session.execute(
+        select(func.min(Vacancy.closes_at), db_now()).where(is_open())
+    ).one()
+    if soonest is None:
+        return None
+    return max(0.0, (soonest - now).total_seconds())
 
 
 def vacancy_is_open(vacancy_id: int) -> bool:

@@ -148,9 +148,10 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Any page may hold personal data or a form's CSRF token, so no cache may keep it, signed
-    # in or not; static assets keep Flask's caching.
+    # in or not; static assets keep Flask's caching. Only recruit.web.page_cache, for a page
+    # identical for every visitor without a session, sets g.cache_control to allow more.
     if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = g.get("cache_control", "no-store")
     return response
 
 

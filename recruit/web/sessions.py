@@ -3,7 +3,11 @@
 The cookie holds a random 256-bit id; the database holds only its hash and the session data.
 Logging in issues a new id (the old one stops working), logging out deletes the row, and a
 password change deletes every row of that user. Session I/O uses its own connection so it never
-commits, or rolls back, the view's transaction.
+commits, or rolls back, the view's transaction; each read or write is one statement in
+autocommit mode, so it costs one round trip, with no BEGIN, COMMIT or ROLLBACK around it.
+
+The read also brings the session's user, so the user loader (recruit.auth.session) needs no
+query of its own.
 
 A row is written only when the session holds something (a login, a flash message, a form's
 CSRF token) and only when that changes, so browsing pages without forms stores nothing. In
@@ -17,16 +21,18 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final, cast
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, current_app, has_request_context
+from flask import session as current_session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, event, insert, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from recruit.extensions import db
-from recruit.models import db_now, utcnow
+from recruit.models import User, db_now, utcnow
 from recruit.models.session import WebSession
 from recruit.parsing import ascii_int
 from recruit.web.receipt import ClockReading
@@ -39,6 +45,24 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 BOOKKEEPING = frozenset({"_fresh", "_id", "_remember", "_remember_seconds"})
 # The browser refuses a `__Host-` cookie unless it is Secure, has Path=/ and no Domain.
 HOST_PREFIX = "__Host-"
+_ENGINE_KEY = "recruit.session_engine"
+_USERS: Final = cast(Table, User.__table__)
+# (label in the read, attribute of User) for each of the user's columns.
+_USER_FIELDS: Final = [
+    (f"user_{column.key}", inspect(User).get_property_by_column(column).key) for column in _USERS.c
+]
+# The session, the database clock, and the session's user (all None for an anonymous one).
+_READ: Final = (
+    select(
+        WebSession.data,
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        db_now().label("read_at"),
+        *(column.label(label) for column, (label, _) in zip(_USERS.c, _USER_FIELDS, strict=True)),
+    )
+    .outerjoin(_USERS, _USERS.c.id == WebSession.user_id)
+    .where(WebSession.id_hash == bindparam("id_hash"))
+)
 
 
 def _hash(sid: str) -> str:
@@ -66,8 +90,12 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate = False
         self.unavailable = unavailable
+        # Whether last-seen was already refreshed within the view's own commit.
+        self.touched = False
         # The database clock as the session was read, from which the receipt is measured.
         self.clock: ClockReading | None = None
+        # The columns of the session's user as read with it, for the user loader.
+        self.user_row: dict[str, Any] | None = None
 
     def regenerate(self) -> None:
         """Issue a new id on the next save and forget the old one (call at login)."""
@@ -84,12 +112,22 @@ def fresh_session() -> None:
         session.regenerate()
 
 
+def _engine() -> Engine:
+    """The app's engine in autocommit mode: each session statement commits on its own."""
+    extensions = current_app.extensions
+    engine: Engine | None = extensions.get(_ENGINE_KEY)
+    if engine is None:
+        # Shares the engine's pool (and event listeners); only the mode of each checkout differs.
+        engine = extensions[_ENGINE_KEY] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def end_user_sessions(user_id: int, keep_sid: str | None = None) -> None:
     """Delete every stored session of a user, except optionally the current one."""
     statement = delete(WebSession).where(WebSession.user_id == user_id)
     if keep_sid:
         statement = statement.where(WebSession.id_hash != _hash(keep_sid))
-    with db.engine.begin() as conn:
+    with _engine().connect() as conn:
         conn.execute(statement)
 
 
@@ -97,7 +135,7 @@ def purge_expired(app: Flask) -> int:
     """Delete sessions past their idle or absolute limit; return how many."""
     now = utcnow()
     idle, absolute = _limits(app)
-    with db.engine.begin() as conn:
+    with _engine().connect() as conn:
         result = conn.execute(
             delete(WebSession).where(
                 (WebSession.last_seen_at < now - idle) | (WebSession.created_at < now - absolute)
@@ -145,15 +183,8 @@ class DatabaseSessionInterface(SessionInterface):
         if not sid or len(sid) > 128 or request.path.startswith(app.static_url_path or "/static"):
             return ServerSession()
         try:
-            with db.engine.connect() as conn:
-                row = conn.execute(
-                    select(
-                        WebSession.data,
-                        WebSession.created_at,
-                        WebSession.last_seen_at,
-                        db_now().label("read_at"),
-                    ).where(WebSession.id_hash == _hash(sid))
-                ).first()
+            with _engine().connect() as conn:
+                row = conn.execute(_READ, {"id_hash": _hash(sid)}).first()
         except SQLAlchemyError:
             # The database is down: carry on anonymous; views that need it answer 503.
             log.warning("session store unavailable; treating the request as anonymous")
@@ -163,6 +194,9 @@ class DatabaseSessionInterface(SessionInterface):
         opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
         # Deadlines are judged from this reading (recruit.web.receipt): take it as early as we can.
         opened.clock = ClockReading.taken(row.read_at)
+        if row.user_id is not None:
+            values = row._mapping
+            opened.user_row = {name: values[label] for label, name in _USER_FIELDS}
         return opened
 
     def _expired(self, app: Flask, created: datetime, last_seen: datetime) -> bool:
@@ -202,7 +236,7 @@ class DatabaseSessionInterface(SessionInterface):
             if not self._update(session, with_data=True):
                 # The row was deleted under us (logout everywhere): carry on with a new id.
                 self._insert_new(app, session, response)
-        elif session.last_seen is None or utcnow() - session.last_seen > TOUCH_INTERVAL:
+        elif not session.touched and _touch_due(session):
             # Activity keeps the session alive; the browser's cookie is unchanged, so not resent.
             self._update(session, with_data=False)
 
@@ -224,7 +258,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def _insert(self, session: ServerSession) -> None:
         now = utcnow()
-        with db.engine.begin() as conn:
+        with _engine().connect() as conn:
             conn.execute(
                 insert(WebSession).values(
                     id_hash=_hash(session.sid or ""),
@@ -239,7 +273,7 @@ class DatabaseSessionInterface(SessionInterface):
         values: dict[str, Any] = {"last_seen_at": utcnow()}
         if with_data:
             values.update(data=dict(session), user_id=_user_id(session))
-        with db.engine.begin() as conn:
+        with _engine().connect() as conn:
             result = conn.execute(
                 update(WebSession)
                 .where(WebSession.id_hash == _hash(session.sid or ""))
@@ -248,7 +282,7 @@ class DatabaseSessionInterface(SessionInterface):
         return bool(result.rowcount)
 
     def _delete(self, sid: str) -> None:
-        with db.engine.begin() as conn:
+        with _engine().connect() as conn:
             conn.execute(delete(WebSession).where(WebSession.id_hash == _hash(sid)))
 
 
@@ -260,3 +294,36 @@ def _user_id(session: ServerSession) -> int | None:
     raw = str(session.get("_user_id", ""))
     user_id = raw.partition(":")[0]
     return ascii_int(user_id)
+
+
+def _touch_due(session: ServerSession) -> bool:
+    return session.last_seen is None or utcnow() - session.last_seen > TOUCH_INTERVAL
+
+
+_TOUCH: Final = (
+    update(WebSession)
+    .where(WebSession.id_hash == bindparam("b_id_hash"))
+    .values(last_seen_at=bindparam("b_seen"))
+)
+
+
+def _touch_with_the_view(orm_session: Session) -> None:
+    """Before a request's own commit, refresh a due last-seen in that transaction.
+
+    The write then shares the view's commit (one WAL flush, not two); a request that commits
+    nothing touches the row on its own connection afterwards, as before.
+    """
+    if not has_request_context() or orm_session.in_nested_transaction():
+        return
+    opened = current_session._get_current_object()  # type: ignore[attr-defined]
+    if not isinstance(opened, ServerSession) or opened.touched or opened.rotate:
+        return
+    if opened.sid is None or not holds_something(opened) or not _touch_due(opened):
+        return
+    params = {"b_id_hash": _hash(opened.sid), "b_seen": utcnow()}
+    orm_session.connection().execute(_TOUCH, params)
+    opened.touched = True
+
+
+if not event.contains(Session, "before_commit", _touch_with_the_view):
+    event.listen(Session, "before_commit", _touch_with_the_view)

@@ -18,6 +18,7 @@ from recruit.extensions import db
 from recruit.models import (
     AccountToken,
     AdjustmentRequest,
+    ApiToken,
     ApplicationNote,
     ExportDownload,
     GuaranteeOverride,
@@ -27,6 +28,7 @@ from recruit.models import (
     PanelAssignment,
     StatusChange,
     TokenPurpose,
+    TokenScope,
     User,
     Vacancy,
     WebSession,
@@ -141,6 +143,14 @@ def fill_everything(app: Flask, make: Factory) -> Everything:
                 ),
                 PanelAssignment(vacancy_id=vacancy.id, user_id=staff.id),
                 ExportDownload(export_id=export.id, user_id=staff.id),
+                ApiToken(
+                    user_id=staff.id,
+                    name="Pack token",
+                    prefix="rct_pack",
+                    token_hash="0" * 64,
+                    scope=TokenScope.READ,
+                    expires_at=utcnow() + timedelta(days=7),
+                ),
             ]
         )
         request = AccessRequest(
@@ -188,5 +198,6 @@ STAFF_SECTIONS = frozenset(
         "staff_vacancies_created",
         "staff_exports",
         "staff_export_downloads",
+        "staff_api_tokens",
     }
 )

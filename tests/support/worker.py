@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 from flask import Flask
@@ -67,6 +69,22 @@ def queue_length(queue: str) -> int:
         return int(client.llen(queue))
     finally:
         client.close()
+
+
+def queued_tasks(queue: str) -> list[tuple[str, list[Any]]]:
+    """(task name, arguments) of each message waiting in `queue` on the test Redis, oldest first."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        raw = client.lrange(queue, 0, -1)
+    finally:
+        client.close()
+    found = []
+    # kombu pushes new messages on the left: the oldest is last.
+    for message in reversed(raw):
+        envelope = json.loads(message)
+        args, _kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
+        found.append((str(envelope["headers"]["task"]), list(args)))
+    return found
 
 
 def worker_env(app: Flask) -> dict[str, str]:

@@ -1,0 +1,109 @@
+"""The API's side of access: the same rules (`recruit.services.access`) and the same audit as
+the staff pages, answered as problems instead of pages.
+
+A token's owner is a recruiter or an admin. Any of them may read a vacancy; only an admin or one
+of the vacancy's team recruiters may change it (others get 403, naming who to ask), and an admin
+outside the team is audited, as on the pages (`admin_application_access`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recruit.api.problems import ProblemError
+from recruit.extensions import db, open_write_transaction
+from recruit.models import Application, Role, User, Vacancy
+from recruit.services import audit, teams
+from recruit.services.access import admin_access_audited, may_manage_vacancy, may_open_vacancy
+
+log = logging.getLogger(__name__)
+
+# The event the staff pages record for an admin outside a vacancy's team (recruit.admin.access).
+ADMIN_ACCESS_EVENT = "admin_application_access"
+
+
+def audit_admin(
+    viewer: User, vacancy_id: int | None, what: str, application: Application | None = None
+) -> None:
+    """Record an admin's access outside their teams (`vacancy_id` None: across every vacancy),
+    as the staff pages do; the caller commits."""
+    if viewer.role is not Role.ADMIN:
+        return
+    if vacancy_id is not None and not admin_access_audited(viewer, vacancy_id):
+        return
+    audit.record(
+        ADMIN_ACCESS_EVENT,
+        viewer,
+        subject_user_id=application.candidate_id if application is not None else None,
+        application_id=application.id if application is not None else None,
+        vacancy_id=vacancy_id,
+        detail=f"api: {what}",
+    )
+
+
+def readable_vacancy(viewer: User, vacancy_id: int) -> Vacancy:
+    """A vacancy the token's owner may read (any recruiter or admin: drafts too), else 404."""
+    vacancy = db.session.get(Vacancy, vacancy_id)
+    if vacancy is None or not may_open_vacancy(viewer, vacancy.id):
+        raise ProblemError(404, "No vacancy has this id.")
+    return vacancy
+
+
+def check_may_manage(viewer: User, vacancy_id: int, what: str) -> None:
+    """403 (naming who to ask) unless the owner may change the vacancy; an admin outside the
+    team is audited, and the event committed before anything is changed."""
+    vacancy = readable_vacancy(viewer, vacancy_id)
+    if not may_manage_vacancy(viewer, vacancy.id):
+        log.warning(
+            "authorisation failure: not on the hiring team",
+            extra={
+                "event": "authz_denied",
+                "reason": "not_on_team",
+                "method": request.method,
+                "endpoint": request.endpoint or "-",
+                "vacancy_id": vacancy.id,
+            },
+        )
+        ask = teams.contacts_for(vacancy.id)
+        db.session.rollback()
+        raise ProblemError(
+            403,
+            "Only the vacancy's team recruiters and administrators may change it.",
+            ask=ask or ["an administrator"],
+        )
+    audit_admin(viewer, vacancy.id, what)
+    db.session.commit()
+
+
+def lock_vacancy(vacancy_id: int) -> Vacancy:
+    """The vacancy, freshly read with its row locked until the transaction ends (404 if gone).
+
+    On SQLite, where FOR UPDATE is ignored, the write transaction is opened first instead, which
+    serialises writers just the same.
+    """
+    open_write_transaction()
+    vacancy = db.session.scalar(
+        select(Vacancy)
+        .where(Vacancy.id == vacancy_id)
+        .options(*vacancy_loads())
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if vacancy is None:
+        db.session.rollback()
+        raise ProblemError(404, "No vacancy has this id.")
+    return vacancy
+
+
+def vacancy_loads() -> tuple[Any, ...]:
+    """What a vacancy's representation reads, loaded fresh with it."""
+    return (
+        selectinload(Vacancy.criteria),
+        selectinload(Vacancy.theme_tags),
+        selectinload(Vacancy.sector_tags),
+    )

@@ -1,0 +1,129 @@
+"""Moving an application along the pipeline with a write token: the staff page's move, by its
+rules (`recruit.services.pipeline`), in its scope and with its audit.
+
+Only the vacancy's hiring team and admins may (others get 404, as for reading it); an admin
+outside the team is audited. The move takes `If-Match` with the application's ETag, compared
+with the row locked, so two recruiters moving it at once get one success and one 412. What the
+answer shows of the candidate follows the anonymised sift, as every read does. A replayed move
+(`Idempotency-Key`) answers with the application as it is now: its answer names the candidate,
+so it is not kept with the key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from recruit.api import etags, idempotency
+from recruit.api.access import audit_admin
+from recruit.api.application_schemas import ApplicationSchema
+from recruit.api.applications import full
+from recruit.api.auth import authenticated, current_api_user
+from recruit.api.blueprint import v1
+from recruit.api.problems import ProblemError
+from recruit.api.spec import arguments, problems, response, route
+from recruit.extensions import db, open_write_transaction
+from recruit.models import Application, ApplicationStatus, CriterionEvidence, User
+from recruit.services import pipeline
+from recruit.services.board import role_scope
+
+TAGS = ["Applications"]
+# Where a recruiter may move an application to; withdrawing is the candidate's own act.
+TARGETS = [
+    s.value
+    for s in ApplicationStatus
+    if s not in (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
+]
+
+
+class StageChangeSchema(Schema):
+    """A move along the pipeline, with an optional note for the history."""
+
+    status = fields.String(required=True, validate=validate.OneOf(TARGETS))
+    note = fields.String(
+        load_default="",
+        validate=[
+            validate.Length(max=500),
+            validate.Regexp(r"^[^\x00]*$", error="Must not hold a NUL character."),
+        ],
+        metadata={
+            "description": (
+                "Why (kept in the history); required to reject a guaranteed-interview "
+                "candidate before interview"
+            )
+        },
+    )
+
+
+def _find(viewer: User, application_id: int, *, lock: bool) -> Application | None:
+    stmt = (
+        select(Application)
+        .where(Application.id == application_id, *role_scope(viewer))
+        .options(
+            joinedload(Application.vacancy),
+            joinedload(Application.candidate),
+            selectinload(Application.reveals),
+            selectinload(Application.evidence).joinedload(CriterionEvidence.criterion),
+        )
+    )
+    if lock:
+        open_write_transaction()
+        stmt = stmt.with_for_update(of=Application).execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
+
+
+def _as_now(application_id: int) -> Response:
+    """The application as the token's owner may see it now: a replayed move's answer."""
+    viewer = current_api_user()
+    found = _find(viewer, application_id, lock=False)
+    if found is None:
+        raise ProblemError(404, "No application of yours has this id.")
+    audit_admin(viewer, found.vacancy_id, "application", found)
+    db.session.commit()
+    body = full(found, viewer)
+    response = jsonify(ApplicationSchema().dump(body))
+    response.headers.update(etags.etag_header(body))
+    return response
+
+
+@route(v1, "/applications/<int:application_id>/stage", methods=["POST"], tags=TAGS)
+@authenticated(v1)
+@idempotency.idempotent(v1, etags.IF_MATCH, fresh=_as_now)
+@arguments(v1, StageChangeSchema, location="json")
+@response(v1, 200, ApplicationSchema, headers=etags.ETAG_HEADER)
+@problems(v1, 404, 409, 412, 428)
+def change_stage(
+    move: dict[str, Any], application_id: int
+) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Move an application to another stage, as the pipeline allows (else 409); the candidate
+    is emailed as from the staff page."""
+    viewer = current_api_user()
+    found = _find(viewer, application_id, lock=False)
+    if found is None:
+        raise ProblemError(404, "No application of yours has this id.")
+    audit_admin(viewer, found.vacancy_id, "application stage", found)
+    db.session.commit()
+    etags.require_if_match()
+    application = _find(viewer, application_id, lock=True)
+    if application is None:
+        db.session.rollback()
+        raise ProblemError(404, "No application of yours has this id.")
+    try:
+        etags.check_if_match(full(application, viewer))
+        pipeline.move(application, ApplicationStatus(move["status"]), viewer, move["note"].strip())
+    except ProblemError:
+        db.session.rollback()
+        raise
+    except pipeline.TransitionError as exc:
+        db.session.rollback()
+        raise ProblemError(409, str(exc)) from None
+    idempotency.commit()
+    db.session.expire_all()
+    moved = _find(viewer, application_id, lock=False)
+    assert moved is not None  # just moved, in this transaction
+    body = full(moved, viewer)
+    return body, 200, etags.etag_header(body)

@@ -1,0 +1,264 @@
+"""Public pages for anonymous visitors, rendered once per process and version, with ETags.
+
+A page goes in the cache only for a visitor with no session at all (no login, no flash message,
+no form token): the very page every such visitor gets. Signed-in pages, and anonymous ones with a
+session, are rendered for each request and keep `Cache-Control: no-store`.
+
+Validity has three parts, all checked on every request:
+- a version token in Redis, replaced after any commit that wrote a vacancy or its tags (SQLAlchemy
+  session events, so every path counts: views, the CLI and worker tasks). The writing process
+  drops its pages at once; the others read the token at most every PAGE_CACHE_CHECK_SECONDS
+  (0.25 s by default, 0 for every request), as a Redis round trip per request would cost more
+  than serving the page itself;
+- the next closing time among the open vacancies, read by the database clock as the page was
+  rendered: once it passes the list has changed, with no write at all;
+- MAX_AGE_SECONDS, a backstop should a version change ever be lost (Redis down at that commit).
+
+Without Redis, or while Redis fails, nothing is cached: the page is rendered as before. A cached
+page keeps the CSP nonce it was rendered with, so the header always matches the body, also for a
+browser revalidating its copy (a 304 carries the same nonce as the page it confirms).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import redis
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from recruit.models import Vacancy, VacancySector, VacancyTheme
+
+log = logging.getLogger(__name__)
+
+WATCHED: Final = (Vacancy, VacancyTheme, VacancySector)
+MAX_ENTRIES: Final = 256  # per process: a flood of distinct query strings evicts, never grows
+MAX_AGE_SECONDS: Final = 300.0
+# After Redis fails, this process renders without it for a while rather than wait on each request.
+PAUSE_SECONDS: Final = 5.0
+# Browsers and shared caches may keep the page but must ask us first every time (ETag).
+ANONYMOUS_CACHE_CONTROL: Final = "no-cache"
+_EXTENSION: Final = "recruit.page_cache"
+_CHANGED: Final = "recruit.vacancies_changed"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A rendered page and what it is valid for."""
+
+    version: str
+    body: bytes
+    etag: str
+    nonce: str
+    expires: float  # time.monotonic()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page as the view rendered it, and when it goes out of date by the clock."""
+
+    html: str
+    status: int
+    # time.monotonic() at the next closing time, read before the page's data; None: none ahead.
+    expires: float | None = None
+
+
+class PageCache:
+    """This process's rendered pages, keyed by page and query, under a shared version."""
+
+    def __init__(self, redis_url: str | None, prefix: str, check_seconds: float) -> None:
+        self._redis = (
+            redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            if redis_url
+            else None
+        )
+        self._key = f"{prefix}vacancies"
+        self._check_seconds = check_seconds
+        self._entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+        self._known: tuple[str, float] | None = None  # the version as last read, and when
+
+    def version(self) -> str | None:
+        """The current version token, or None when there is no Redis to agree on one.
+
+        Read from Redis at most every `check_seconds`: a change made in another process shows
+        here within that time, and this process's own changes at once (`bump`).
+        """
+        if self._redis is None or time.monotonic() < self._paused_until:
+            return None
+        known = self._known
+        if known is not None and time.monotonic() - known[1] < self._check_seconds:
+            return known[0]
+        try:
+            found = self._redis.get(self._key)
+            if found is None:
+                # A fresh Redis: a random token, never one an old entry could carry.
+                self._redis.set(self._key, secrets.token_hex(16), nx=True)
+                found = self._redis.get(self._key)
+        except redis.RedisError as exc:
+            self._pause(exc)
+            return None
+        if not isinstance(found, bytes):
+            return None
+        self._known = (found.decode(), time.monotonic())
+        return self._known[0]
+
+    def bump(self) -> None:
+        """Give every process's cached pages a new version: they are out of date."""
+        token = secrets.token_hex(16)
+        if self._redis is not None:
+            try:
+                self._redis.set(self._key, token)
+            except redis.RedisError as exc:
+                # Other processes may serve their copies until MAX_AGE_SECONDS; say so loudly.
+                log.error("vacancy change not shared with other processes: %s", type(exc).__name__)
+                self._pause(exc)
+        # After the new token is out: a page rendered from before the change and put back
+        # later carries the old version, so it is never served.
+        with self._lock:
+            self._entries.clear()
+            self._known = (token, time.monotonic())
+
+    def get(self, key: tuple[str, ...], version: str) -> Entry | None:
+        """The entry for `key` if it is of `version` and still in date."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.version != version or time.monotonic() >= entry.expires:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[str, ...], entry: Entry) -> None:
+        """Keep `entry`, dropping the least recently used beyond MAX_ENTRIES."""
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def entries(self) -> list[Entry]:
+        """What this process holds (for tests and diagnostics)."""
+        with self._lock:
+            return list(self._entries.values())
+
+    def _pause(self, exc: Exception) -> None:
+        log.warning("page cache: Redis unavailable (%s); rendering uncached", type(exc).__name__)
+        self._paused_until = time.monotonic() + PAUSE_SECONDS
+
+
+def init_app(app: Flask) -> None:
+    """Create this app's page cache and watch sessions for vacancy writes."""
+    app.extensions[_EXTENSION] = PageCache(
+        app.config.get("REDIS_URL"),
+        str(app.config["PAGE_CACHE_PREFIX"]),
+        float(app.config["PAGE_CACHE_CHECK_SECONDS"]),
+    )
+    if not getattr(init_app, "_listening", False):
+        event.listen(Session, "after_flush", _note_flushed_changes)
+        event.listen(Session, "do_orm_execute", _note_bulk_changes)
+        event.listen(Session, "after_commit", _bump_after_commit)
+        init_app._listening = True  # type: ignore[attr-defined]
+
+
+def page_cache(app: Flask | None = None) -> PageCache:
+    """The page cache of `app` (default: the current app)."""
+    cache: PageCache = (app or current_app).extensions[_EXTENSION]
+    return cache
+
+
+def anonymous_visitor() -> bool:
+    """Whether the request carries no session at all and nobody is signed in."""
+    return not session and not current_user.is_authenticated
+
+
+def serve(key: tuple[str, ...], render: Callable[[], Rendered]) -> Response | str | tuple[str, int]:
+    """The page for `key`: from the cache when in date, else rendered (and kept if a 200).
+
+    Answers 304 to a matching If-None-Match. Call only for an anonymous visitor.
+    """
+    cache = page_cache()
+    version = cache.version()
+    if version is None:
+        page = render()
+        return page.html if page.status == 200 else (page.html, page.status)
+    entry = cache.get(key, version)
+    if entry is None:
+        page = render()
+        if page.status != 200:
+            return page.html, page.status
+        entry = _entry(version, page)
+        cache.put(key, entry)
+    return _response(entry)
+
+
+def _entry(version: str, page: Rendered) -> Entry:
+    body = page.html.encode()
+    expires = time.monotonic() + MAX_AGE_SECONDS
+    if page.expires is not None:
+        expires = min(expires, page.expires)
+    return Entry(
+        version=version,
+        body=body,
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        # The nonce this request's CSP header carries, as rendered into the body.
+        nonce=str(g.get("csp_nonce", "")),
+        expires=expires,
+    )
+
+
+def _response(entry: Entry) -> Response:
+    # Parsed only when sent: most requests carry no If-None-Match.
+    fresh = "If-None-Match" in request.headers and request.if_none_match.contains(entry.etag)
+    response = current_app.response_class(
+        b"" if fresh else entry.body, status=304 if fresh else 200, mimetype="text/html"
+    )
+    response.set_etag(entry.etag)
+    # A request with a session cookie gets another page (its own): no cache may mix the two.
+    response.vary.add("Cookie")
+    # recruit.web.hooks puts these in the headers: the nonce matches the cached body.
+    g.csp_nonce = entry.nonce
+    g.cache_control = ANONYMOUS_CACHE_CONTROL
+    return response
+
+
+def _note_flushed_changes(session: Session, flush_context: Any) -> None:
+    # In after_flush, new, dirty and deleted still list what this flush wrote.
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, WATCHED):
+            session.info[_CHANGED] = True
+            return
+
+
+def _note_bulk_changes(state: ORMExecuteState) -> None:
+    # update()/delete() statements on a vacancy table (the closing job) never pass a flush.
+    if state.is_update or state.is_delete or state.is_insert:
+        mapper = state.bind_mapper
+        if mapper is not None and issubclass(mapper.class_, WATCHED):
+            state.session.info[_CHANGED] = True
+
+
+def _bump_after_commit(session: Session) -> None:
+    # Kept through a rollback on purpose: a needless new version costs one render, a missed one
+    # a stale page.
+    if not session.info.pop(_CHANGED, False):
+        return
+    try:
+        cache = page_cache()
+    except (RuntimeError, KeyError):
+        log.warning("vacancies changed outside an app context; cached lists expire by age")
+        return
+    cache.bump()

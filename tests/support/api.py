@@ -1,0 +1,72 @@
+"""Helpers for the API tests: personal access tokens and bearer headers."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from recruit.extensions import db
+from recruit.models import TokenScope, User
+from recruit.services import api_tokens
+from testkit.forms import submit
+from tests.support.accounts import log_in
+
+NEW_TOKEN_RE = re.compile(r'id="new-token">([^<]+)<')
+
+
+def issue_token(
+    app: Flask, user: SimpleNamespace, scope: TokenScope = TokenScope.READ, days: int = 30
+) -> tuple[int, str]:
+    """A live token for `user` made through the service: its id and its secret."""
+    with app.app_context():
+        owner = db.session.get(User, user.id)
+        assert owner is not None
+        token, secret = api_tokens.issue(owner, "Test token", scope, days)
+        db.session.commit()
+        return token.id, secret
+
+
+def token_from_page(client: FlaskClient, user: SimpleNamespace, scope: str = "read") -> str:
+    """Log in and make a token on the API tokens page, as a person would; its secret."""
+    log_in(client, user)
+    form = {"name": "Website feed", "scope": scope, "lifetime": "30"}
+    response = submit(client, "/admin/tokens", form)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    found = NEW_TOKEN_RE.search(response.get_data(as_text=True))
+    assert found is not None, "the page must show the new token once"
+    return found.group(1)
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def new_vacancy(**changes: Any) -> dict[str, Any]:
+    """A valid API body for a new vacancy, closing at 5pm in three weeks.
+
+    The same all day, so two calls make the same body (an Idempotency-Key's retry must).
+    """
+    closes = (datetime.now(UTC) + timedelta(days=21)).replace(
+        hour=17, minute=0, second=0, microsecond=0
+    )
+    body: dict[str, Any] = {
+        "title": "Director of Skills",
+        "summary": "Lead the skills programme across the Midlands.",
+        "description": "A senior role.\n\nSecond paragraph.",
+        "location": "Derby (hybrid)",
+        "salary_band": "£90,000 to £100,000",
+        "contract_type": "permanent",
+        "themes": ["skills"],
+        "sectors": ["future-food-processing"],
+        "essential": ["Leadership of a skills programme", "  Partnership working  "],
+        "desirable": ["A further education background"],
+        "closes_at": closes.isoformat(),
+    }
+    body.update(changes)
+    return body

@@ -1,0 +1,180 @@
+"""Moving applications through the API (issue #14): the pipeline's rules, the team's scope,
+the anonymised sift and the staff pages' audit, with `If-Match`: two recruiters moving one
+application at once get one success and one 412."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import ExitStack
+
+from flask import Flask
+from sqlalchemy import select, text
+
+from recruit.extensions import db
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    StatusChange,
+    TokenScope,
+)
+from testkit.factories import Factory
+from tests.conftest import AppFactory
+from tests.support.api import bearer, issue_token
+
+PROBLEM = "application/problem+json"
+
+
+def moving(secret: str, etag: str | None) -> dict[str, str]:
+    headers = bearer(secret)
+    if etag is not None:
+        headers["If-Match"] = etag
+    return headers
+
+
+def test_the_team_moves_an_application_and_the_sift_stays_anonymous_until_shortlisted(
+    app: Flask, make: Factory
+) -> None:
+    recruiter = make.recruiter()
+    vacancy = make.vacancy(recruiter_ids=(recruiter.id,), anonymised_sift=True)
+    candidate = make.candidate(full_name="Nia Nameless")
+    application = make.application(candidate.id, vacancy.id, ApplicationStatus.SUBMITTED)
+    _, secret = issue_token(app, recruiter, TokenScope.WRITE)
+    client = app.test_client()
+    path = f"/api/v1/applications/{application.id}"
+    got = client.get(path, headers=bearer(secret))
+    assert got.get_json()["candidate"]["full_name"] is None
+    missing = client.post(f"{path}/stage", json={"status": "under_review"}, headers=bearer(secret))
+    assert missing.status_code == 428 and missing.mimetype == PROBLEM
+    reviewed = client.post(
+        f"{path}/stage",
+        json={"status": "under_review", "note": "Into the sift"},
+        headers=moving(secret, got.headers["ETag"]),
+    )
+    assert reviewed.status_code == 200, reviewed.get_data(as_text=True)
+    assert reviewed.get_json()["status"] == "under_review"
+    assert reviewed.get_json()["candidate"]["full_name"] is None
+    assert reviewed.headers["ETag"] != got.headers["ETag"]
+    stale = client.post(
+        f"{path}/stage", json={"status": "shortlisted"}, headers=moving(secret, got.headers["ETag"])
+    )
+    assert stale.status_code == 412
+    jump = client.post(
+        f"{path}/stage",
+        json={"status": "appointed"},
+        headers=moving(secret, reviewed.headers["ETag"]),
+    )
+    assert jump.status_code == 409 and "cannot be moved" in jump.get_json()["detail"]
+    shortlisted = client.post(
+        f"{path}/stage",
+        json={"status": "shortlisted"},
+        headers=moving(secret, reviewed.headers["ETag"]),
+    )
+    assert shortlisted.status_code == 200
+    assert shortlisted.get_json()["candidate"]["full_name"] == "Nia Nameless"
+    with app.app_context():
+        history = db.session.scalars(
+            select(StatusChange)
+            .where(StatusChange.application_id == application.id)
+            .order_by(StatusChange.id)
+        ).all()
+        assert [(h.to_status, h.changed_by_id) for h in history][-2:] == [
+            (ApplicationStatus.UNDER_REVIEW, recruiter.id),
+            (ApplicationStatus.SHORTLISTED, recruiter.id),
+        ]
+
+
+def test_outside_the_team_is_404_read_tokens_403_and_admins_audited(
+    app: Flask, make: Factory
+) -> None:
+    mine, other, admin = make.recruiter(), make.recruiter(), make.admin()
+    vacancy = make.vacancy(recruiter_ids=(mine.id,))
+    application = make.application(make.candidate().id, vacancy.id, ApplicationStatus.SUBMITTED)
+    path = f"/api/v1/applications/{application.id}"
+    client = app.test_client()
+    _, reader = issue_token(app, mine, TokenScope.READ)
+    etag = client.get(path, headers=bearer(reader)).headers["ETag"]
+    body = {"status": "under_review"}
+    assert client.post(f"{path}/stage", json=body, headers=moving(reader, etag)).status_code == 403
+    _, outsider = issue_token(app, other, TokenScope.WRITE)
+    outside = client.post(f"{path}/stage", json=body, headers=moving(outsider, etag))
+    assert outside.status_code == 404
+    _, admin_secret = issue_token(app, admin, TokenScope.WRITE)
+    moved = client.post(f"{path}/stage", json=body, headers=moving(admin_secret, etag))
+    assert moved.status_code == 200
+    with app.app_context():
+        stored = db.session.get(Application, application.id)
+        assert stored is not None and stored.status is ApplicationStatus.UNDER_REVIEW
+        details = db.session.scalars(
+            select(AuditEvent.detail).where(
+                AuditEvent.event == "admin_application_access",
+                AuditEvent.application_id == application.id,
+            )
+        ).all()
+        assert "api: application stage" in details
+
+
+def _waiting_for_locks(app: Flask) -> int:
+    with app.app_context():
+        count = db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+        )
+        db.session.rollback()
+        return int(count or 0)
+
+
+def test_two_recruiters_moving_one_application_get_one_success_and_one_412(
+    app_factory: AppFactory, backend: str
+) -> None:
+    app = app_factory(RATELIMIT_ENABLED=False)
+    make = Factory(app)
+    first, second = make.recruiter(), make.recruiter()
+    vacancy = make.vacancy(recruiter_ids=(first.id, second.id))
+    application = make.application(make.candidate().id, vacancy.id, ApplicationStatus.UNDER_REVIEW)
+    secrets = [issue_token(app, r, TokenScope.WRITE)[1] for r in (first, second)]
+    path = f"/api/v1/applications/{application.id}"
+    etag = app.test_client().get(path, headers=bearer(secrets[0])).headers["ETag"]
+    answers: dict[str, int] = {}
+
+    def move(secret: str, status: str) -> None:
+        response = app.test_client().post(
+            f"{path}/stage", json={"status": status}, headers=moving(secret, etag)
+        )
+        answers[status] = response.status_code
+
+    threads = [
+        threading.Thread(target=move, args=(secrets[0], "shortlisted")),
+        threading.Thread(target=move, args=(secrets[1], "unsuccessful")),
+    ]
+    with ExitStack() as stack:
+        if backend == "postgresql":
+            with app.app_context():
+                holder = stack.enter_context(db.engine.connect())
+            stack.callback(holder.rollback)
+            holder.execute(
+                text("SELECT id FROM applications WHERE id = :id FOR UPDATE"),
+                {"id": application.id},
+            )
+        for thread in threads:
+            thread.start()
+        if backend == "postgresql":
+            deadline = time.monotonic() + 60
+            while _waiting_for_locks(app) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _waiting_for_locks(app) == 2, "both moves should be waiting for the row"
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers.values()) == [200, 412], answers
+    winner = next(status for status, code in answers.items() if code == 200)
+    with app.app_context():
+        stored = db.session.get(Application, application.id)
+        assert stored is not None and stored.status.value == winner
+        changes = db.session.scalars(
+            select(StatusChange.to_status).where(StatusChange.application_id == application.id)
+        ).all()
+        assert [c.value for c in changes].count(winner) == 1
+        assert len([c for c in changes if c.value in answers]) == 1
