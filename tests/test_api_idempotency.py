@@ -5,13 +5,11 @@ keys belong to their owner and expire after a day."""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
-from contextlib import ExitStack
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 
 from recruit.extensions import db
 from recruit.models import (
@@ -26,7 +24,7 @@ from recruit.models import (
 from recruit.services import api_idempotency
 from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.support.api import bearer, issue_token, new_vacancy
+from tests.support.api import bearer, issue_token, new_vacancy, race
 
 CREATE = "/api/v1/staff/vacancies"
 
@@ -122,18 +120,6 @@ def test_a_retried_publish_answers_as_the_first_did(app: Flask, make: Factory) -
     assert other.status_code == 422
 
 
-def _waiting_for_locks(app: Flask) -> int:
-    with app.app_context():
-        count = db.session.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"
-            )
-        )
-        db.session.rollback()
-        return int(count or 0)
-
-
 def test_two_requests_racing_with_one_key_make_one_object(
     app_factory: AppFactory, backend: str
 ) -> None:
@@ -151,28 +137,12 @@ def test_two_requests_racing_with_one_key_make_one_object(
         answers.append((response.status_code, response.get_json()))
 
     threads = [threading.Thread(target=post) for _ in range(2)]
-    with ExitStack() as stack:
-        if backend == "postgresql":
-            with app.app_context():
-                holder = stack.enter_context(db.engine.connect())
-            stack.callback(holder.rollback)
-            holder.execute(
-                text(
-                    "INSERT INTO api_idempotency_keys (user_id, key, fingerprint, status_code, "
-                    "body, headers, created_at, expires_at) VALUES (:u, 'race', '', 0, '', "
-                    "'{}', now(), now() + interval '1 hour')"
-                ),
-                {"u": owner.id},
-            )
-        for thread in threads:
-            thread.start()
-        if backend == "postgresql":
-            deadline = time.monotonic() + 60
-            while _waiting_for_locks(app) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert _waiting_for_locks(app) == 2, "both requests should be waiting"
-    for thread in threads:
-        thread.join(timeout=60)
+    hold = (
+        "INSERT INTO api_idempotency_keys (user_id, key, fingerprint, status_code, "
+        "body, headers, created_at, expires_at) VALUES (:u, 'race', '', 0, '', "
+        "'{}', now(), now() + interval '1 hour')"
+    )
+    race(app, backend, threads, hold, {"u": owner.id})
     assert [status for status, _ in answers] == [201, 201], answers
     assert answers[0][1] == answers[1][1]
     assert vacancies(app) == 1

@@ -5,11 +5,9 @@ application at once get one success and one 412."""
 from __future__ import annotations
 
 import threading
-import time
-from contextlib import ExitStack
 
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import (
@@ -21,7 +19,7 @@ from recruit.models import (
 )
 from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.support.api import bearer, issue_token
+from tests.support.api import bearer, issue_token, race
 
 PROBLEM = "application/problem+json"
 
@@ -115,18 +113,6 @@ def test_outside_the_team_is_404_read_tokens_403_and_admins_audited(
         assert "api: application stage" in details
 
 
-def _waiting_for_locks(app: Flask) -> int:
-    with app.app_context():
-        count = db.session.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"
-            )
-        )
-        db.session.rollback()
-        return int(count or 0)
-
-
 def test_two_recruiters_moving_one_application_get_one_success_and_one_412(
     app_factory: AppFactory, backend: str
 ) -> None:
@@ -150,24 +136,8 @@ def test_two_recruiters_moving_one_application_get_one_success_and_one_412(
         threading.Thread(target=move, args=(secrets[0], "shortlisted")),
         threading.Thread(target=move, args=(secrets[1], "unsuccessful")),
     ]
-    with ExitStack() as stack:
-        if backend == "postgresql":
-            with app.app_context():
-                holder = stack.enter_context(db.engine.connect())
-            stack.callback(holder.rollback)
-            holder.execute(
-                text("SELECT id FROM applications WHERE id = :id FOR UPDATE"),
-                {"id": application.id},
-            )
-        for thread in threads:
-            thread.start()
-        if backend == "postgresql":
-            deadline = time.monotonic() + 60
-            while _waiting_for_locks(app) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert _waiting_for_locks(app) == 2, "both moves should be waiting for the row"
-    for thread in threads:
-        thread.join(timeout=60)
+    hold = "SELECT id FROM applications WHERE id = :id FOR UPDATE"
+    race(app, backend, threads, hold, {"id": application.id})
     assert sorted(answers.values()) == [200, 412], answers
     winner = next(status for status, code in answers.items() if code == 200)
     with app.app_context():

@@ -5,20 +5,18 @@ change (428 without, 412 when stale)."""
 from __future__ import annotations
 
 import threading
-import time
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from recruit.extensions import db
 from recruit.models import AuditEvent, TokenScope, Vacancy, VacancyRecruiter, VacancyStatus
 from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.support.api import bearer, issue_token, new_vacancy
+from tests.support.api import bearer, issue_token, new_vacancy, race
 
 PROBLEM = "application/problem+json"
 
@@ -184,19 +182,6 @@ def test_only_the_team_and_admins_change_a_vacancy_and_admins_are_audited(
     assert missing.status_code == 404
 
 
-def _blocked_on_locks(app: Flask) -> int:
-    """How many other sessions of this database wait for a lock (PostgreSQL)."""
-    with app.app_context():
-        count = db.session.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'"
-            )
-        )
-        db.session.rollback()
-        return int(count or 0)
-
-
 def test_two_updates_from_one_etag_get_one_success_and_one_412(
     app_factory: AppFactory, backend: str
 ) -> None:
@@ -216,23 +201,8 @@ def test_two_updates_from_one_etag_get_one_success_and_one_412(
         answers[title] = response.status_code
 
     threads = [threading.Thread(target=patch, args=(t,)) for t in ("First", "Second")]
-    with ExitStack() as stack:
-        if backend == "postgresql":
-            with app.app_context():
-                holder = stack.enter_context(db.engine.connect())
-            stack.callback(holder.rollback)
-            holder.execute(
-                text("SELECT id FROM vacancies WHERE id = :id FOR UPDATE"), {"id": vacancy_id}
-            )
-        for thread in threads:
-            thread.start()
-        if backend == "postgresql":
-            deadline = time.monotonic() + 60
-            while _blocked_on_locks(app) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert _blocked_on_locks(app) == 2, "both updates should be waiting for the row"
-    for thread in threads:
-        thread.join(timeout=60)
+    hold = "SELECT id FROM vacancies WHERE id = :id FOR UPDATE"
+    race(app, backend, threads, hold, {"id": vacancy_id})
     assert sorted(answers.values()) == [200, 412], answers
     winner = next(title for title, status in answers.items() if status == 200)
     with app.app_context():

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from recruit.extensions import db
 from recruit.models import TokenScope, User
@@ -70,3 +74,42 @@ def new_vacancy(**changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
+
+
+def waiting_for_locks(app: Flask) -> int:
+    """How many sessions of this database wait for a lock (PostgreSQL)."""
+    with app.app_context():
+        count = db.session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            )
+        )
+        db.session.rollback()
+        return int(count or 0)
+
+
+def race(
+    app: Flask,
+    backend: str,
+    threads: list[threading.Thread],
+    hold: str,
+    params: dict[str, Any],
+) -> None:
+    """Run `threads` to the end; on PostgreSQL, hold `hold` (a statement that takes a lock)
+    until every thread waits behind it, so all have passed their checks before any writes."""
+    with ExitStack() as stack:
+        if backend == "postgresql":
+            with app.app_context():
+                holder = stack.enter_context(db.engine.connect())
+            stack.callback(holder.rollback)
+            holder.execute(text(hold), params)
+        for thread in threads:
+            thread.start()
+        if backend == "postgresql":
+            deadline = time.monotonic() + 60
+            while waiting_for_locks(app) < len(threads) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert waiting_for_locks(app) == len(threads), "every request should be waiting"
+    for thread in threads:
+        thread.join(timeout=60)
