@@ -10,10 +10,8 @@ from typing import Any
 import psycopg
 import xlsxwriter
 
-from recruit.exports.pgstream import prefetched
+from recruit.exports.pgstream import FETCH_ROWS, TUNING, prefetched
 from recruit.taxonomy import STAFF_LABELS
-
-FETCH_ROWS = 2_000
 
 
 def libpq_url(url: str) -> str:
@@ -121,8 +119,8 @@ def server_cpu(conn: Any) -> float:
 
 def tune(conn: psycopg.Connection[Any]) -> None:
     """The settings the product's export sets for its own transaction, so both sides match."""
-    conn.execute("SET jit = off")
-    conn.execute("SET work_mem = '64MB'")
+    for statement in TUNING:
+        conn.execute(statement)
 
 
 def copy_to(url: str, vacancy_id: int, path: Path, usage: dict[str, float] | None = None) -> int:

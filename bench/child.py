@@ -42,36 +42,20 @@ def peak_mib() -> float:
     return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_copy(url: str, vacancy_id: int, out: Path) -> dict[str, Any]:
-    """PostgreSQL's COPY ... TO STDOUT WITH CSV of the same rows, streamed to a file."""
-    from bench.baseline import copy_to
+def measure_baseline(kind: str, url: str, vacancy_id: int, out: Path) -> dict[str, Any]:
+    """A baseline of the same rows: PostgreSQL's COPY ... TO STDOUT WITH CSV (`copy`), or raw
+    XlsxWriter writing the XLSX export's cells (`rawxlsx`), streamed to a file."""
+    from bench.baseline import copy_to, xlsx_to
 
-    path = out / "copy.csv"
+    write, path = (copy_to, out / "copy.csv") if kind == "copy" else (xlsx_to, out / "raw.xlsx")
     usage: dict[str, float] = {}
     start_rss = rss_now_mib()
     cpu, started = time.process_time(), time.perf_counter()
-    copy_to(url, vacancy_id, path, usage)
+    rows = write(url, vacancy_id, path, usage)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    lines = sum(1 for _ in path.open("rb")) - 1
-    return {
-        "seconds": seconds,
-        "cpu": cpu + usage.get("server_cpu", 0.0),
-        "start_mib": start_rss,
-        "rows": lines,
-        "bytes": path.stat().st_size,
-    }
-
-
-def measure_raw_xlsx(url: str, vacancy_id: int, out: Path) -> dict[str, Any]:
-    """Raw XlsxWriter (constant_memory) writing the XLSX export's cells, fetched by PostgreSQL."""
-    from bench.baseline import xlsx_to
-
-    path = out / "raw.xlsx"
-    usage: dict[str, float] = {}
-    start_rss = rss_now_mib()
-    cpu, started = time.process_time(), time.perf_counter()
-    rows = xlsx_to(url, vacancy_id, path, usage)
-    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if kind == "copy":  # copy_to gives bytes: count the file's lines, after the clock
+        with path.open("rb") as lines:
+            rows = sum(1 for _ in lines) - 1  # bar the header
     return {
         "seconds": seconds,
         "cpu": cpu + usage.get("server_cpu", 0.0),
@@ -163,10 +147,8 @@ def main(argv: list[str]) -> None:
     """Measure one export and print its figures as JSON."""
     kind, url, vacancy, out = argv[0], argv[1], int(argv[2]), Path(argv[3])
     out.mkdir(parents=True, exist_ok=True)
-    if kind == "copy":
-        result = measure_copy(url, vacancy, out)
-    elif kind == "rawxlsx":
-        result = measure_raw_xlsx(url, vacancy, out)
+    if kind in ("copy", "rawxlsx"):
+        result = measure_baseline(kind, url, vacancy, out)
     else:
         result = measure_export(kind, url, vacancy, out)
     result.update(kind=kind, peak_mib=peak_mib())

@@ -277,18 +277,21 @@ def outbox_state(app: Any) -> tuple[Counter[str], int, set[str]]:
     from recruit.models import OutboxMessage
 
     with app.app_context():
-        found = db.session.execute(select(OutboxMessage.status, OutboxMessage.attempts)).all()
         rows = db.session.scalars(select(OutboxMessage)).all()
+        statuses = Counter(str(row.status.value) for row in rows)
+        attempts = sum(row.attempts for row in rows)
         message_ids = {row.message_id for row in rows}
         db.session.rollback()
-    return Counter(str(s.value) for s, _ in found), sum(a for _, a in found), message_ids
+    return statuses, attempts, message_ids
 
 
-def product(app: Any, config: dict[str, Any], users: list[Any], sink: Sink, args: Any) -> list[str]:
+def product(
+    app: Any, config: dict[str, Any], users: list[Any], sink: Sink, concurrency: int
+) -> list[str]:
     """Outbox rows through a real worker to the sink: the P4 product figure and checks."""
     sink.ask("reset")
     with tempfile.TemporaryDirectory(prefix="bench-email-worker-") as workdir:
-        worker = start_worker(config, Path(workdir), args.concurrency)
+        worker = start_worker(config, Path(workdir), concurrency)
         before = cpu_seconds(sink.process.pid), resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             started = enqueue(app, users)
@@ -305,7 +308,7 @@ def product(app: Any, config: dict[str, Any], users: list[Any], sink: Sink, args
     return [
         f"{len(users) / elapsed:.1f}",
         f"# product: {len(ids)} emails in {elapsed:.2f} s over {connections} SMTP connections "
-        f"({quits} closed with QUIT at worker shutdown), worker --concurrency={args.concurrency}",
+        f"({quits} closed with QUIT at worker shutdown), worker --concurrency={concurrency}",
         f"# CPU per email: worker {worker_cpu * per_email:.2f} ms (with its start-up), "
         f"SMTP sink {(after[0] - before[0]) * per_email:.2f} ms",
         f"# exactness: lost={len(expected - set(received))} "
@@ -329,7 +332,6 @@ def run(rows: int = 2000, concurrency: int = 4) -> list[str]:
     from recruit.models import Base
     from testkit.databases import postgres_database
 
-    args = argparse.Namespace(concurrency=concurrency)
     queue = f"bench-email-{uuid.uuid4().hex[:8]}"
     sink = Sink()
     try:
@@ -341,7 +343,7 @@ def run(rows: int = 2000, concurrency: int = 4) -> list[str]:
             app = create_app({**config, "LOG_LEVEL": "WARNING"})
             users = seed_rows(app, rows)
             base_rate, base_received = baseline(app, users, sink)
-            ours = product(app, config, users, sink, args)
+            ours = product(app, config, users, sink, concurrency)
             with app.app_context():
                 db.engine.dispose()
     finally:

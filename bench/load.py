@@ -64,16 +64,9 @@ def wrk_binary() -> str:
     return found
 
 
-def run(
-    url: str,
-    script: str,
-    args: Sequence[str] = (),
-    headers: Sequence[str] = (),
-    seconds: int = SECONDS,
-    connections: int = CONNECTIONS,
-) -> Result:
-    """Run wrk against `url` with bench/<script> for `seconds`; its figures."""
-    command = [wrk_binary(), f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s"]
+def run(url: str, script: str, args: Sequence[str] = (), headers: Sequence[str] = ()) -> Result:
+    """Run wrk against `url` with bench/<script> for SECONDS on CONNECTIONS; its figures."""
+    command = [wrk_binary(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s"]
     command += [f"--timeout={REQUEST_TIMEOUT}s", "-s", script]
     for header in headers:
         command += ["-H", header]
@@ -85,7 +78,7 @@ def run(
         cwd=BENCH_DIR,  # the scripts dofile("report.lua")
         capture_output=True,
         text=True,
-        timeout=seconds + REQUEST_TIMEOUT + 30,
+        timeout=SECONDS + REQUEST_TIMEOUT + 30,
         check=False,
     )
     line = next((x for x in done.stdout.splitlines() if x.startswith(MARK)), None)

@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -34,6 +33,7 @@ from recruit import create_app
 from recruit.config import ENV_PREFIX
 from recruit.extensions import db
 from testkit.databases import postgres_database
+from testkit.frontend import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BIN = PROJECT_ROOT / ".venv" / "bin"
@@ -43,13 +43,6 @@ REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "12"))
 START_SECONDS = 60.0
 # Production runs workers on hosts of their own; sharing the cores here, they yield to the web.
 BACKGROUND = ("nice", "-n", "10")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(check: Callable[[], object], what: str, timeout: float = START_SECONDS) -> None:
@@ -114,10 +107,10 @@ def gunicorn(name: str, wsgi: str, port: int, env: Mapping[str, str], workdir: P
     return spawn(name, command, {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, workdir)
 
 
-def started(service: Service, check: Callable[[], object], timeout: float = START_SECONDS) -> None:
+def started(service: Service, check: Callable[[], object]) -> None:
     """Wait until `check()` holds; if it never does, fail with the end of the service's log."""
     try:
-        wait_for(lambda: service.proc.poll() is None and check(), service.name, timeout)
+        wait_for(lambda: service.proc.poll() is None and check(), service.name)
     except RuntimeError as exc:
         tail = " | ".join(service.log().strip().splitlines()[-3:])
         raise RuntimeError(f"{exc}; its log ends: {tail[-400:]}") from None
@@ -148,13 +141,7 @@ class Product:
     url: str
     db_url: str
     mail: CountingHandler
-    workdir: Path
-    services: list[Service]
-    settings: dict[str, Any]
-
-    def alive(self) -> bool:
-        """Whether every process is still running."""
-        return all(s.proc.poll() is None for s in self.services)
+    services: list[Service]  # web (whose log is the access log), worker, beat
 
 
 def env_value(value: Any) -> str:
@@ -238,7 +225,7 @@ def running_product(workdir: Path) -> Iterator[Product]:
         url = f"http://127.0.0.1:{port}"
         started(web, lambda: answers(f"{url}/healthz"))
         started(worker, lambda: " ready." in worker.log())
-        yield Product(app, url, db_url, mail, workdir, services, settings)
+        yield Product(app, url, db_url, mail, services)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, AuditEvent
 from testkit.factories import Factory
+from testkit.statements import listening
 from tests.support.api import bearer, issue_token
 
 
@@ -95,3 +96,29 @@ def test_an_admin_outside_the_team_is_audited(app: Flask, make: Factory) -> None
         assert [(e.actor_id, e.application_id, e.vacancy_id) for e in audited] == [
             (admin.id, application.id, vacancy.id)
         ]
+
+
+def _selects(app: Flask, secret: str, url: str) -> int:
+    """How many SELECTs answering `url` takes."""
+    statements: list[str] = []
+    with listening(app, statements.append):
+        response = app.test_client().get(url, headers=bearer(secret))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+
+def test_reads_take_as_many_statements_for_many_rows_as_for_few(app: Flask, make: Factory) -> None:
+    recruiter = make.recruiter()
+    small = make.vacancy(recruiter_ids=(recruiter.id,))
+    many = tuple(f"Criterion {n}" for n in range(4))
+    large = make.vacancy(recruiter_ids=(recruiter.id,), title="Head of Trade", essential=many)
+    one = make.application(make.candidate().id, small.id).id
+    for _ in range(4):
+        last = make.application(make.candidate().id, large.id).id
+    _, secret = issue_token(app, recruiter)
+    assert _selects(app, secret, f"/api/v1/applications?vacancy_id={large.id}") == _selects(
+        app, secret, f"/api/v1/applications?vacancy_id={small.id}"
+    )
+    assert _selects(app, secret, f"/api/v1/applications/{last}") == _selects(
+        app, secret, f"/api/v1/applications/{one}"
+    )

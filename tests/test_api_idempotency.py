@@ -30,10 +30,7 @@ CREATE = "/api/v1/staff/vacancies"
 
 
 def keyed(secret: str, key: str, etag: str | None = None) -> dict[str, str]:
-    headers = {**bearer(secret), "Idempotency-Key": key}
-    if etag is not None:
-        headers["If-Match"] = etag
-    return headers
+    return {**bearer(secret, etag), "Idempotency-Key": key}
 
 
 def vacancies(app: Flask) -> int:

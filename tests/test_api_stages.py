@@ -24,13 +24,6 @@ from tests.support.api import bearer, issue_token, race
 PROBLEM = "application/problem+json"
 
 
-def moving(secret: str, etag: str | None) -> dict[str, str]:
-    headers = bearer(secret)
-    if etag is not None:
-        headers["If-Match"] = etag
-    return headers
-
-
 def test_the_team_moves_an_application_and_the_sift_stays_anonymous_until_shortlisted(
     app: Flask, make: Factory
 ) -> None:
@@ -48,26 +41,26 @@ def test_the_team_moves_an_application_and_the_sift_stays_anonymous_until_shortl
     reviewed = client.post(
         f"{path}/stage",
         json={"status": "under_review", "note": "Into the sift"},
-        headers=moving(secret, got.headers["ETag"]),
+        headers=bearer(secret, got.headers["ETag"]),
     )
     assert reviewed.status_code == 200, reviewed.get_data(as_text=True)
     assert reviewed.get_json()["status"] == "under_review"
     assert reviewed.get_json()["candidate"]["full_name"] is None
     assert reviewed.headers["ETag"] != got.headers["ETag"]
     stale = client.post(
-        f"{path}/stage", json={"status": "shortlisted"}, headers=moving(secret, got.headers["ETag"])
+        f"{path}/stage", json={"status": "shortlisted"}, headers=bearer(secret, got.headers["ETag"])
     )
     assert stale.status_code == 412
     jump = client.post(
         f"{path}/stage",
         json={"status": "appointed"},
-        headers=moving(secret, reviewed.headers["ETag"]),
+        headers=bearer(secret, reviewed.headers["ETag"]),
     )
     assert jump.status_code == 409 and "cannot be moved" in jump.get_json()["detail"]
     shortlisted = client.post(
         f"{path}/stage",
         json={"status": "shortlisted"},
-        headers=moving(secret, reviewed.headers["ETag"]),
+        headers=bearer(secret, reviewed.headers["ETag"]),
     )
     assert shortlisted.status_code == 200
     assert shortlisted.get_json()["candidate"]["full_name"] == "Nia Nameless"
@@ -94,12 +87,12 @@ def test_outside_the_team_is_404_read_tokens_403_and_admins_audited(
     _, reader = issue_token(app, mine, TokenScope.READ)
     etag = client.get(path, headers=bearer(reader)).headers["ETag"]
     body = {"status": "under_review"}
-    assert client.post(f"{path}/stage", json=body, headers=moving(reader, etag)).status_code == 403
+    assert client.post(f"{path}/stage", json=body, headers=bearer(reader, etag)).status_code == 403
     _, outsider = issue_token(app, other, TokenScope.WRITE)
-    outside = client.post(f"{path}/stage", json=body, headers=moving(outsider, etag))
+    outside = client.post(f"{path}/stage", json=body, headers=bearer(outsider, etag))
     assert outside.status_code == 404
     _, admin_secret = issue_token(app, admin, TokenScope.WRITE)
-    moved = client.post(f"{path}/stage", json=body, headers=moving(admin_secret, etag))
+    moved = client.post(f"{path}/stage", json=body, headers=bearer(admin_secret, etag))
     assert moved.status_code == 200
     with app.app_context():
         stored = db.session.get(Application, application.id)
@@ -128,7 +121,7 @@ def test_two_recruiters_moving_one_application_get_one_success_and_one_412(
 
     def move(secret: str, status: str) -> None:
         response = app.test_client().post(
-            f"{path}/stage", json={"status": status}, headers=moving(secret, etag)
+            f"{path}/stage", json={"status": status}, headers=bearer(secret, etag)
         )
         answers[status] = response.status_code
 

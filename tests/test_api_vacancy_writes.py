@@ -21,13 +21,6 @@ from tests.support.api import bearer, issue_token, new_vacancy, race
 PROBLEM = "application/problem+json"
 
 
-def write_headers(secret: str, etag: str | None = None) -> dict[str, str]:
-    headers = bearer(secret)
-    if etag is not None:
-        headers["If-Match"] = etag
-    return headers
-
-
 def create(client: FlaskClient, secret: str, **changes: Any) -> tuple[int, str]:
     """Make a draft; its id and ETag."""
     response = client.post(
@@ -96,18 +89,18 @@ def test_update_needs_if_match_and_refuses_a_stale_one(app: Flask, make: Factory
     client = app.test_client()
     vacancy_id, etag = create(client, secret)
     path = f"/api/v1/staff/vacancies/{vacancy_id}"
-    missing = client.patch(path, json={"title": "New"}, headers=write_headers(secret))
+    missing = client.patch(path, json={"title": "New"}, headers=bearer(secret))
     assert missing.status_code == 428 and missing.mimetype == PROBLEM
-    star = client.patch(path, json={"title": "New"}, headers=write_headers(secret, "*"))
+    star = client.patch(path, json={"title": "New"}, headers=bearer(secret, "*"))
     assert star.status_code == 428
     changed = client.patch(
-        path, json={"title": "Director of Skills and Work"}, headers=write_headers(secret, etag)
+        path, json={"title": "Director of Skills and Work"}, headers=bearer(secret, etag)
     )
     assert changed.status_code == 200, changed.get_data(as_text=True)
     assert changed.get_json()["title"] == "Director of Skills and Work"
     assert changed.get_json()["summary"] == new_vacancy()["summary"]
     assert changed.headers["ETag"] != etag
-    stale = client.patch(path, json={"title": "Lost update"}, headers=write_headers(secret, etag))
+    stale = client.patch(path, json={"title": "Lost update"}, headers=bearer(secret, etag))
     assert stale.status_code == 412 and stale.mimetype == PROBLEM
     assert stale.headers["ETag"] == changed.headers["ETag"]
     got = client.get(path, headers=bearer(secret)).get_json()
@@ -120,19 +113,19 @@ def test_publish_and_close_follow_the_pages_rules(app: Flask, make: Factory) -> 
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     vacancy_id, etag = create(client, secret, closes_at=past)
     path = f"/api/v1/staff/vacancies/{vacancy_id}"
-    early = client.post(f"{path}/publish", headers=write_headers(secret, etag))
+    early = client.post(f"{path}/publish", headers=bearer(secret, etag))
     assert early.status_code == 409 and "future" in early.get_json()["detail"]
-    closing = client.post(f"{path}/close", headers=write_headers(secret, etag))
+    closing = client.post(f"{path}/close", headers=bearer(secret, etag))
     assert closing.status_code == 409
     future = (datetime.now(UTC) + timedelta(days=7)).isoformat()
-    moved = client.patch(path, json={"closes_at": future}, headers=write_headers(secret, etag))
+    moved = client.patch(path, json={"closes_at": future}, headers=bearer(secret, etag))
     assert moved.status_code == 200
-    published = client.post(f"{path}/publish", headers=write_headers(secret, moved.headers["ETag"]))
+    published = client.post(f"{path}/publish", headers=bearer(secret, moved.headers["ETag"]))
     assert published.status_code == 200 and published.get_json()["status"] == "published"
     reference = published.get_json()["reference"]
     assert client.get(f"/api/v1/vacancies/{reference}").status_code == 200
     assert published.get_json()["links"]["public"].endswith(f"/api/v1/vacancies/{reference}")
-    closed = client.post(f"{path}/close", headers=write_headers(secret, published.headers["ETag"]))
+    closed = client.post(f"{path}/close", headers=bearer(secret, published.headers["ETag"]))
     assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
     assert closed.get_json()["closed_at"] is not None
 
@@ -149,7 +142,7 @@ def test_criteria_are_fixed_once_someone_has_applied(app: Flask, make: Factory) 
     refused = client.patch(
         path,
         json={"essential": ["Something else"]},
-        headers=write_headers(secret, got.headers["ETag"]),
+        headers=bearer(secret, got.headers["ETag"]),
     )
     assert refused.status_code == 409 and refused.mimetype == PROBLEM
 
@@ -164,10 +157,10 @@ def test_only_the_team_and_admins_change_a_vacancy_and_admins_are_audited(
     _, outsider = issue_token(app, other, TokenScope.WRITE)
     read = client.get(path, headers=bearer(outsider))
     assert read.status_code == 200  # any recruiter reads a vacancy, as on the pages
-    refused = client.post(f"{path}/close", headers=write_headers(outsider, read.headers["ETag"]))
+    refused = client.post(f"{path}/close", headers=bearer(outsider, read.headers["ETag"]))
     assert refused.status_code == 403 and refused.get_json()["ask"] == [mine.full_name]
     _, admin_secret = issue_token(app, admin, TokenScope.WRITE)
-    closed = client.post(f"{path}/close", headers=write_headers(admin_secret, read.headers["ETag"]))
+    closed = client.post(f"{path}/close", headers=bearer(admin_secret, read.headers["ETag"]))
     assert closed.status_code == 200
     with app.app_context():
         stored = db.session.get(Vacancy, vacancy.id)
@@ -196,7 +189,7 @@ def test_two_updates_from_one_etag_get_one_success_and_one_412(
 
     def patch(title: str) -> None:
         response = app.test_client().patch(
-            path, json={"title": title}, headers=write_headers(secret, etag)
+            path, json={"title": title}, headers=bearer(secret, etag)
         )
         answers[title] = response.status_code
 

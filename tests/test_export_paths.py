@@ -26,9 +26,7 @@ from recruit.models import (
     AgreedScore,
     Application,
     ApplicationStatus,
-    Criterion,
     CriterionEvidence,
-    CriterionKind,
     ExportFormat,
     ExportJob,
     ExportStatus,
@@ -36,11 +34,11 @@ from recruit.models import (
     Score,
     StatusChange,
     User,
-    Vacancy,
     VacancyStatus,
 )
 from recruit.models.sift import IdentityReveal
 from recruit.services.scoring import MAX_SCORE
+from testkit.factories import Factory
 
 TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\n", ";", '"', "'", "\\", "\x01", " ", ""]
 WORDS = ["cmd|' /C calc'!A0", "Zoë Ó Súilleabháin", "李小龙", "a\\nb", "x;y", "1+1", "\u2028", "€"]
@@ -74,34 +72,18 @@ def _users(chooser: random.Random, count: int) -> list[int]:
     return list(db.session.scalars(select(User.id).order_by(User.id)))
 
 
-def _vacancy(anonymised: bool, criteria: int = 3) -> tuple[int, list[int]]:
-    now = datetime.now(UTC)
-    vacancy_id = db.session.execute(
-        insert(Vacancy)
-        .values(
-            reference=f"ME-T{random.randrange(10**6):06d}",
-            title="=Director",
-            summary="s",
-            description="d",
-            location="l",
-            salary_band="b",
-            contract_type="permanent",
-            closes_at=now - timedelta(days=1),
-            status=VacancyStatus.CLOSED,
-            anonymised_sift=anonymised,
-        )
-        .returning(Vacancy.id)
-    ).scalar_one()
-    kinds = [CriterionKind.DESIRABLE, CriterionKind.ESSENTIAL, CriterionKind.ESSENTIAL][:criteria]
-    ids = [
-        db.session.execute(
-            insert(Criterion)
-            .values(vacancy_id=vacancy_id, kind=kind, position=i, text=f"@crit {i};=x")
-            .returning(Criterion.id)
-        ).scalar_one()
-        for i, kind in enumerate(kinds)
-    ]
-    return vacancy_id, ids
+def _vacancy(app: Flask, anonymised: bool, criteria: int) -> tuple[int, list[int]]:
+    # One desirable criterion, the rest essential; each text is a formula to neutralise.
+    texts = [f"@crit {i};=x" for i in range(criteria)]
+    vacancy = Factory(app).vacancy(
+        title="=Director",
+        status=VacancyStatus.CLOSED,
+        closes_in=timedelta(days=-1),
+        essential=tuple(texts[1:]),
+        desirable=tuple(texts[:1]),
+        anonymised_sift=anonymised,
+    )
+    return vacancy.id, [c.id for c in vacancy.criteria]
 
 
 def _scores(chooser: random.Random, app_id: int, criteria: list[int], panel: list[int]) -> None:
@@ -133,8 +115,8 @@ def load(
 ) -> int:
     """A vacancy with `count` hostile applications, scored by up to 8 assessors."""
     chooser = random.Random(seed)
+    vacancy_id, criteria_ids = _vacancy(app, anonymised, criteria)
     with app.app_context():
-        vacancy_id, criteria_ids = _vacancy(anonymised, criteria)
         people = _users(chooser, count + 8)
         panel, candidates = people[:8], people[8:]
         statuses = list(ApplicationStatus)

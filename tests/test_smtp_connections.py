@@ -99,9 +99,10 @@ def no_held_connections() -> Iterator[None]:
 
 
 @pytest.fixture
-def server() -> Iterator[SMTPServer]:
-    """An aiosmtpd server that counts connections."""
+def server(app: Flask) -> Iterator[SMTPServer]:
+    """An aiosmtpd server that counts connections, the one `app` sends through."""
     with smtp_server(CountingHandler()) as running:
+        app.config["SMTP_URL"] = running.url
         yield running
 
 
@@ -130,7 +131,6 @@ def exactly_once(server: SMTPServer, ids: Iterable[int]) -> bool:
 
 
 def test_many_emails_share_one_connection(app: Flask, server: SMTPServer) -> None:
-    app.config["SMTP_URL"] = server.url
     opened = CONNECTIONS.opened
     send(app, range(1, 31))
     assert exactly_once(server, range(1, 31))
@@ -141,7 +141,6 @@ def test_many_emails_share_one_connection(app: Flask, server: SMTPServer) -> Non
 def test_a_dropped_connection_is_replaced_and_nothing_is_lost_or_repeated(
     app: Flask, server: SMTPServer
 ) -> None:
-    app.config["SMTP_URL"] = server.url
     handler = counting(server)
     handler.drop_after = {3}
     send(app, range(1, 4))
@@ -154,7 +153,6 @@ def test_a_dropped_connection_is_replaced_and_nothing_is_lost_or_repeated(
 def test_a_server_closing_at_mail_from_gets_the_email_on_a_fresh_connection(
     app: Flask, server: SMTPServer
 ) -> None:
-    app.config["SMTP_URL"] = server.url
     handler = counting(server)
     send(app, range(1, 3))
     handler.closing_at_mail = 1  # 421 to the next MAIL FROM, as an idle timeout would
@@ -183,7 +181,7 @@ def test_a_server_restart_is_survived(app: Flask) -> None:
 
 
 def test_the_message_limit_opens_a_new_connection(app: Flask, server: SMTPServer) -> None:
-    app.config.update(SMTP_URL=server.url, SMTP_CONNECTION_MAX_MESSAGES=3)
+    app.config.update(SMTP_CONNECTION_MAX_MESSAGES=3)
     send(app, range(1, 8))
     assert exactly_once(server, range(1, 8))
     handler = counting(server)
@@ -192,7 +190,7 @@ def test_the_message_limit_opens_a_new_connection(app: Flask, server: SMTPServer
 
 
 def test_the_age_limit_opens_a_new_connection(app: Flask, server: SMTPServer) -> None:
-    app.config.update(SMTP_URL=server.url, SMTP_CONNECTION_MAX_SECONDS=1.0)
+    app.config.update(SMTP_CONNECTION_MAX_SECONDS=1.0)
     send(app, range(1, 2))
     time.sleep(1.2)  # older than its limit: the next email must not use it
     send(app, range(2, 3))
@@ -201,7 +199,7 @@ def test_the_age_limit_opens_a_new_connection(app: Flask, server: SMTPServer) ->
 
 
 def test_one_email_per_connection_when_reuse_is_off(app: Flask, server: SMTPServer) -> None:
-    app.config.update(SMTP_URL=server.url, SMTP_CONNECTION_MAX_MESSAGES=1)
+    app.config.update(SMTP_CONNECTION_MAX_MESSAGES=1)
     send(app, range(1, 5))
     assert exactly_once(server, range(1, 5))
     assert counting(server).connections == 4
@@ -210,7 +208,6 @@ def test_one_email_per_connection_when_reuse_is_off(app: Flask, server: SMTPServ
 def test_a_refusal_retires_the_connection_and_the_next_email_gets_a_fresh_one(
     app: Flask, server: SMTPServer
 ) -> None:
-    app.config["SMTP_URL"] = server.url
     handler = counting(server)
     send(app, range(1, 3))
     handler.data_reply = "451 4.3.0 Try again later"
@@ -226,7 +223,6 @@ def test_no_reply_after_the_content_is_left_to_the_outbox_not_resent_here(
     app: Flask, server: SMTPServer
 ) -> None:
     """The server may have kept the email: the pool must not send it again on its own."""
-    app.config["SMTP_URL"] = server.url
     handler = counting(server)
     handler.silent_after = {2}
     send(app, range(1, 2))
@@ -238,7 +234,6 @@ def test_no_reply_after_the_content_is_left_to_the_outbox_not_resent_here(
 
 
 def test_each_thread_has_its_own_connection(app: Flask, server: SMTPServer) -> None:
-    app.config["SMTP_URL"] = server.url
     threads = [
         threading.Thread(target=send, args=(app, range(t * 10, t * 10 + 10))) for t in (1, 2, 3, 4)
     ]
@@ -253,7 +248,6 @@ def test_each_thread_has_its_own_connection(app: Flask, server: SMTPServer) -> N
 def test_a_forked_child_never_speaks_on_its_parents_connection(
     app: Flask, server: SMTPServer
 ) -> None:
-    app.config["SMTP_URL"] = server.url
     send(app, range(1, 3))
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child, which exits at once

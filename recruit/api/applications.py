@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from recruit.api import cursor, etags
@@ -70,6 +70,18 @@ def _loaded() -> Any:
     )
 
 
+def in_scope(viewer: User, application_id: int) -> Select[Application]:
+    """The application, if in the viewer's scope, loaded with all that `full` reads."""
+    return (
+        select(Application)
+        .where(Application.id == application_id, *role_scope(viewer))
+        .options(
+            *_loaded(),
+            selectinload(Application.evidence).joinedload(CriterionEvidence.criterion),
+        )
+    )
+
+
 @route(v1, "/applications", methods=["GET"], tags=TAGS)
 @authenticated(v1)
 @arguments(v1, ApplicationFilterSchema, location="query", as_kwargs=True)
@@ -89,22 +101,15 @@ def list_applications(limit: int, cursor_text: str = "", **filters: Any) -> dict
             raise ProblemError(400, "The cursor is not one this API issued.")
         stmt = stmt.where(Application.id > position[0])
     rows = list(db.session.scalars(stmt.order_by(Application.id).limit(limit + 1)))
-    page = rows[:limit]
+    page, paging = cursor.paged(
+        "applications", "api_v1.list_applications", filters, rows, limit, lambda a: [a.id]
+    )
+    # Made before the audit's commit, which would expire the eagerly loaded rows.
+    items = [summary(a, viewer) for a in page]
     vacancy_id = filters.get("vacancy_id")
     audit_admin(viewer, vacancy_id, "applications board" if vacancy_id else "all applications")
     db.session.commit()
-    next_cursor = None
-    links: dict[str, str] = {}
-    if len(rows) > limit and page:
-        next_cursor = cursor.encode("applications", filters, [page[-1].id])
-        links["next"] = external_url(
-            "api_v1.list_applications", **filters, limit=limit, cursor=next_cursor
-        )
-    return {
-        "items": [summary(a, viewer) for a in page],
-        "next_cursor": next_cursor,
-        "links": links,
-    }
+    return {"items": items, **paging}
 
 
 @route(v1, "/applications/<int:application_id>", methods=["GET"], tags=TAGS)
@@ -114,19 +119,12 @@ def list_applications(limit: int, cursor_text: str = "", **filters: Any) -> dict
 def get_application(application_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """One application, with the statement and evidence; 404 outside the owner's teams."""
     viewer = current_api_user()
-    application = db.session.scalar(
-        select(Application)
-        .where(Application.id == application_id, *role_scope(viewer))
-        .options(
-            *_loaded(),
-            selectinload(Application.evidence).joinedload(CriterionEvidence.criterion),
-        )
-    )
+    application = db.session.scalar(in_scope(viewer, application_id))
     if application is None:
         raise ProblemError(404, "No application of yours has this id.")
+    body = full(application, viewer)  # before the commit expires what was loaded
     audit_admin(viewer, application.vacancy_id, "application", application)
     db.session.commit()
-    body = full(application, viewer)
     return body, 200, etags.etag_header(body)
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from recruit.api.problems import ProblemError
+from recruit.urls import external_url
 
 SALT = "recruit.api.cursor"
+T = TypeVar("T")
 
 
 def _serializer() -> URLSafeSerializer:
@@ -46,3 +48,22 @@ def decode(kind: str, filters: Mapping[str, Any], cursor: str) -> list[Any]:
     if not isinstance(position, list):
         raise ProblemError(400, "The cursor is not one this API issued.")
     return position
+
+
+def paged(
+    kind: str,
+    endpoint: str,
+    filters: Mapping[str, Any],
+    rows: Sequence[T],
+    limit: int,
+    position: Callable[[T], Sequence[Any]],
+) -> tuple[list[T], dict[str, Any]]:
+    """The page in `rows` (fetched one over `limit`, to tell whether more follow) and its
+    `next_cursor` and `links`, the next page's cursor made from `position(last row)`."""
+    page = list(rows[:limit])
+    paging: dict[str, Any] = {"next_cursor": None, "links": {}}
+    if len(rows) > limit and page:
+        next_cursor = encode(kind, filters, position(page[-1]))
+        paging["next_cursor"] = next_cursor
+        paging["links"]["next"] = external_url(endpoint, **filters, limit=limit, cursor=next_cursor)
+    return page, paging

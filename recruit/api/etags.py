@@ -3,7 +3,7 @@
 An ETag is a digest of the object's representation, so it changes whenever anything the client
 was shown changes, whoever changed it (the API or the staff pages). An update must name the ETag
 it read: none is a 428, a stale one a 412. The view compares it with the row locked (see
-`recruit.api.access.lock_for_update`), so the check and the write cannot interleave with another
+`recruit.api.access.lock_vacancy`), so the check and the write cannot interleave with another
 update: of two updates made from the same ETag, one succeeds and the other gets a 412.
 """
 

@@ -98,20 +98,15 @@ def list_vacancies(limit: int, cursor_text: str = "", **filters: Any) -> dict[st
             )
         )
     )
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = None
-    links: dict[str, str] = {}
-    if more and page:
-        last = page[-1]
-        next_cursor = cursor.encode("vacancies", filters, [last.closes_at.isoformat(), last.id])
-        links["next"] = external_url(
-            "api_v1.list_vacancies", **filters, limit=limit, cursor=next_cursor
-        )
-    return {
-        "items": [vacancy_summary(v, True) for v in page],
-        "next_cursor": next_cursor,
-        "links": links,
-    }
+    page, paging = cursor.paged(
+        "vacancies",
+        "api_v1.list_vacancies",
+        filters,
+        rows,
+        limit,
+        lambda v: [v.closes_at.isoformat(), v.id],
+    )
+    return {"items": [vacancy_summary(v, True) for v in page], **paging}
 
 
 @route(v1, "/vacancies/<reference>", methods=["GET"], tags=TAGS)

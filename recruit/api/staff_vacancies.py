@@ -28,6 +28,7 @@ from recruit.urls import external_url
 
 TAGS = ["Managing vacancies"]
 RULE = "/staff/vacancies/<int:vacancy_id>"
+CRITERIA = ("essential", "desirable")
 
 
 def managed_vacancy(vacancy: Vacancy) -> dict[str, Any]:
@@ -93,11 +94,15 @@ def _data(vacancy: Vacancy, changes: dict[str, Any]) -> VacancyData:
         "statement_word_limit": vacancy.statement_word_limit,
         "anonymised_sift": vacancy.anonymised_sift,
     }
-    for kind in ("essential", "desirable"):
-        if kind in changes:
-            changes[kind] = [text.strip() for text in changes[kind]]
-    current.update(changes)
-    return VacancyData(**current)
+    return VacancyData(**{**current, **_trimmed(changes)})
+
+
+def _trimmed(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with each criterion trimmed, as the staff form trims its lines."""
+    criteria = {
+        kind: [text.strip() for text in fields[kind]] for kind in CRITERIA if kind in fields
+    }
+    return {**fields, **criteria}
 
 
 def _refused(error: vacancies.VacancyError) -> ProblemError:
@@ -113,15 +118,8 @@ def _refused(error: vacancies.VacancyError) -> ProblemError:
 @problems(v1, 409)
 def create_vacancy(fields: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Save a new vacancy as a draft; the token's owner becomes its recruiter."""
-    data = VacancyData(
-        **{
-            **fields,
-            "essential": [text.strip() for text in fields["essential"]],
-            "desirable": [text.strip() for text in fields.get("desirable", [])],
-        }
-    )
     try:
-        vacancy = vacancies.create_vacancy(data, current_api_user())
+        vacancy = vacancies.create_vacancy(VacancyData(**_trimmed(fields)), current_api_user())
     except vacancies.VacancyError as exc:
         raise _refused(exc) from None
     idempotency.commit()
@@ -171,7 +169,7 @@ def update_vacancy(
     return _change(
         vacancy_id,
         "vacancy edit",
-        lambda vacancy: vacancies.update_vacancy(vacancy, _data(vacancy, dict(changes))),
+        lambda vacancy: vacancies.update_vacancy(vacancy, _data(vacancy, changes)),
     )
 
 

@@ -15,21 +15,18 @@ from typing import Any
 
 from flask import Response, jsonify
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from recruit.api import etags, idempotency
 from recruit.api.access import audit_admin
 from recruit.api.application_schemas import ApplicationSchema
-from recruit.api.applications import full
+from recruit.api.applications import full, in_scope
 from recruit.api.auth import authenticated, current_api_user
 from recruit.api.blueprint import v1
 from recruit.api.problems import ProblemError
 from recruit.api.spec import arguments, problems, response, route
 from recruit.extensions import db, open_write_transaction
-from recruit.models import Application, ApplicationStatus, CriterionEvidence, User
+from recruit.models import Application, ApplicationStatus, User
 from recruit.services import pipeline
-from recruit.services.board import role_scope
 
 TAGS = ["Applications"]
 # Where a recruiter may move an application to; withdrawing is the candidate's own act.
@@ -60,16 +57,7 @@ class StageChangeSchema(Schema):
 
 
 def _find(viewer: User, application_id: int, *, lock: bool) -> Application | None:
-    stmt = (
-        select(Application)
-        .where(Application.id == application_id, *role_scope(viewer))
-        .options(
-            joinedload(Application.vacancy),
-            joinedload(Application.candidate),
-            selectinload(Application.reveals),
-            selectinload(Application.evidence).joinedload(CriterionEvidence.criterion),
-        )
-    )
+    stmt = in_scope(viewer, application_id)
     if lock:
         open_write_transaction()
         stmt = stmt.with_for_update(of=Application).execution_options(populate_existing=True)
@@ -82,9 +70,9 @@ def _as_now(application_id: int) -> Response:
     found = _find(viewer, application_id, lock=False)
     if found is None:
         raise ProblemError(404, "No application of yours has this id.")
+    body = full(found, viewer)  # before the commit expires what was loaded
     audit_admin(viewer, found.vacancy_id, "application", found)
     db.session.commit()
-    body = full(found, viewer)
     response = jsonify(ApplicationSchema().dump(body))
     response.headers.update(etags.etag_header(body))
     return response

@@ -14,10 +14,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from recruit import taxonomy
+from recruit.admin.vacancy_forms import CRITERION_CHARS, MAX_CRITERIA
 from recruit.api.schemas import CriterionSchema
 
-MAX_CRITERIA = 20
-CRITERION_CHARS = 500
 DESCRIPTION_CHARS = 20000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 STATUSES = ["draft", "published", "closed"]

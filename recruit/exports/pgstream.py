@@ -31,6 +31,15 @@ from recruit.models import Criterion
 Progress = Callable[[int], None]
 FLUSH_BYTES: Final = 1 << 16
 FETCH_ROWS: Final = 2_000
+# For the export's transaction only: its one big statement gains nothing from JIT (seconds of
+# compiling on a cold worker), its sort fits in memory at 100,000 rows, and every row is
+# fetched, so plan for all of them, not for the first tenth as cursors do. (bench/baseline.py
+# runs its statements with these too.)
+TUNING: Final = (
+    "SET LOCAL jit = off",
+    "SET LOCAL work_mem = '64MB'",
+    "SET LOCAL cursor_tuple_fraction = 1.0",
+)
 # Every escape COPY TO's text format emits (it never emits octal or hex ones).
 _ESCAPE: Final = re.compile(rb"\\(.)", re.DOTALL)
 _UNESCAPED: Final = {
@@ -136,12 +145,8 @@ def prefetched(batches: Iterator[Any], depth: int = 2) -> Generator[Any, None, N
 
 
 def _prepare(connection: Connection) -> None:
-    # For this transaction only: the export's one big statement gains nothing from JIT (seconds
-    # of compiling on a cold worker), and its sort fits in memory at 100,000 rows.
-    connection.exec_driver_sql("SET LOCAL jit = off")
-    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-    # Every row is fetched: plan for all of them, not for the first tenth as cursors do.
-    connection.exec_driver_sql("SET LOCAL cursor_tuple_fraction = 1.0")
+    for statement in TUNING:
+        connection.exec_driver_sql(statement)
 
 
 def write_csv(

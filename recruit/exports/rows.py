@@ -31,7 +31,6 @@ from recruit.services.access import IDENTIFIED_STATUSES
 from recruit.services.scoring import MEETS
 
 CHUNK: Final = 500
-SELECTIONS: Final = ("shortlist", "longlist", "all")
 
 
 @dataclass

@@ -31,7 +31,17 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from recruit.exports import rows
-from recruit.exports.safety import FORMULA_TRIGGERS, XLSX_CELL_LIMIT, csv_text, xlsx_text
+from recruit.exports.safety import (
+    CONTROL_CHARS,
+    FORMULA_TRIGGERS,
+    PIECE_SEPARATORS,
+    PIECE_TRIGGERS,
+    TRUNCATED,
+    XLSX_CELL_LIMIT,
+    bracket,
+    csv_text,
+    xlsx_text,
+)
 from recruit.formatting import UK
 from recruit.models import (
     Application,
@@ -47,12 +57,11 @@ from recruit.models.sift import AgreedScore, Score
 from recruit.services.scoring import MAX_SCORE, MEETS
 from recruit.taxonomy import STAFF_LABELS
 
-# safety._CONTROL as a translate() list; PostgreSQL text can never hold \x00.
-CONTROL_CHARS: Final = "".join(chr(n) for n in range(1, 32) if chr(n) not in "\t\n\r")
+# safety._CONTROL; PostgreSQL text can never hold \x00, nor can this pattern.
+CONTROL: Final = bracket(CONTROL_CHARS.replace("\x00", ""))
 # safety._PIECE_START in PostgreSQL's regex dialect, with the characters themselves (no escapes
 # to be read twice); `$` is the end of the string, as \Z is in Python, without the 'n' flag.
-PIECE_START: Final = '([;\r\n])(?=[=+@\t\r"-]|$)'
-TRUNCATED: Final = " [truncated]"
+PIECE_START: Final = f"({bracket(PIECE_SEPARATORS)})(?={bracket(PIECE_TRIGGERS)}|$)"
 DATE_FORMAT: Final = "DD/MM/YYYY HH24:MI"  # writers._when's "%d/%m/%Y %H:%M"
 
 
@@ -62,7 +71,7 @@ def _text(expr: Any) -> ColumnElement[str]:
 
 def sql_strip(expr: Any) -> ColumnElement[str]:
     """The first half of safety.neutralise: None as empty text, control characters dropped."""
-    return func.regexp_replace(_text(expr), f"[{CONTROL_CHARS}]", "", "g", type_=Text)
+    return func.regexp_replace(_text(expr), CONTROL, "", "g", type_=Text)
 
 
 def sql_lead(stripped: Any) -> ColumnElement[str]:

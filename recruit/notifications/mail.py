@@ -49,10 +49,13 @@ class MailPolicy(EmailPolicy):
         return _parsed_header(self.header_factory, name, value)
 
 
+# Folding line breaks, which `EmailPolicy.header_fetch_parse` drops as it reads a header.
+_LINE_BREAK = re.compile(r"[\r\n]")
+
+
 @functools.lru_cache(maxsize=1024)
 def _parsed_header(factory: Any, name: str, value: str) -> Any:
-    # As EmailPolicy.header_fetch_parse: folding line breaks go, then the registry parses.
-    return factory(name, re.sub(r"[\r\n]", "", value))
+    return factory(name, _LINE_BREAK.sub("", value))
 
 
 # Python 3.11's SMTP policy drops a display name's quotes when it folds a long address header,
@@ -159,17 +162,17 @@ def _client_parse(field: str, text: str) -> Any:
     return policy.default.header_factory(field, text)
 
 
-def _header_addresses(field: str, text: str) -> tuple[Address, ...]:
-    return tuple(_client_parse(field, text).addresses)
+def _header_addresses(field: str, raw: str) -> tuple[Address, ...]:
+    # As `message[field]` reads the stored header, but through the cache `_client_parse` shares.
+    return tuple(_client_parse(field, _LINE_BREAK.sub("", raw)).addresses)
 
 
 def envelope(message: EmailMessage) -> tuple[str, str]:
     """The sender and recipient: exactly the one address in each of From and To, as a mail
     client reads the header that is sent, never a re-parse of anything else."""
     raw = {name.lower(): str(value) for name, value in message.raw_items()}
-    # As `message["To"]` reads it: the folding line breaks go, the rest stays.
-    [sender] = _header_addresses("From", re.sub(r"[\r\n]", "", raw["from"]))
-    [recipient] = _header_addresses("To", re.sub(r"[\r\n]", "", raw["to"]))
+    [sender] = _header_addresses("From", raw["from"])
+    [recipient] = _header_addresses("To", raw["to"])
     return sender.addr_spec, recipient.addr_spec
 
 

@@ -205,13 +205,8 @@ class SMTPConnections:
                 return self._send_on(conn, sender, recipients, content, limits)
             except UnsentError:
                 pass  # dead before the content left: the email goes on a fresh connection
-        conn = self._connect(key, connect)
-        try:
-            self._send_on(conn, sender, recipients, content, limits)
-        except (
-            UnsentError
-        ) as exc:  # a fresh connection is never "reused"; kept for the type checker
-            raise smtplib.SMTPServerDisconnected(str(exc)) from exc
+        # A fresh connection never raises `UnsentError` (`transmit` raises it only on reuse).
+        self._send_on(self._connect(key, connect), sender, recipients, content, limits)
 
     def _send_on(
         self, conn: Connection, sender: str, recipients: list[str], content: bytes, limits: Limits

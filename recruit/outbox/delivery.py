@@ -123,7 +123,7 @@ def _claim_and_send(
     # Read now: after the claim's commit the row is expired, and reloading it would need the
     # database, which may be gone by the time the email has left.
     sent = (outbox_id, dict(row.payload or {}))
-    outcome = send_email(row, max_attempts, send, record=False)
+    outcome = send_email(row, max_attempts, send)
     return outcome, (sent if outcome.verdict is Verdict.SENT else None)
 
 
@@ -192,13 +192,12 @@ def _send_row(send: SendRow, outbox_id: int, message: EmailMessage) -> None:
     send(message, outbox_id)
 
 
-def send_email(row: OutboxMessage, max_attempts: int, send: Send, record: bool = True) -> Outcome:
-    """Render the claimed row, commit the claim, send it and, if `record`, commit that it went
-    (else the caller must)."""
+def send_email(row: OutboxMessage, max_attempts: int, send: Send) -> Outcome:
+    """Render the claimed row, commit the claim and send it; on SENT the caller commits that it
+    went (`commit_sent`, or `record_sent` with the next claim)."""
     # Read what is needed now: after the commit below the row is expired, and reloading it
     # would need the database, which may be gone by the time the email has left.
     outbox_id, attempts, template = row.id, row.attempts, row.template
-    payload = dict(row.payload or {})
     try:
         message = build_message(row)
         db.session.commit()  # the claim is visible to others before the slow network call
@@ -213,8 +212,6 @@ def send_email(row: OutboxMessage, max_attempts: int, send: Send, record: bool =
         delay = retry_delay(attempts)
         log.warning("outbox %s will retry in %.0fs: %s", outbox_id, delay, exc)
         return Outcome(Verdict.RETRY, retry_after=delay, error=exc)
-    if record:
-        commit_sent(outbox_id, payload)
     return Outcome(Verdict.SENT, detail=template)
 
 

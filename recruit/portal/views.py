@@ -45,8 +45,7 @@ def vacancies() -> View:
     a signed-in page shows who is signed in, so it is rendered for each request and never kept.
     """
     if not page_cache.anonymous_visitor():
-        page = _vacancy_list(cacheable=False)
-        return page.html if page.status == 200 else (page.html, page.status)
+        return _vacancy_list(cacheable=False).answer()
     # The first value of each, as the form reads it; an absent argument differs from an empty one.
     given = tuple(request.args.get(name, "\0") for name in LIST_ARGS)
     number = str(_page_number(request.args.get("page")))

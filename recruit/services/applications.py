@@ -151,9 +151,23 @@ def _claim(application: Application, received_at: datetime | None, **values: Any
     if cast(CursorResult[Any], result).rowcount == 1:
         return
     status = db.session.scalar(select(Application.status).where(Application.id == application.id))
-    if status is not ApplicationStatus.DRAFT:
-        raise AlreadySubmittedError("This application has already been submitted or withdrawn")
-    raise ApplicationClosedError(closed_message(application.vacancy))
+    raise refusal(application.vacancy, status, expected=ApplicationStatus.DRAFT)
+
+
+def refusal(
+    vacancy: Vacancy, status: ApplicationStatus | None, *, expected: ApplicationStatus | None
+) -> ApplicationClosedError | DraftStartedError:
+    """Why a guarded write to an application wrote nothing, given the status it now has.
+
+    Still `expected` (a draft for an UPDATE, no application for a first INSERT): the vacancy
+    had closed. A draft saved by another request, or a submitted or withdrawn application: that
+    other request came first.
+    """
+    if status is expected:
+        return ApplicationClosedError(closed_message(vacancy))
+    if status is ApplicationStatus.DRAFT:
+        return DraftStartedError("another request saved a draft of this application first")
+    return AlreadySubmittedError("This application has already been submitted or withdrawn")
 
 
 def _write_answers(application: Application, answers: Answers) -> None:

@@ -44,20 +44,12 @@ from recruit.models import (
     User,
     UTCDateTime,
     Vacancy,
-    VacancyStatus,
     db_now,
     utcnow,
 )
 from recruit.models.application import new_candidate_number
-from recruit.services.applications import (
-    AlreadySubmittedError,
-    Answers,
-    ApplicationClosedError,
-    DraftStartedError,
-    closed_message,
-    notify_submitted,
-)
-from recruit.services.vacancy_search import PUBLIC_STATUSES
+from recruit.services.applications import Answers, notify_submitted, refusal
+from recruit.services.vacancy_search import PUBLIC_STATUSES, open_at
 from recruit.uploads import insert_upload, stored_bytes_query
 
 _APPLICATIONS: Final = cast(Table, Application.__table__)
@@ -74,8 +66,8 @@ _HISTORY: Final = cast(Table, StatusChange.__table__)
 _RECEIVED: Final[ColumnElement[datetime]] = func.coalesce(
     bindparam("received_at", type_=UTCDateTime()), db_now(), type_=UTCDateTime()
 )
-# `vacancy_search.is_open(at)`, at the receipt.
-_OPEN: Final = and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > _RECEIVED)
+# `vacancy_search.is_open(at)`, with `at` bound when the statement runs.
+_OPEN: Final = open_at(_RECEIVED)
 
 
 @dataclass(frozen=True)
@@ -247,8 +239,4 @@ def _refuse(vacancy: Vacancy, candidate_id: int) -> NoReturn:
             Application.vacancy_id == vacancy.id, Application.candidate_id == candidate_id
         )
     )
-    if status is None:
-        raise ApplicationClosedError(closed_message(vacancy))
-    if status is ApplicationStatus.DRAFT:
-        raise DraftStartedError("another request saved a draft of this application first")
-    raise AlreadySubmittedError("This application has already been submitted or withdrawn")
+    raise refusal(vacancy, status, expected=None)

@@ -62,7 +62,12 @@ class Page:
 
 def is_open(at: datetime | None = None) -> ColumnElement[bool]:
     """SQL truth of 'accepting applications', by the database clock now or as read at `at`."""
-    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > db_moment(at))
+    return open_at(db_moment(at))
+
+
+def open_at(moment: ColumnElement[datetime]) -> ColumnElement[bool]:
+    """SQL truth of 'accepting applications' at `moment`, any SQL timestamp (a bound one too)."""
+    return and_(Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > moment)
 
 
 def escape_like(term: str) -> str:

@@ -72,6 +72,10 @@ class Rendered:
     # time.monotonic() at the next closing time, read before the page's data; None: none ahead.
     expires: float | None = None
 
+    def answer(self) -> str | tuple[str, int]:
+        """The page as a view returns it, uncached."""
+        return self.html if self.status == 200 else (self.html, self.status)
+
 
 class PageCache:
     """This process's rendered pages, keyed by page and query, under a shared version."""
@@ -167,11 +171,15 @@ def init_app(app: Flask) -> None:
         str(app.config["PAGE_CACHE_PREFIX"]),
         float(app.config["PAGE_CACHE_CHECK_SECONDS"]),
     )
-    if not getattr(init_app, "_listening", False):
-        event.listen(Session, "after_flush", _note_flushed_changes)
-        event.listen(Session, "do_orm_execute", _note_bulk_changes)
-        event.listen(Session, "after_commit", _bump_after_commit)
-        init_app._listening = True  # type: ignore[attr-defined]
+    # Once per process, however many apps: the listeners watch every Session.
+    listeners = (
+        ("after_flush", _note_flushed_changes),
+        ("do_orm_execute", _note_bulk_changes),
+        ("after_commit", _bump_after_commit),
+    )
+    for name, listener in listeners:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def page_cache(app: Flask | None = None) -> PageCache:
@@ -193,13 +201,12 @@ def serve(key: tuple[str, ...], render: Callable[[], Rendered]) -> Response | st
     cache = page_cache()
     version = cache.version()
     if version is None:
-        page = render()
-        return page.html if page.status == 200 else (page.html, page.status)
+        return render().answer()
     entry = cache.get(key, version)
     if entry is None:
         page = render()
         if page.status != 200:
-            return page.html, page.status
+            return page.answer()
         entry = _entry(version, page)
         cache.put(key, entry)
     return _response(entry)

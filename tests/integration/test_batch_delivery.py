@@ -8,7 +8,7 @@ arrives exactly once.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from flask import Flask
@@ -17,27 +17,12 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus
 from recruit.outbox.store import enqueue_email
-from tests.support.smtp import RecordingHandler, SMTPServer
+from tests.support.smtp import RefusesOnce, SMTPServer
 from tests.support.worker import running_worker, wait_until
 
 pytestmark = pytest.mark.integration
 
 EMAILS = 7
-
-
-class RefusesOnce(RecordingHandler):
-    """Answers 451 to the first message's DATA, then accepts everything."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refused = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        """Refuse once, then store."""
-        if self.refused == 0:
-            self.refused += 1
-            return "451 4.3.0 Try again later"
-        return await super().handle_DATA(server, session, envelope)
 
 
 def commit_emails(app: Flask, count: int) -> list[int]:

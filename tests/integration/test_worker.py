@@ -22,7 +22,7 @@ from recruit.models import OutboxMessage, OutboxStatus, User
 from recruit.services.accounts import check_credentials
 from testkit.factories import Factory
 from testkit.forms import submit
-from tests.support.smtp import RecordingHandler, SMTPServer
+from tests.support.smtp import RefusesOnce, SMTPServer
 from tests.support.worker import running_worker, wait_until
 
 pytestmark = pytest.mark.integration
@@ -30,21 +30,6 @@ pytestmark = pytest.mark.integration
 PASSWORD = "copper kettle morning harbour"
 NEW_PASSWORD = "lantern orchard velvet compass"
 LINK_RE = re.compile(r"http://recruit\.test(/\S+)")
-
-
-class FlakyHandler(RecordingHandler):
-    """Answers 451 to the first message, then accepts: a server having a bad moment."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.refused = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        """Refuse once, then store."""
-        if self.refused == 0:
-            self.refused += 1
-            return "451 4.3.0 Try again later"
-        return await super().handle_DATA(server, session, envelope)
 
 
 def link_in(text: str) -> str:
@@ -112,7 +97,7 @@ def test_password_reset_email_link_works_once(
         assert check_credentials(user.email, NEW_PASSWORD) is not None
 
 
-@pytest.mark.parametrize("smtp", [FlakyHandler], indirect=True)
+@pytest.mark.parametrize("smtp", [RefusesOnce], indirect=True)
 def test_a_transient_smtp_failure_is_retried_by_the_worker(
     app: Flask, client: FlaskClient, smtp: SMTPServer, tmp_path: Path
 ) -> None:
@@ -120,7 +105,7 @@ def test_a_transient_smtp_failure_is_retried_by_the_worker(
         register(client, "amara@example.org")
         smtp.wait_for(lambda m: m.rcpt_tos == ["amara@example.org"])
         wait_until(lambda: outbox_statuses(app) == {"verify_email": OutboxStatus.SENT})
-    assert cast(FlakyHandler, smtp.handler).refused == 1
+    assert cast(RefusesOnce, smtp.handler).refused == 1
     with app.app_context():
         row = db.session.scalars(select(OutboxMessage)).one()
         assert row.attempts == 2 and row.last_error is None

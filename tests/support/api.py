@@ -46,9 +46,12 @@ def token_from_page(client: FlaskClient, user: SimpleNamespace, scope: str = "re
     return found.group(1)
 
 
-def bearer(secret: str) -> dict[str, str]:
-    """The Authorization header for a token."""
-    return {"Authorization": f"Bearer {secret}"}
+def bearer(secret: str, if_match: str | None = None) -> dict[str, str]:
+    """The Authorization header for a token, and `If-Match` when an ETag is given."""
+    headers = {"Authorization": f"Bearer {secret}"}
+    if if_match is not None:
+        headers["If-Match"] = if_match
+    return headers
 
 
 def new_vacancy(**changes: Any) -> dict[str, Any]:

@@ -90,6 +90,21 @@ class RecordingHandler:
                 self._changed.wait(remaining)
 
 
+class RefusesOnce(RecordingHandler):
+    """Answers 451 to the first message's DATA, then accepts: a server having a bad moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        """Refuse once, then store."""
+        if self.refused == 0:
+            self.refused += 1
+            return "451 4.3.0 Try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
 @dataclass
 class SMTPServer:
     """A running server: where to reach it and what it received."""
