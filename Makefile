@@ -11,7 +11,7 @@ DEV_STAMP := $(VENV)/.installed-dev-stamp
 # seed-demo keeps the password in instance/demo-recruiter-password, generating one at first.
 export FLASK_APP := recruit
 
-.PHONY: install install-dev assets migrate seed run worker beat test lint typecheck pytest faults bench audit clean
+.PHONY: install install-dev assets migrate seed run worker beat test lint typecheck pytest faults bench audit screenshots clean
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ bench: install-dev ## Every performance figure beside its baseline, in one run (
 	if [ -n "$$missing" ]; then sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get install -y $$missing || { $$sudo apt-get update && $$sudo apt-get install -y $$missing; }; fi
 	timeout --signal=INT --kill-after=60 900 $(BIN)/python -m bench.run
+
+screenshots: install-dev ## Key pages at 1280 px and 375 px into docs/screenshots/ (Debian chromium)
+	RECRUIT_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 audit: install-dev ## Check dependencies for known vulnerabilities (needs the network)
 	$(BIN)/pip-audit --skip-editable

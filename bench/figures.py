@@ -23,7 +23,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import create_engine, func, select, text, update
 
 from bench import load, pages
-from bench.http import AGENT, SignedIn, fire, sign_in, submit_request, write_requests
+from bench.http import (
+    AGENT,
+    SignedIn,
+    fire,
+    save_drafts,
+    sign_in,
+    submit_request,
+    write_requests,
+)
 from bench.stack import Product
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, User, Vacancy, utcnow
@@ -31,8 +39,8 @@ from testkit.factories import Factory
 from testkit.frontend import nginx_front
 from testkit.people import bulk_users
 
-# Prepared first submits for P1: more than the product can take in the window (a thread that
-# runs out stops early, and the '#' line says so).
+# Prepared submits for P1 ("Accept and send" of drafts saved while preparing): more than the
+# product can take in the window (a thread that runs out stops early; the '#' line says so).
 SUBMITS = int(os.environ.get("BENCH_SUBMITS", "3000"))
 BURST, AFTER_CLOSE, BURST_WINDOW = 1000, 50, 10.0
 BOARD_SIZES = (100, 10_000)
@@ -83,9 +91,14 @@ def prepare(product: Product, workdir: Path) -> Ready:
         closes_in=timedelta(hours=3), essential=ESSENTIAL, desirable=DESIRABLE
     )
     host = urlsplit(product.url).netloc
-    requests = [submit_request(host, vacancy, s) for s in _candidates(product, "p1", SUBMITS)]
+    # Each candidate has saved their answers and CV ("Continue") and is on the check-answers
+    # page: what P1 and P6 send is the "Accept and send" POST, the request the deadline judges.
+    p1_people = _candidates(product, "p1", SUBMITS)
+    save_drafts(product.url, vacancy, p1_people)
+    requests = [submit_request(host, vacancy, s) for s in p1_people]
     folder = write_requests(workdir / "p1-requests", requests)
     burst_people = _candidates(product, "p6", BURST + AFTER_CLOSE)
+    save_drafts(product.url, burst_vacancy, burst_people)
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     engine.dispose()
@@ -157,7 +170,7 @@ def _submitted(product: Product, vacancy_id: int) -> dict[int, int]:
 
 
 def submit(product: Product, bare: str, ready: Ready) -> list[str]:
-    """P1: first submits against the bare one-INSERT endpoint."""
+    """P1: submits ("Accept and send" of saved drafts) against the bare one-INSERT endpoint."""
     runs = side_by_side(
         product,
         lambda: load.submits(product.url, ready.submits),

@@ -1,4 +1,4 @@
-"""Signed-in candidates and their submits as raw HTTP requests, built before any load starts.
+"""Signed-in candidates, their saved drafts and submits as raw HTTP, built before any load.
 
 The load generators (wrk, and the timed burst below) send bytes prepared here, so they spend no
 CPU building requests while the product is measured. Candidates are signed in inside this
@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
@@ -31,6 +32,8 @@ STATEMENT = "Ten years leading regional programmes across the Midlands. " * 4
 # request the bench sends as a signed-in user carries this agent, from 127.0.0.1.
 AGENT = "recruit-bench"
 SIGN_IN_THREADS = 6
+# Drafts saved at once while preparing (each its own connection): below the admission limit.
+SAVE_AT_ONCE = 16
 EVIDENCE = "I led a £120m regional connectivity programme for six years; delivered on time. "
 
 
@@ -87,11 +90,14 @@ def multipart(fields: dict[str, str], cv: bytes) -> tuple[str, bytes]:
     return f"multipart/form-data; boundary={boundary}", body
 
 
-def submit_request(
-    host: str, vacancy: SimpleNamespace, who: SignedIn, *, close: bool = False
+def save_request(
+    host: str, vacancy: SimpleNamespace, who: SignedIn, *, close: bool = True
 ) -> bytes:
-    """The raw first-submit POST of `who`: PDF CV, statement, evidence for every criterion."""
-    fields = {"csrf_token": who.csrf, "action": "submit", "statement": STATEMENT}
+    """The raw "Continue" POST of `who`: PDF CV, statement, evidence for every criterion.
+
+    It saves the draft and leads to the check-answers page (302 to .../apply/check).
+    """
+    fields = {"csrf_token": who.csrf, "action": "continue", "statement": STATEMENT}
     for criterion in vacancy.criteria:
         fields[f"evidence_{criterion.id}"] = EVIDENCE + criterion.text
     content_type, body = multipart(fields, pdf_bytes(f"Curriculum vitae {who.user_id}"))
@@ -103,6 +109,38 @@ def submit_request(
         + "\r\n"
     )
     return head.encode() + body
+
+
+def submit_request(
+    host: str, vacancy: SimpleNamespace, who: SignedIn, *, close: bool = False
+) -> bytes:
+    """The raw submit of `who`: "Accept and send" on the check-answers page (the form token).
+
+    It submits the draft `save_request` saved; 302 to /applications/<id>/submitted when it did.
+    """
+    body = urlencode({"csrf_token": who.csrf}).encode()
+    head = (
+        f"POST /vacancies/{vacancy.reference}/apply/check HTTP/1.1\r\nHost: {host}\r\n"
+        f"User-Agent: {AGENT}\r\nCookie: {who.cookie}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
+    )
+    return head.encode() + body
+
+
+def save_drafts(
+    url: str, vacancy: SimpleNamespace, people: Sequence[SignedIn], at_once: int = SAVE_AT_ONCE
+) -> None:
+    """Save each person's complete draft and CV with the form's "Continue", `at_once` at a time."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    for start in range(0, len(people), at_once):
+        batch = people[start : start + at_once]
+        now = time.monotonic()
+        raw = [(now, save_request(parts.netloc, vacancy, who)) for who in batch]
+        for who, answer in zip(batch, fire(host, port, raw), strict=True):
+            if answer.status != 302:
+                raise RuntimeError(f"saving the draft of user {who.user_id}: {answer.status}")
 
 
 def write_requests(folder: Path, requests: Sequence[bytes]) -> Path:

@@ -5,13 +5,14 @@ production config, a Celery worker and beat, PostgreSQL, Redis, an SMTP sink) an
 baseline app under the same gunicorn config, seeds them, then measures with wrk, each product run
 between two baseline runs of the same length and connections:
 
-- P1 submit: first submits of signed-in candidates (PDF CV, statement, 3 evidence boxes) against
+- P1 submit: submits of signed-in candidates, each the "Accept and send" POST of a draft (PDF
+  CV, statement, 3 evidence boxes) saved with the form's "Continue" while preparing, against
   the bare one-INSERT endpoint;
 - P2a board: a recruiter's board of a 10,000-application vacancy against one-INSERT (and, as a
   detail, page 1 at 100 against 10,000 applications, one request at a time);
 - P2b list: the public vacancy list, anonymous, against bare hello;
-- P6 burst: 1,000 submits over the last 10 s before closing through nginx (testkit.frontend),
-  then 50 after closing.
+- P6 burst: 1,000 submits ("Accept and send" of saved drafts) over the last 10 s before
+  closing through nginx (testkit.frontend), then 50 after closing.
 
 P3, P4 and P5 come from bench.handoff, bench.email and bench.exports (each module's `run()`),
 each in a child process with a time limit. Prints one line per figure, the load average at the

@@ -1,4 +1,5 @@
--- First submits, each from a different signed-in candidate, never repeated.
+-- Submits ("Accept and send" on the check-answers page), each from a different signed-in
+-- candidate whose draft was saved while preparing, never repeated.
 -- Arguments: the folder of requests.bin and requests.idx (bench/http.py), and wrk's thread count.
 -- Thread k sends requests k, k+T, k+2T, ...; once its share is used up it stops, and the few
 -- requests still needed to wind down are GET /healthz, not counted as submits.
@@ -43,8 +44,9 @@ end
 
 function response(status, headers, body)
    local location = headers["Location"] or headers["location"] or ""
-   -- A redirect to the login page means the session was not accepted: not a submit.
-   if status >= 300 and status < 400 and not location:find("/login", 1, true) then
+   -- Only the redirect to the confirmation page is a submit: one to the login page means the
+   -- session was not accepted, one elsewhere that there was no draft to send.
+   if status >= 300 and status < 400 and location:find("/submitted", 1, true) then
       accepted = accepted + 1
    elseif status ~= 200 then
       refused = refused + 1

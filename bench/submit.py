@@ -2,12 +2,13 @@
 
 Run as ``.venv/bin/python -m bench.submit [--submits 300] [--profile FILE]``. It makes a
 throwaway PostgreSQL database, a vacancy with three criteria and two recruiters, and
-``--submits`` signed-in candidates who have opened the form, then, in this one process through
-the Flask test client:
+``--submits`` signed-in candidates who have saved their answers and CV with the form's
+"Continue" (statement, three evidence boxes, a PDF CV) and opened the check-answers page, then,
+in this one process through the Flask test client:
 
-- **submit**: each candidate's first "Submit application" POST, in one go with no draft saved
-  before (statement, three evidence boxes, a PDF CV): the closing-time hot path;
-- **baseline**: each candidate's GET of their application page, the page the submit leads to.
+- **submit**: each candidate's "Accept and send" POST, which submits the saved draft: the
+  closing-time hot path, the request the deadline judges;
+- **baseline**: each candidate's GET of their confirmation page, the page the submit leads to.
 
 It prints CPU and wall milliseconds per request, SQL statements per request, and the submit's
 ratios against the baseline measured in the same run. ``--profile`` writes the cProfile of the
@@ -50,7 +51,7 @@ def _token(client: FlaskClient, path: str) -> str:
 
 
 def prepare(app: Flask, count: int) -> tuple[Any, list[tuple[FlaskClient, dict[str, Any]]]]:
-    """The vacancy, and per candidate a signed-in client and its complete submit form."""
+    """The vacancy, and per candidate a signed-in client with a saved draft, and its send form."""
     make = Factory(app)
     recruiters = (make.recruiter().id, make.recruiter().id)
     vacancy = make.vacancy(
@@ -66,10 +67,13 @@ def prepare(app: Flask, count: int) -> tuple[Any, list[tuple[FlaskClient, dict[s
         login = {"email": person.email, "password": person.password}
         login["csrf_token"] = _token(client, "/login")
         assert client.post("/login", data=login).status_code == 302
-        form: dict[str, Any] = {"statement": "I lead regional programmes.", "action": "submit"}
+        form: dict[str, Any] = {"statement": "I lead regional programmes.", "action": "continue"}
         form.update({f"evidence_{c.id}": f"Evidence for {c.text}" for c in vacancy.criteria})
         form["csrf_token"] = _token(client, path)
-        ready.append((client, form))
+        form["cv"] = (io.BytesIO(pdf_bytes()), "cv.pdf")
+        saved = client.post(path, data=form)
+        assert saved.headers["Location"].endswith(f"{path}/check"), saved.status_code
+        ready.append((client, {"csrf_token": _token(client, f"{path}/check")}))
     return vacancy, ready
 
 
@@ -91,7 +95,7 @@ def profiled(run: Callable[[int], int], count: int, path: str) -> Callable[[int]
 
 def _write_profile(profile: cProfile.Profile, count: int, path: str) -> None:
     out = io.StringIO()
-    out.write(f"cProfile of {count} first submits, PostgreSQL, Flask test client\n")
+    out.write(f"cProfile of {count} sends of saved drafts, PostgreSQL, Flask test client\n")
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("cumulative").print_stats(45)
     out.write("\n--- the application's own code (recruit/), by cumulative time ---\n")
@@ -142,16 +146,15 @@ def main() -> None:
             }
         )
         vacancy, ready = prepare(app, args.submits)
-        path = f"/vacancies/{vacancy.reference}/apply"
+        path = f"/vacancies/{vacancy.reference}/apply/check"
         pages: list[str] = []
 
         def submit(i: int) -> int:
             client, form = ready[i]
-            response = client.post(path, data=dict(form, cv=(io.BytesIO(cv), "cv.pdf")))
+            response = client.post(path, data=form)
             pages.append(response.headers.get("Location", ""))
             return response.status_code
 
-        cv = pdf_bytes()
         run = profiled(submit, args.submits, args.profile) if args.profile else submit
         ours = measure(app, run, args.submits)
         base = measure(app, lambda i: ready[i][0].get(pages[i]).status_code, args.submits)
@@ -161,7 +164,7 @@ def main() -> None:
     print(f"{args.submits} submits on PostgreSQL, one process, Flask test client")
     print("| request | CPU ms | wall ms | SQL statements |")
     print("| --- | ---: | ---: | ---: |")
-    for label, row in (("submit", ours), ("application page (baseline)", base)):
+    for label, row in (("submit", ours), ("confirmation page (baseline)", base)):
         print(f"| {label} | {row['cpu_ms']:.1f} | {row['wall_ms']:.1f} | {row['sql']:.0f} |")
     print(
         f"submit / baseline: CPU {ours['cpu_ms'] / base['cpu_ms']:.2f}x, "

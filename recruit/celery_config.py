@@ -7,7 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
+
 from recruit import tasknames
+from recruit.broker_transport import TRANSPORT_PATH
 
 # Longest a task may run before the worker kills it; the broker's visibility timeout must
 # exceed it (and any retry delay) or Redis would redeliver work that is still in progress.
@@ -24,6 +27,7 @@ def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     if redis_url:
         return {
             "broker_url": redis_url,
+            **_mended_transport(str(redis_url)),
             "broker_transport_options": {
                 "visibility_timeout": VISIBILITY_TIMEOUT,
                 "socket_timeout": timeout,
@@ -48,6 +52,14 @@ def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
             "store_processed": False,
         },
     }
+
+
+def _mended_transport(redis_url: str) -> dict[str, str]:
+    """Select the Redis transport that survives losing Redis, for plain `redis://` URLs.
+
+    `rediss://` keeps kombu's own transport, whose TLS defaults depend on the scheme's name.
+    """
+    return {"broker_transport": TRANSPORT_PATH} if redis_url.startswith("redis://") else {}
 
 
 def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,6 +107,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
             "schedule": timedelta(hours=1),
         },
         "sweep-exports": {"task": tasknames.EXPORT_SWEEP_TASK, "schedule": timedelta(minutes=1)},
+        # Webhook deliveries whose task the broker lost, or whose retry is due: once a minute.
+        "sweep-webhooks": {
+            "task": tasknames.WEBHOOK_SWEEP_TASK,
+            "schedule": timedelta(minutes=1),
+        },
         # Without an id the access-pack task sweeps: expires old packs, blanks erased accounts'
         # last addresses once their email has gone, and republishes builds the broker lost.
         "sweep-access-packs": {
@@ -109,6 +126,11 @@ def beat_schedule(config: Mapping[str, Any]) -> dict[str, Any]:
         "purge-expired-sessions": {
             "task": tasknames.PURGE_SESSIONS_TASK,
             "schedule": timedelta(minutes=15),
+        },
+        # Once a day, in the morning (UTC): each job alert's new vacancies, if any.
+        "send-job-alerts": {
+            "task": tasknames.JOB_ALERTS_TASK,
+            "schedule": crontab(hour=7, minute=0),
         },
         "worker-heartbeat": {
             "task": tasknames.HEARTBEAT_TASK,

@@ -87,6 +87,13 @@ DEFAULTS: dict[str, Any] = {
     "ACCESS_REQUEST_DUE_DAYS": 30,  # UK GDPR: one month to answer a subject access request
     "SENT_EMAIL_RETENTION_DAYS": 90,  # then a sent email keeps no address or content
     "OUTBOX_SWEEP_SECONDS": 30,
+    # Webhooks: https to public addresses only; loopback (http too) only for tests and dev.
+    "WEBHOOK_ALLOW_LOOPBACK": False,
+    "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+    # Retries: 1 min doubling to at most 6 h, given up when the next try would pass a day.
+    "WEBHOOK_RETRY_BASE_SECONDS": 60.0,
+    "WEBHOOK_RETRY_MAX_DELAY_SECONDS": 21600.0,
+    "WEBHOOK_RETRY_WINDOW_SECONDS": 86400.0,
     "OUTBOX_MAX_ATTEMPTS": 20,  # about 1.5 hours of backoff: rides out an SMTP outage
     "PUBLISH_TIMEOUT": 2.0,
     "TASK_QUEUE": "recruit",  # tests give each run its own queue on a shared Redis

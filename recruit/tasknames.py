@@ -25,6 +25,11 @@ PURGE_SESSIONS_TASK: Final = "recruit.sessions.purge"
 MONITORING_REPORT_TASK: Final = "recruit.monitoring.build_report"
 RETENTION_PURGE_TASK: Final = "recruit.retention.purge"
 ACCESS_PACK_BUILD_TASK: Final = "recruit.privacy.build_access_pack"
+# Deliver to the endpoint of this webhook delivery, in event-id order; and beat's sweep of them.
+WEBHOOK_DELIVER_TASK: Final = "recruit.webhooks.deliver"
+WEBHOOK_SWEEP_TASK: Final = "recruit.webhooks.sweep"
+# Daily: email each job alert the vacancies published since its last run.
+JOB_ALERTS_TASK: Final = "recruit.alerts.send_daily"
 
 TASK_NAMES: Final = frozenset(
     {
@@ -42,5 +47,8 @@ TASK_NAMES: Final = frozenset(
         MONITORING_REPORT_TASK,
         RETENTION_PURGE_TASK,
         ACCESS_PACK_BUILD_TASK,
+        JOB_ALERTS_TASK,
+        WEBHOOK_DELIVER_TASK,
+        WEBHOOK_SWEEP_TASK,
     }
 )

@@ -22,6 +22,9 @@ from tests.support.databases import postgres_database, truncate_all
 from tests.support.logs import AppLog, app_log
 from tests.support.portal import logged_in_candidate, skills_vacancy
 
+# Shared fixtures that live in tests/support: the front-end build.
+pytest_plugins = ["tests.support.assets"]
+
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -74,6 +74,7 @@ from tests.support.access import (
 )
 from tests.support.accounts import log_in
 from tests.support.monitoring import full_answers
+from tests.support.portal import send_application
 from tests.support.rows import user_row
 
 
@@ -166,6 +167,21 @@ ACCESS: dict[str, Route] = {
     "api_v1.publish_vacancy": Route(BEARER_ONLY),
     "api_v1.close_vacancy": Route(BEARER_ONLY),
     "api_v1.change_stage": Route(BEARER_ONLY),
+    "api_v1.get_scores": Route(BEARER_ONLY),
+    "api_v1.get_own_scores": Route(BEARER_ONLY),
+    "api_v1.create_own_scores": Route(BEARER_ONLY),
+    "api_v1.update_own_scores": Route(BEARER_ONLY),
+    "api_v1.request_export": Route(BEARER_ONLY),
+    "api_v1.get_export": Route(BEARER_ONLY),
+    "api_v1.download_export": Route(BEARER_ONLY),
+    "api_v1.list_webhooks": Route(BEARER_ONLY),
+    "api_v1.create_webhook": Route(BEARER_ONLY),
+    "api_v1.get_webhook": Route(BEARER_ONLY),
+    "api_v1.update_webhook": Route(BEARER_ONLY),
+    "api_v1.delete_webhook": Route(BEARER_ONLY),
+    "api_v1.rotate_webhook_secret": Route(BEARER_ONLY),
+    "api_v1.list_webhook_deliveries": Route(BEARER_ONLY),
+    "api_v1.redeliver_webhook": Route(BEARER_ONLY),
     # Personal access tokens: recruiters and admins make and revoke their own (admins anyone's;
     # an unknown or someone else's id is refused by the view with a message: a redirect).
     "admin.tokens": Route(
@@ -193,6 +209,9 @@ ACCESS: dict[str, Route] = {
     # The candidate's portal.
     "portal.applications": Route(CANDIDATE_SELF),
     "portal.apply": Route(CANDIDATE_ANY, payload=_answers),
+    # "Accept and send" posts nothing but its token: it sends the asker's own draft, if any.
+    "portal.check_answers": Route(CANDIDATE_ANY, payload=lambda w, p: {}),
+    "portal.submitted": Route(CANDIDATE_OWN),
     "portal.application": Route(CANDIDATE_OWN),
     "portal.withdraw": Route(CANDIDATE_OWN, payload=lambda w, p: {"reason": "Found a job"}),
     "portal.download_cv": Route(CANDIDATE_OWN),
@@ -200,6 +219,7 @@ ACCESS: dict[str, Route] = {
     "admin.dashboard": Route(ASSESSOR),
     "admin.all_applications": Route(ASSESSOR),
     "admin.vacancy_applications": Route(ASSESSOR_VACANCY),
+    "admin.vacancy_board": Route(ASSESSOR_VACANCY),
     "admin.application": Route(ASSESSOR_VACANCY, sees=frozenset({STATEMENT})),
     "admin.score": Route(ASSESSOR_VACANCY, sees=frozenset({STATEMENT}), payload=_scores),
     # The CV exists for staff only once the identity is visible: run with a recorded reveal.
@@ -271,11 +291,31 @@ ACCESS: dict[str, Route] = {
     ),
     "admin.outbox": Route(ADMIN_ONLY),
     "admin.retry_outbox": Route(ADMIN_ONLY),
+    # Webhooks (issue #14): admins only, every page and button.
+    "admin.webhooks": Route(
+        ADMIN_ONLY,
+        payload=lambda w, p: {"url": "https://93.184.215.14/h", "events": ["export.ready"]},
+    ),
+    "admin.webhook_endpoint": Route(
+        ADMIN_ONLY,
+        payload=lambda w, p: {"url": "https://93.184.215.14/h", "events": ["vacancy.closed"]},
+    ),
+    "admin.rotate_webhook_secret": Route(ADMIN_ONLY),
+    "admin.delete_webhook": Route(ADMIN_ONLY),
+    "admin.webhook_deliveries": Route(ADMIN_ONLY),
+    "admin.redeliver_webhook": Route(ADMIN_ONLY),
     # Subject access and erasure (issue #11): the candidate's account page, their data packs
     # (their own only; another candidate's answers 404) and deleting the account (run with a
     # wrong password, so an allowed request is refused by the form: 400). Admins log requests
     # received by post or email (the list names the people) and download any pack.
     "portal.account": Route(CANDIDATE_SELF),
+    # Job alerts (issue #13): a candidate's own list, saving a search and deleting their own
+    # alert (another candidate's answers 404). The emailed one-click unsubscribe link is the
+    # credential itself (RFC 8058, no session, no CSRF token): an unknown one is 410.
+    "portal.alerts_page": Route(CANDIDATE_SELF),
+    "portal.save_alert": Route(CANDIDATE_SELF, payload=lambda w, p: {"theme": "skills"}),
+    "portal.delete_alert": Route(CANDIDATE_OWN, payload=lambda w, p: {"alert_id": str(w.alert_id)}),
+    "portal.alert_unsubscribe": Route(TOKEN),
     "portal.request_data": Route(CANDIDATE_SELF),
     "portal.data_request": Route(CANDIDATE_OWN),
     "portal.download_data": Route(CANDIDATE_OWN),
@@ -336,8 +376,8 @@ MUST_SHOW: dict[str, str] = {
     "admin.download_cv": CV,
     "admin.download_export": EXPORT,
 }
-# PATCH: the API's updates (a bearer token only; every session cookie gets 401).
-METHODS = ("GET", "POST", "PATCH")
+# PATCH and PUT: the API's updates (a bearer token only; every session cookie gets 401).
+METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 
 
 def endpoints(app: Flask) -> set[str]:
@@ -441,8 +481,10 @@ class Matrix:
         before = database_rows(self.app) if method != "GET" else None
         owner_before = self.owner_rows(world) if method != "GET" else None
         browser = self.browsers[role]
-        if method == "PATCH":
-            response = browser.client.patch(path, data={**data, "csrf_token": browser.token})
+        if method in ("PATCH", "PUT", "DELETE"):
+            response = browser.client.open(
+                path, method=method, data={**data, "csrf_token": browser.token}
+            )
         else:
             response = browser.send(method, path, data)
         self.requests += 1
@@ -584,6 +626,10 @@ def test_applying_ignores_smuggled_fields(app: Flask, make: Factory, action: str
     url = f"/vacancies/{vacancy.reference}/apply"
     response = submit(client, url, data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
+    if action == "submit":
+        # The old button saves; "Accept and send" submits, and ignores the same fields.
+        sent = send_application(client, vacancy, extra=smuggled)
+        assert sent.status_code == 302, sent.get_data(as_text=True)
     with app.app_context():
         rows = db.session.scalars(select(Application)).all()
         assert len(rows) == 1

@@ -28,7 +28,9 @@ from testkit.factories import Factory
 from tests.conftest import AppFactory
 from tests.support.access import (
     ADMIN,
+    CANDIDATE,
     EMAIL,
+    EXPORT,
     NAME,
     RECRUITER,
     RECRUITER_OTHER,
@@ -111,7 +113,17 @@ def set_application_status(app: Flask, world: World, status: ApplicationStatus) 
 
 
 STAFF_VACANCY = "/api/v1/staff/vacancies/<vacancy_id>"
+OWN_SCORES = "/api/v1/applications/<application_id>/scores/mine"
+
+
+def own_set(world: World, submit: bool = False) -> dict[str, Any]:
+    """A whole set of scores for A's application, against V1's criteria."""
+    scores = [{"criterion_id": c, "score": 3, "comment": "Sound"} for c in world.criterion_ids]
+    return {"scores": scores, "submit": submit}
+
+
 MANAGE = Rule(TEAM, refused=403, write=True, if_match=STAFF_VACANCY)
+WEBHOOKS = Rule(frozenset({ADMIN}), refused=403)
 
 PUBLIC_RULE = Rule(ALL, public=True)
 # Every /api/v1 route. A route missing here fails `test_every_api_route_has_a_token_rule`.
@@ -125,7 +137,9 @@ TOKEN_ACCESS: dict[str, Rule] = {
     "api_v1.revoke_own_token": Rule(ALL),
     # Lists are narrowed: R2 gets an empty list (checked below), not a refusal.
     "api_v1.list_applications": Rule(ALL, sees=frozenset({STATEMENT})),
-    "api_v1.get_application": Rule(TEAM, sees=frozenset({STATEMENT})),
+    # R2 gets 403 naming who to ask, as the staff pages' "not on the hiring team" page: vacancies
+    # are listed to every recruiter, so there is no existence to hide (docs/api.md).
+    "api_v1.get_application": Rule(TEAM, sees=frozenset({STATEMENT}), refused=403),
     # Any recruiter or admin makes a vacancy and reads one (drafts too), as on the pages; only
     # V1's team recruiter and admins change it (R2 gets 403, naming who to ask).
     "api_v1.create_vacancy": Rule(ALL, write=True, body=lambda w: new_vacancy()),
@@ -138,10 +152,11 @@ TOKEN_ACCESS: dict[str, Rule] = {
         body=lambda w: {"title": "Director of Skills and Work"},
     ),
     # The team's recruiter and admins move A's application (to a stage that keeps the sift
-    # anonymous, so no answer may name A); R2 gets 404, as for reading it.
+    # anonymous, so no answer may name A); R2 gets 403, as for reading it.
     "api_v1.change_stage": Rule(
         TEAM,
         sees=frozenset({STATEMENT}),
+        refused=403,
         write=True,
         if_match="/api/v1/applications/<application_id>",
         body=lambda w: {"status": "unsuccessful", "note": "Not this time"},
@@ -149,6 +164,33 @@ TOKEN_ACCESS: dict[str, Rule] = {
     ),
     "api_v1.publish_vacancy": MANAGE.but(setup=set_vacancy_status(VacancyStatus.CLOSED)),
     "api_v1.close_vacancy": MANAGE.but(setup=set_vacancy_status(VacancyStatus.PUBLISHED)),
+    # Scores: the hiring team and admins (an admin outside it audited); R2 403. Nothing in a
+    # score names the candidate.
+    "api_v1.get_scores": Rule(TEAM, refused=403),
+    "api_v1.get_own_scores": Rule(TEAM, refused=403),
+    "api_v1.create_own_scores": Rule(TEAM, refused=403, write=True, body=lambda w: own_set(w)),
+    "api_v1.update_own_scores": Rule(
+        TEAM, refused=403, write=True, if_match=OWN_SCORES, body=lambda w: own_set(w, True)
+    ),
+    # Exports: V1's moderators (its team recruiter, admins); R2 403. The file is theirs to read.
+    "api_v1.request_export": Rule(
+        TEAM, refused=403, write=True, body=lambda w: {"format": "csv", "which": "all"}
+    ),
+    "api_v1.get_export": Rule(TEAM, refused=403),
+    "api_v1.download_export": Rule(TEAM, refused=403, sees=frozenset({EXPORT})),
+    # Webhooks: admins only; recruiters' tokens get 403 whatever the scope.
+    "api_v1.list_webhooks": WEBHOOKS,
+    "api_v1.create_webhook": WEBHOOKS.but(
+        write=True, body=lambda w: {"url": "https://93.184.215.14/h", "events": ["export.ready"]}
+    ),
+    "api_v1.get_webhook": WEBHOOKS,
+    "api_v1.update_webhook": WEBHOOKS.but(
+        write=True, if_match="/api/v1/webhooks/<endpoint_id>", body=lambda w: {"active": False}
+    ),
+    "api_v1.delete_webhook": WEBHOOKS.but(write=True),
+    "api_v1.rotate_webhook_secret": WEBHOOKS.but(write=True),
+    "api_v1.list_webhook_deliveries": WEBHOOKS,
+    "api_v1.redeliver_webhook": WEBHOOKS.but(write=True),
 }
 SCOPES: Final = (TokenScope.READ, TokenScope.WRITE)
 
@@ -196,6 +238,9 @@ WORLD_TABLES: Final = (
     "status_changes",
     "outbox",
     "api_idempotency_keys",
+    "scores",
+    "export_jobs",
+    "export_downloads",
 )
 
 
@@ -304,3 +349,43 @@ def test_the_team_sees_the_sift_anonymised_until_the_identity_is_revealed(
             body = one.get_json()
             assert body["candidate"]["identity_visible"] is revealed
             assert body["candidate"]["number"]
+
+
+def test_a_recruiter_outside_the_team_is_told_who_to_ask(app_factory: AppFactory) -> None:
+    """403, not 404: vacancies are listed to every recruiter, so there is no existence to hide;
+    the problem says who to ask, as the staff pages' "not on the hiring team" page does."""
+    app = app_factory(RATELIMIT_ENABLED=False)
+    make = Factory(app)
+    people = make_people(make)
+    world = build_world(app, make, people)
+    client = app.test_client()
+    reader = bearer(issue_token(app, people[RECRUITER_OTHER])[1])
+    writer = bearer(issue_token(app, people[RECRUITER_OTHER], TokenScope.WRITE)[1])
+    application = f"/api/v1/applications/{world.application_id}"
+    answers = [
+        client.get(application, headers=reader),
+        client.get(f"/api/v1/applications?vacancy_id={world.vacancy_id}", headers=reader),
+        client.get(f"{application}/scores", headers=reader),
+        client.get(f"{application}/scores/mine", headers=reader),
+        client.post(f"{application}/scores/mine", headers=writer, json=own_set(world)),
+        client.post(f"{application}/stage", headers=writer, json={"status": "shortlisted"}),
+        client.get(f"/api/v1/exports/{world.export_id}", headers=reader),
+        client.get(f"/api/v1/exports/{world.export_id}/download", headers=reader),
+        client.post(f"/api/v1/staff/vacancies/{world.vacancy_id}/exports", headers=writer, json={}),
+    ]
+    recruiter = people[RECRUITER].full_name
+    for response in answers:
+        assert response.status_code == 403, response.request.path
+        assert response.mimetype == "application/problem+json"
+        problem = response.get_json()
+        assert problem["type"] == "https://recruit.midlandsengine.org/problems/forbidden"
+        assert problem["ask"] == [recruiter]
+        assert recruiter in problem["detail"] and "an administrator" in problem["detail"]
+        assert world.reference in problem["detail"]
+        assert application_reference(world) not in response.data
+    # Unknown ids (and a draft, the candidate's own) stay 404 for everyone.
+    other = make.vacancy(recruiter_ids=(people[RECRUITER].id,))
+    draft = make.application(people[CANDIDATE].id, other.id, ApplicationStatus.DRAFT)
+    for path in (f"/api/v1/applications/{draft.id}", "/api/v1/applications/999999/scores"):
+        assert client.get(path, headers=reader).status_code == 404
+    assert client.get("/api/v1/exports/999999", headers=reader).status_code == 404

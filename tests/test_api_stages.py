@@ -90,7 +90,7 @@ def test_outside_the_team_is_404_read_tokens_403_and_admins_audited(
     assert client.post(f"{path}/stage", json=body, headers=bearer(reader, etag)).status_code == 403
     _, outsider = issue_token(app, other, TokenScope.WRITE)
     outside = client.post(f"{path}/stage", json=body, headers=bearer(outsider, etag))
-    assert outside.status_code == 404
+    assert outside.status_code == 403 and outside.get_json()["ask"] == [mine.full_name]
     _, admin_secret = issue_token(app, admin, TokenScope.WRITE)
     moved = client.post(f"{path}/stage", json=body, headers=bearer(admin_secret, etag))
     assert moved.status_code == 200

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from recruit.api import etags
 from recruit.extensions import db
 from recruit.models import AuditEvent, TokenScope, Vacancy, VacancyRecruiter, VacancyStatus
 from testkit.factories import Factory
@@ -205,18 +206,27 @@ def test_two_updates_from_one_etag_get_one_success_and_one_412(
 
 def test_the_document_asks_for_if_match_and_offers_idempotency_keys(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
-    changes = 0
+    changes = set()
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
             names = {p["name"]: p for p in operation.get("parameters", [])}
-            if method == "patch" or path.endswith(("/publish", "/close", "/stage")):
-                changes += 1
+            # Every update (PATCH, PUT and the state changes) names the ETag it was based on.
+            if method in ("patch", "put") or path.endswith(("/publish", "/close", "/stage")):
+                changes.add(f"{method.upper()} {path.removeprefix('/api/v1')}")
                 assert names["If-Match"]["required"] is True, path
+                assert names["If-Match"]["schema"]["pattern"] == etags.ETAG_LIST, path
                 assert {"412", "428"} <= set(operation["responses"]), path
-            if method == "post" and path != "/api/v1/me/revoke":
+            if method in ("post", "patch", "put") and path != "/api/v1/me/revoke":
                 assert names["Idempotency-Key"]["required"] is False, path
-    assert changes == 4
+    assert changes == {
+        "PATCH /staff/vacancies/{vacancy_id}",
+        "POST /staff/vacancies/{vacancy_id}/publish",
+        "POST /staff/vacancies/{vacancy_id}/close",
+        "POST /applications/{application_id}/stage",
+        "PUT /applications/{application_id}/scores/mine",
+        "PATCH /webhooks/{endpoint_id}",
+    }
     problem = spec["components"]["schemas"]["Problem"]["properties"]
     assert {"ask", "required_scope", "errors"} <= set(problem)

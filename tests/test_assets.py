@@ -6,61 +6,18 @@ the tests are skipped locally, but fail under CI=true, where a missing build is 
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-ROOT = Path(__file__).resolve().parent.parent
-STATIC = ROOT / "recruit" / "static"
-BUILD = STATIC / "build"
-SCRIPT = ROOT / "scripts" / "build_assets.sh"
-OUTPUTS = ("recruit.css", "recruit.js", "govuk-frontend.min.js")
-SOURCES = [
-    ROOT / "package.json",
-    ROOT / "package-lock.json",
-    SCRIPT,
-    *sorted((ROOT / "assets").rglob("*")),
-]
+from tests.support.assets import STATIC
 
 URL_RE = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""")
 # GOV.UK's print styles match links by their href prefix; those are selectors, not fetches.
 HREF_SELECTOR_RE = re.compile(r"""\[href\^=(['"])https?://\1\]""")
-
-
-def _up_to_date() -> bool:
-    """Every output exists and is newer than every source file."""
-    outputs = [BUILD / name for name in OUTPUTS]
-    if not all(path.is_file() for path in outputs):
-        return False
-    newest_source = max(path.stat().st_mtime for path in SOURCES if path.is_file())
-    return min(path.stat().st_mtime for path in outputs) >= newest_source
-
-
-@pytest.fixture(scope="session")
-def built_assets() -> Path:
-    """Build the assets once (per xdist worker, serialised by a lock; later workers reuse it)."""
-    if shutil.which("npm") is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("npm is not installed, so the front-end assets cannot be built")
-        pytest.skip("npm is not installed; the front-end build is checked in CI")
-    BUILD.mkdir(parents=True, exist_ok=True)
-    with open(BUILD / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not _up_to_date():
-            result = subprocess.run(
-                ["bash", str(SCRIPT)], cwd=ROOT, capture_output=True, text=True, timeout=240
-            )
-            assert result.returncode == 0, (
-                f"build_assets.sh failed:\n{result.stdout}\n{result.stderr}"
-            )
-    return BUILD
 
 
 @pytest.fixture(scope="session")

@@ -103,9 +103,9 @@ def test_page_one_reads_scores_of_its_own_rows_only(
 def test_sorting_by_score_ranks_every_row_with_the_same_figures(app: Flask, make: Factory) -> None:
     data = scored_vacancy(app, make)
     by_date = every_page(app, data.recruiter.id, board.BoardFilters(vacancy_id=data.vacancy.id))
-    assert [row.application.id for row in by_date] == data.ids
+    assert [row.id for row in by_date] == data.ids
     for row in by_date:
-        expected = data.expected[row.application.id]
+        expected = data.expected[row.id]
         assert row.scores_visible is (expected is not None)
         assert row.overall == (None if expected is None else _approx(row.overall, expected))
 
@@ -115,9 +115,9 @@ def test_sorting_by_score_ranks_every_row_with_the_same_figures(app: Flask, make
     ranked = sorted(
         data.ids, key=lambda i: (data.expected[i] is None, -round(data.expected[i] or 0.0, 9), i)
     )
-    assert [row.application.id for row in by_score] == ranked
-    figures = {row.application.id: row.overall for row in by_date}
-    assert {row.application.id: row.overall for row in by_score} == figures
+    assert [row.id for row in by_score] == ranked
+    figures = {row.id: row.overall for row in by_date}
+    assert {row.id: row.overall for row in by_score} == figures
 
 
 def test_a_row_filter_counts_its_own_total(app: Flask, make: Factory) -> None:

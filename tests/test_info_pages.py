@@ -223,11 +223,14 @@ def journey(app: Flask, base: str) -> None:
     assert browser.send("/login", wrong).status_code == 400  # the form again, with its error
     right = {"email": candidate.email, "password": candidate.password}
     assert browser.send("/login", right).status_code == 302
-    apply = dict(answers(vacancy), action="submit", cv=(io.BytesIO(pdf_bytes()), "cv.pdf"))
-    sent = browser.send(
+    apply = dict(answers(vacancy), action="continue", cv=(io.BytesIO(pdf_bytes()), "cv.pdf"))
+    saved = browser.send(
         f"/vacancies/{vacancy.reference}/apply", apply, content_type="multipart/form-data"
     )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    sent = browser.send(f"/vacancies/{vacancy.reference}/apply/check", {})  # "Accept and send"
     assert sent.status_code == 302, sent.get_data(as_text=True)
+    assert "/submitted" in sent.headers["Location"]
     assert browser.get("/applications").status_code == 200
     assert browser.send("/logout", {}, page="/applications").status_code == 302
     staff = Browser(app, base)

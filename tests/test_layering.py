@@ -39,6 +39,7 @@ RULES = (
             "recruit.notifications",
             "recruit.monitoring",
             "recruit.privacy",
+            "recruit.webhooks",
         ),
         WEB_TIER,
         no_request_state=True,

@@ -70,6 +70,24 @@ CALLS: dict[str, Call] = {
     "adjustment_acknowledged": lambda r: catalog.adjustment_acknowledged(
         r["application"], datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     ),
+    # Job alerts (#13): the day's new vacancies for one saved search.
+    "job_alert": lambda r: catalog.job_alert(
+        r["candidate"],
+        search="theme Skills",
+        vacancies=[
+            {
+                "title": "Director of Connectivity",
+                "url": "http://127.0.0.1:5000/vacancies/ME-N0001",
+                "location": "Nottingham",
+                "salary": "£95,000",
+                "closes": "1 March 2026, 12pm",
+            }
+        ],
+        total=1,
+        search_url="http://127.0.0.1:5000/vacancies?theme=skills",
+        unsubscribe_url="http://127.0.0.1:5000/alerts/unsubscribe?token=tok-alert",
+        alerts_url="http://127.0.0.1:5000/account/alerts",
+    ),
 }
 
 # Sent to the staff member (the invitee, a vacancy's recruiter, whoever asked for the export).
@@ -91,6 +109,7 @@ SUBJECTS = {
     "access_pack_ready": "A copy of your data is ready to download",
     "account_erased": "Your account has been deleted",
     "adjustment_acknowledged": "Your request for adjustments: Director of Connectivity",
+    "job_alert": "New vacancies for your job alert: theme Skills",
 }
 
 

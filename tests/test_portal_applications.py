@@ -18,12 +18,13 @@ from testkit.documents import docx_bytes, pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import submit
 from tests.support.accounts import log_in
+from tests.support.portal import send_application
 
 
 def apply_with_cv(
     app: Flask, client: FlaskClient, vacancy: SimpleNamespace, cv: bytes, name: str
 ) -> int:
-    """Submit a complete application through the form; return its id."""
+    """Submit a complete application through the form and "Accept and send"; return its id."""
     data: dict[str, object] = {"statement": "My statement.", "action": "submit"}
     for criterion in vacancy.criteria:
         data[f"evidence_{criterion.id}"] = f"Evidence: {criterion.text}"
@@ -31,8 +32,11 @@ def apply_with_cv(
     url = f"/vacancies/{vacancy.reference}/apply"
     response = submit(client, url, data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
+    sent = send_application(client, vacancy)
     with app.app_context():
-        return db.session.scalars(select(Application.id)).one()
+        application_id = db.session.scalars(select(Application.id)).one()
+    assert sent.headers["Location"].endswith(f"/applications/{application_id}/submitted")
+    return application_id
 
 
 def object_urls(application_id: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 from flask import Flask
@@ -10,18 +11,18 @@ from sqlalchemy import func, select
 
 from recruit.extensions import db
 from recruit.models import (
-    Application,
     ApplicationStatus,
     CriterionKind,
     OutboxMessage,
     Role,
+    StatusChange,
     User,
 )
 from recruit.notifications.mail import build_message
 from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from tests.support.accounts import log_in
-from tests.support.portal import answers, post_apply
+from tests.support.portal import answers, post_apply, send_application
 from tests.support.rows import only_application, outbox
 
 
@@ -47,7 +48,8 @@ def test_form_groups_evidence_by_criterion(
     for criterion in vacancy.criteria:
         assert f'<label class="govuk-label govuk-label--s" for="evidence_{criterion.id}">' in html
         assert criterion.text in html
-    assert "Save as draft" in html and "Submit application" in html
+    assert 'name="action" value="continue">Continue</button>' in html
+    assert "Save as draft" in html and "Submit application" not in html
     assert 'data-maxwords="20"' in html
 
 
@@ -79,10 +81,17 @@ def test_submit_records_status_history_and_emails(
     response = post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     assert response.status_code == 302
     submitted = only_application(app)
-    assert response.headers["Location"].endswith(f"/applications/{submitted.id}?submitted=1")
+    assert response.headers["Location"].endswith(f"/applications/{submitted.id}/submitted")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"Application submitted. Your reference is {submitted.reference}" in page
-    assert 'role="alert"' in page  # announced to screen readers
+    # The GOV.UK confirmation panel, its heading the page's own (what a screen reader reads
+    # first): the reference is in it.
+    assert "<title>Application submitted: Head of Skills and Talent" in page
+    panel = (
+        r'<div class="govuk-panel govuk-panel--confirmation">\s*'
+        r'<h1 class="govuk-panel__title">Application submitted</h1>\s*'
+        r'<div class="govuk-panel__body">[^<]*<br><strong class="app-reference">'
+    )
+    assert re.search(panel + re.escape(submitted.reference) + "</strong>", page)
     assert submitted.status is ApplicationStatus.SUBMITTED
     assert submitted.submitted_at is not None
     assert [(h.from_status, h.to_status, h.changed_by_id) for h in submitted.history] == [
@@ -148,17 +157,28 @@ def test_submit_requires_statement_essential_evidence_and_cv(
     data = answers(vacancy, statement="  ")
     data[f"evidence_{second.id}"] = ""
     data[f"evidence_{desirable.id}"] = ""  # desirable evidence is optional
-    response = post_apply(client, vacancy, "submit", data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "Enter your supporting statement" in html
-    assert f"Enter your evidence for: {second.text}" in html
-    assert f'href="#evidence_{second.id}"' in html
-    assert f"Enter your evidence for: {essential.text}" not in html
-    assert f"Enter your evidence for: {desirable.text}" not in html
-    assert "Upload your CV" in html
+    # "Continue" keeps what was given as a draft; what is missing is listed on check answers.
+    saved = post_apply(client, vacancy, "continue", data)
+    assert saved.status_code == 302
+    check = f"/vacancies/{vacancy.reference}/apply/check"
+    assert saved.headers["Location"].endswith(check)
+    page = client.get(check).get_data(as_text=True)
+    # A send is refused all the same (the page offers none), and lists the same answers.
+    refused = send_application(client, vacancy)
+    assert refused.status_code == 400
+    apply_url = f"/vacancies/{vacancy.reference}/apply"
+    for html in (page, refused.get_data(as_text=True)):
+        assert "There is a problem" in html and "Accept and send" not in html
+        assert f'<a href="{apply_url}#statement">Enter your supporting statement</a>' in html
+        assert f"Enter your evidence for: {second.text}" in html
+        assert f'href="{apply_url}#evidence_{second.id}"' in html
+        assert f"Enter your evidence for: {essential.text}" not in html
+        assert f"Enter your evidence for: {desirable.text}" not in html
+        assert f'<a href="{apply_url}#cv">Upload your CV</a>' in html
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Application)) == 0
+        assert db.session.scalar(select(func.count()).select_from(StatusChange)) == 0
+    draft = only_application(app)
+    assert draft.status is ApplicationStatus.DRAFT and draft.submitted_at is None
     assert outbox(app) == []
 
 
@@ -167,6 +187,8 @@ def test_the_submitted_banner_is_never_shown_for_a_draft(
 ) -> None:
     post_apply(client, vacancy, "draft", {"statement": "Not finished."})
     draft = only_application(app)
+    confirmation = client.get(f"/applications/{draft.id}/submitted")
+    assert confirmation.headers["Location"].endswith(f"/applications/{draft.id}")
     page = client.get(f"/applications/{draft.id}?submitted=1")
     assert page.status_code == 200
     assert "Application submitted" not in page.get_data(as_text=True)

@@ -25,7 +25,7 @@ from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import submit
 from testkit.statements import before_first
-from tests.support.portal import answers, post_apply, set_closed
+from tests.support.portal import answers, post_apply, send_application, set_closed
 from tests.support.rows import only_application, outbox
 
 
@@ -64,7 +64,7 @@ def test_submit_after_closing_is_refused(
 ) -> None:
     post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     set_closed(app, vacancy.id)
-    response = post_apply(client, vacancy, "submit", answers(vacancy))
+    response = send_application(client, vacancy)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "This vacancy closed at" in html
@@ -121,14 +121,12 @@ def test_history_is_written_once(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
     post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
-    # A second post from a stale tab (the form page itself now redirects).
-    again = submit(
-        client,
-        "/applications",
-        dict(answers(vacancy), action="submit"),
-        action=f"/vacancies/{vacancy.reference}/apply",
-    )
-    assert again.status_code == 302  # redirected to the submitted application
+    submitted = only_application(app)
+    assert submitted.status is ApplicationStatus.SUBMITTED
+    # A second "Accept and send" from a stale tab (the check-answers page itself now redirects).
+    again = send_application(client, vacancy)
+    assert again.status_code == 302  # redirected to the submitted application's confirmation
+    assert again.headers["Location"].endswith(f"/applications/{submitted.id}/submitted")
     with app.app_context():
         row = db.session.scalars(select(Application)).one()
         candidate_row = row.candidate
@@ -149,12 +147,7 @@ def test_submit_refused_once_recruiters_close_the_vacancy(
             update(Vacancy).where(Vacancy.id == vacancy.id).values(status=VacancyStatus.CLOSED)
         )
         db.session.commit()
-    response = submit(
-        client,
-        "/applications",
-        dict(answers(vacancy), action="submit"),
-        action=f"/vacancies/{vacancy.reference}/apply",
-    )
+    response = send_application(client, vacancy)
     assert response.status_code == 400
     assert only_application(app).status is ApplicationStatus.DRAFT
     assert outbox(app) == []
@@ -196,8 +189,10 @@ def test_a_second_click_that_loses_the_race_shows_the_submitted_application(
                 .values(status=ApplicationStatus.SUBMITTED, submitted_at=utcnow())
             )
 
+    # A "Continue" from a stale tab: its save finds the draft sent (the double click on
+    # "Accept and send" itself is in tests/test_submit_first.py).
     with before_first(app, "UPDATE applications", first_click_lands) as twin_won:
-        response = post_apply(client, vacancy, "submit", answers(vacancy))
+        response = post_apply(client, vacancy, "continue", answers(vacancy))
     assert twin_won
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/applications/{draft.id}")

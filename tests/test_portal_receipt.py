@@ -25,7 +25,7 @@ from recruit.web.receipt import (
 from testkit.documents import pdf_bytes
 from testkit.forms import HeldBody, csrf_token_from
 from testkit.statements import before_first
-from tests.support.portal import answers, post_apply, set_closed
+from tests.support.portal import answers, post_apply, send_application, set_closed
 from tests.support.rows import only_application, outbox
 
 
@@ -53,10 +53,11 @@ def test_a_submit_received_before_closing_counts_though_it_is_decided_after(
 ) -> None:
     post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     with closing_while_the_decision_waits(app, vacancy.id) as closed:
-        response = post_apply(client, vacancy, "submit", answers(vacancy))
+        response = send_application(client, vacancy)
     assert closed, "the closing time never passed during the request"
     assert response.status_code == 302
     submitted = only_application(app)
+    assert response.headers["Location"].endswith(f"/applications/{submitted.id}/submitted")
     assert submitted.status is ApplicationStatus.SUBMITTED
     # Recorded as received: before the closing time, though decided after it.
     assert submitted.submitted_at is not None and submitted.submitted_at < closed[0]
@@ -79,8 +80,8 @@ def test_once_received_after_closing_a_submit_is_refused(
     post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     with closing_while_the_decision_waits(app, vacancy.id):
         post_apply(client, vacancy, "draft", answers(vacancy))
-    # The vacancy has now closed; the next request is received after it.
-    response = post_apply(client, vacancy, "submit", answers(vacancy))
+    # The vacancy has now closed; the next "Accept and send" is received after it.
+    response = send_application(client, vacancy)
     assert response.status_code == 400
     assert "This vacancy closed at" in response.get_data(as_text=True)
     assert only_application(app).status is ApplicationStatus.DRAFT
@@ -106,16 +107,18 @@ def test_a_submit_whose_body_arrives_after_closing_is_refused(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
     post_apply(client, vacancy, "draft", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
-    page = client.get(f"/vacancies/{vacancy.reference}/apply").get_data(as_text=True)
-    form = dict(answers(vacancy), action="submit", csrf_token=csrf_token_from(page))
-    body = urlencode(form).encode()
+    check = f"/vacancies/{vacancy.reference}/apply/check"
+    page = client.get(check).get_data(as_text=True)
+    assert "Accept and send" in page
+    # "Accept and send" posts the token and nothing else.
+    body = urlencode({"csrf_token": csrf_token_from(page)}).encode()
 
     def close_now() -> None:
         # The headers are in and the session read; the closing time passes before the body.
         set_closed(app, vacancy.id, ago=timedelta(milliseconds=1))
 
     response = client.post(
-        f"/vacancies/{vacancy.reference}/apply",
+        check,
         input_stream=HeldBody(body, close_now),
         content_type="application/x-www-form-urlencoded",
         content_length=len(body),

@@ -1,9 +1,10 @@
-"""A first submit (no draft before it): few statements, one outbox INSERT, one publish.
+"""A first submit ("Accept and send" on the check-answers page): few statements, one outbox
+INSERT, one publish.
 
-The closing-time crowd mostly submits in one go, so this is the hot path. The application is
-created already submitted by one guarded INSERT, which judges the deadline at the receipt as the
-guarded UPDATE does for a draft, and which the unique (vacancy, candidate) pair makes the one
-winner of a double click. The races are made to happen just before the request's first write.
+The candidate has saved their answers and CV with "Continue"; the send carries no answers and
+submits the saved draft with one guarded UPDATE, which judges the deadline at the send's own
+receipt and which makes one click of a double click the winner. The races are made to happen
+just before the request's first write.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
 from recruit.extensions import db
@@ -27,11 +27,10 @@ from recruit.models import (
     Application,
     ApplicationStatus,
     InterviewGuaranteeOptIn,
-    StoredFile,
+    StatusChange,
     Vacancy,
     utcnow,
 )
-from recruit.models.application import new_candidate_number
 from recruit.models.session import WebSession
 from recruit.tasknames import DELIVER_TASK, RELAY_TASK
 from testkit.documents import pdf_bytes
@@ -41,9 +40,9 @@ from tests.support.portal import answers
 from tests.support.rows import only_application, outbox, rows
 from tests.support.worker import queued_tasks, redis_settings
 
-# Most statements a first submit may send, session read and write included.
-MAX_STATEMENTS = 8
-FIRST_WRITE = "INSERT INTO stored_files"
+# Most statements the send may issue, session read and write included.
+MAX_STATEMENTS = 7
+FIRST_WRITE = "UPDATE applications"
 
 
 @pytest.fixture
@@ -53,50 +52,56 @@ def app_config(app_config: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield {**app_config, **settings}
 
 
-def first_submit(client: FlaskClient, vacancy: SimpleNamespace, **extra: Any) -> TestResponse:
-    """Open the form, then submit it complete with a PDF CV, as a candidate does in one go."""
+def save_and_continue(client: FlaskClient, vacancy: SimpleNamespace, **extra: Any) -> str:
+    """Fill in the form with a PDF CV and press "Continue"; the check-answers page's token."""
     url = f"/vacancies/{vacancy.reference}/apply"
     token = csrf_token_from(client.get(url).get_data(as_text=True))
-    form = dict(answers(vacancy), action="submit", csrf_token=token, **extra)
+    form = dict(answers(vacancy), action="continue", csrf_token=token, **extra)
     form["cv"] = (io.BytesIO(pdf_bytes()), "cv.pdf")
-    return client.post(url, data=form, content_type="multipart/form-data")
+    saved = client.post(url, data=form, content_type="multipart/form-data")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"{url}/check")
+    page = client.get(saved.headers["Location"])
+    assert page.status_code == 200
+    return csrf_token_from(page.get_data(as_text=True))
+
+
+def accept_and_send(client: FlaskClient, vacancy: SimpleNamespace, token: str) -> TestResponse:
+    """Press "Accept and send"."""
+    url = f"/vacancies/{vacancy.reference}/apply/check"
+    return client.post(url, data={"csrf_token": token})
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("touch_due", [False, True], ids=["fresh-session", "touch-due"])
-def test_a_first_submit_is_a_few_statements_one_outbox_insert_and_one_publish(
+def test_a_send_is_a_few_statements_one_outbox_insert_and_one_publish(
     app: Flask,
     client: FlaskClient,
     candidate: SimpleNamespace,
     vacancy: SimpleNamespace,
     touch_due: bool,
 ) -> None:
-    url = f"/vacancies/{vacancy.reference}/apply"
-    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    token = save_and_continue(client, vacancy)
     if touch_due:
-        # Filling in the form took a while: the session's last-seen time is due a refresh.
+        # Checking the answers took a while: the session's last-seen time is due a refresh.
         with app.app_context():
             db.session.execute(
                 update(WebSession).values(last_seen_at=utcnow() - timedelta(minutes=5))
             )
             db.session.commit()
-    form = dict(answers(vacancy), action="submit", csrf_token=token)
-    form["cv"] = (io.BytesIO(pdf_bytes()), "cv.pdf")
     sent: list[str] = []
     with listening(app, sent.append):
-        response = client.post(url, data=form, content_type="multipart/form-data")
+        response = accept_and_send(client, vacancy, token)
     assert response.status_code == 302
+    application = only_application(app)
+    assert response.headers["Location"].endswith(f"/applications/{application.id}/submitted")
     shown = "\n".join(" ".join(s.split())[:120] for s in sent)
     assert len(sent) <= MAX_STATEMENTS, shown
     assert sum(s.lstrip().startswith("INSERT INTO outbox") for s in sent) == 1, shown
-    assert not any(s.lstrip().startswith("UPDATE applications") for s in sent), shown
+    assert sum(s.lstrip().startswith("UPDATE applications") for s in sent) == 1, shown
+    assert not any(s.lstrip().startswith("INSERT INTO stored_files") for s in sent), shown
     touches = sum(s.lstrip().startswith("UPDATE web_sessions") for s in sent)
     assert touches == int(touch_due), shown
-    with app.app_context():
-        seen = db.session.scalars(select(WebSession.last_seen_at)).all()
-        assert [utcnow() - when < timedelta(minutes=1) for when in seen] == [True]
 
-    application = only_application(app)
     assert application.status is ApplicationStatus.SUBMITTED
     assert application.submitted_at is not None and application.cv_file is not None
     assert [(c.from_status, c.to_status) for c in application.history] == [
@@ -116,16 +121,16 @@ def test_a_first_submit_is_a_few_statements_one_outbox_insert_and_one_publish(
     assert queued_tasks(app.config["TASK_QUEUE"]) == [(RELAY_TASK, [{DELIVER_TASK: ids}])]
 
 
-def test_a_first_submit_keeps_the_adjustments_and_opt_in(
+def test_the_send_keeps_the_adjustments_and_opt_in_saved_with_the_answers(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
-    response = first_submit(
+    token = save_and_continue(
         client, vacancy, adjustments="A step-free venue, please.", guaranteed_interview="y"
     )
-    assert response.status_code == 302
+    check = client.get(f"/vacancies/{vacancy.reference}/apply/check").get_data(as_text=True)
+    assert "A step-free venue, please." in check and "Yes, consider me under the scheme" in check
+    assert accept_and_send(client, vacancy, token).status_code == 302
     application = only_application(app)
-    page = client.get(f"/applications/{application.id}?submitted=1").get_data(as_text=True)
-    assert "APP-" in page
     [asked] = rows(app, AdjustmentRequest)
     assert (asked.application_id, asked.text, asked.on_form) == (
         application.id,
@@ -135,72 +140,36 @@ def test_a_first_submit_keeps_the_adjustments_and_opt_in(
     assert [o.application_id for o in rows(app, InterviewGuaranteeOptIn)] == [application.id]
 
 
-def test_a_double_click_on_a_first_submit_gives_one_application(
+def test_a_double_click_on_accept_and_send_submits_once_and_both_see_the_confirmation(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
-    twin: list[int] = []
+    token = save_and_continue(client, vacancy)
+    draft = only_application(app)
 
     def first_click_lands() -> None:
-        # The other click's INSERT commits between this request's checks and its own.
+        # The other click's UPDATE commits between this request's checks and its own.
         with db.engine.begin() as other:
-            twin.append(
-                other.execute(
-                    insert(Application)
-                    .values(
-                        vacancy_id=vacancy.id,
-                        candidate_id=candidate.id,
-                        status=ApplicationStatus.SUBMITTED,
-                        statement="the first click",
-                        submitted_at=utcnow(),
-                        candidate_number=new_candidate_number(),
-                    )
-                    .returning(Application.id)
-                ).scalar_one()
+            other.execute(
+                update(Application)
+                .where(Application.id == draft.id)
+                .values(status=ApplicationStatus.SUBMITTED, submitted_at=utcnow())
             )
 
     with before_first(app, FIRST_WRITE, first_click_lands) as landed:
-        response = first_submit(client, vacancy)
+        response = accept_and_send(client, vacancy, token)
     assert landed and response.status_code == 302
-    assert response.headers["Location"].endswith(f"/applications/{twin[0]}")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "You have already submitted an application for this vacancy" in page
-    assert only_application(app).statement == "the first click"
-    assert outbox(app) == []  # this click sent nothing; the winner sends its own confirmation
-    assert rows(app, StoredFile) == []  # nor kept the CV it brought
-    assert list(Path(app.config["UPLOAD_DIR"]).iterdir()) == []
+    assert response.headers["Location"].endswith(f"/applications/{draft.id}/submitted")
+    assert rows(app, StatusChange) == []  # this click wrote no history
+    assert outbox(app) == []  # nor any email: the winner sends its own confirmation
+    # A click after the first one landed finds nothing to send, and is shown the same page.
+    again = accept_and_send(client, vacancy, token)
+    assert again.headers["Location"].endswith(f"/applications/{draft.id}/submitted")
 
 
-def test_a_first_submit_that_meets_a_draft_from_another_tab_submits_that_draft(
+def test_a_send_received_before_closing_counts_though_it_is_decided_after(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
-    def other_tab_saves() -> None:
-        with db.engine.begin() as other:
-            other.execute(
-                insert(Application).values(
-                    vacancy_id=vacancy.id,
-                    candidate_id=candidate.id,
-                    status=ApplicationStatus.DRAFT,
-                    statement="a draft",
-                    candidate_number=new_candidate_number(),
-                )
-            )
-
-    with before_first(app, FIRST_WRITE, other_tab_saves) as saved:
-        response = first_submit(client, vacancy)
-    assert saved and response.status_code == 302
-    application = only_application(app)
-    assert application.status is ApplicationStatus.SUBMITTED
-    assert application.statement == answers(vacancy)["statement"]
-    assert application.cv_file is not None
-    assert len(application.history) == 1
-    assert len(outbox(app, "application_received")) == 1
-    assert len(rows(app, StoredFile)) == 1
-    assert len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == 1
-
-
-def test_a_first_submit_received_before_closing_counts_though_it_is_decided_after(
-    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
-) -> None:
+    token = save_and_continue(client, vacancy)
     closed: list[Any] = []
 
     def close() -> None:
@@ -211,7 +180,7 @@ def test_a_first_submit_received_before_closing_counts_though_it_is_decided_afte
             )
 
     with before_first(app, FIRST_WRITE, close):
-        response = first_submit(client, vacancy)
+        response = accept_and_send(client, vacancy, token)
     assert closed and response.status_code == 302
     submitted = only_application(app)
     assert submitted.status is ApplicationStatus.SUBMITTED
@@ -219,11 +188,13 @@ def test_a_first_submit_received_before_closing_counts_though_it_is_decided_afte
     assert len(outbox(app, "application_received")) == 1
 
 
-def test_a_first_submit_received_after_closing_is_refused_by_the_guarded_insert(
+def test_a_send_received_after_closing_is_refused_by_the_guarded_update(
     app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
 ) -> None:
+    token = save_and_continue(client, vacancy)
+
     def close_long_ago() -> None:
-        # Closed before the request was received, though the form's read saw it open.
+        # Closed before the request was received, though the page's read saw it open.
         with db.engine.begin() as other:
             other.execute(
                 update(Vacancy)
@@ -232,10 +203,10 @@ def test_a_first_submit_received_after_closing_is_refused_by_the_guarded_insert(
             )
 
     with before_first(app, FIRST_WRITE, close_long_ago) as closed:
-        response = first_submit(client, vacancy)
+        response = accept_and_send(client, vacancy, token)
     assert closed and response.status_code == 400
     assert "This vacancy closed at" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalars(select(Application)).all() == []
-    assert rows(app, StoredFile) == [] and outbox(app) == []
-    assert list(Path(app.config["UPLOAD_DIR"]).iterdir()) == []
+        [row] = db.session.scalars(select(Application)).all()
+        assert row.status is ApplicationStatus.DRAFT and row.submitted_at is None
+    assert rows(app, StatusChange) == [] and outbox(app) == []

@@ -44,6 +44,9 @@ STABLE_NAMES = {
     "recruit.monitoring.build_report",
     "recruit.retention.purge",
     "recruit.privacy.build_access_pack",
+    "recruit.alerts.send_daily",
+    "recruit.webhooks.deliver",
+    "recruit.webhooks.sweep",
 }
 REGISTRY = "recruit.tasknames"
 DISPATCH_PUBLISH = "recruit.outbox.dispatch.publish"
@@ -212,8 +215,8 @@ def test_every_beat_entry_runs_a_registered_task() -> None:
     entries = beat_schedule({"OUTBOX_SWEEP_SECONDS": 30}).values()
     assert {entry["task"] for entry in entries} <= TASK_NAMES
     # Every scheduled job, none dropped on the way: 7, the retention purge and the access-pack
-    # sweep (#11).
-    assert len(entries) == 9
+    # sweep (#11), the daily job alerts (#13) and the webhook delivery sweep (#14).
+    assert len(entries) == 11
 
 
 def test_the_after_commit_relay_publishes_registered_names() -> None:

@@ -33,12 +33,14 @@ def celery_init_app(app: Flask) -> Celery:
     worker_process_init.connect(reset_connections, weak=False)
 
     from worker import (  # noqa: F401 - registers the shared tasks
+        alert_tasks,
         export_tasks,
         monitoring_tasks,
         privacy_tasks,
         relay_tasks,
         retention_tasks,
         tasks,
+        webhook_tasks,
     )
 
     return celery_app

@@ -21,6 +21,7 @@ from recruit.admin import (
     token_views,
     user_views,
     vacancy_views,
+    webhook_views,
 )
 from recruit.admin.blueprint import bp
 
@@ -42,4 +43,5 @@ __all__ = [
     "token_views",
     "user_views",
     "vacancy_views",
+    "webhook_views",
 ]

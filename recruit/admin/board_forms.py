@@ -7,10 +7,12 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectField, StringField
+from wtforms import Field, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from recruit.admin.fields import VISIBLE_STATUSES, options
+from recruit.models import ApplicationStatus
+from recruit.services import pipeline
 from recruit.services.board import BANDS, LISTS, SORTS
 from recruit.services.vacancies import uk_to_utc
 from recruit.taxonomy import SECTORS, STAFF_LABELS, THEMES
@@ -73,3 +75,12 @@ class BoardFilterForm(FlaskForm):  # type: ignore[misc]
         end = end + timedelta(days=1) if end else None
         before = uk_to_utc(end.year, end.month, end.day, 0, 0) if end else None
         return after, before
+
+
+def card_moves() -> dict[ApplicationStatus, list[SelectChoice]]:
+    """Per stage, the stages a board card may move to, in pipeline order (the pipeline's own
+    rule; a move it refuses is still refused when posted)."""
+    return {
+        stage: options({s.value: STAFF_LABELS[s] for s in ApplicationStatus if s in targets})
+        for stage, targets in pipeline.ALLOWED_MOVES.items()
+    }

@@ -25,6 +25,7 @@ from recruit.admin.export_forms import ExportForm
 from recruit.admin.pages import View
 from recruit.exports import jobs
 from recruit.extensions import db
+from recruit.formatting import uk_datetime
 from recruit.models import ExportFormat, ExportJob, ExportStatus, Vacancy
 from recruit.services.access import may_export
 from recruit.web.authz import staff_required
@@ -78,28 +79,73 @@ def exports(vacancy_id: int) -> View:
     ), 400 if form.errors else 200
 
 
+def size_text(size: int | None) -> str:
+    """A file size people read: bytes, KB or MB (1 KB = 1,024 bytes)."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _building(job: ExportJob, percent: int, done: int, total: int) -> str:
+    """The building state in words: counting first, then the percentage (and rows, but for a
+    pack, whose three passes share one percentage)."""
+    if not total:
+        return "Building: counting the applications to export."
+    rows = f" {done:,} of {total:,} applications." if job.format is not ExportFormat.PACK else ""
+    return f"Building: {percent}% done.{rows}"
+
+
+def progress_of(job: ExportJob) -> dict[str, Any]:
+    """The one truthful state of an export, for the page and its status JSON alike."""
+    total, done = job.progress_total or 0, min(job.progress_done or 0, job.progress_total or 0)
+    percent = done * 100 // total if total else 0
+    ready = job.status is ExportStatus.READY
+    messages = {
+        ExportStatus.QUEUED: "Queued: waiting for a worker to start building it.",
+        ExportStatus.BUILDING: _building(job, percent, done, total),
+        ExportStatus.READY: "Ready to download.",
+        ExportStatus.FAILED: f"The export failed: {job.error or 'unknown error'}. "
+        "Build it again, or contact the service team if it keeps failing.",
+        ExportStatus.EXPIRED: "This export has expired and its file has been deleted. "
+        "Build a new one.",
+    }
+    label = f"Download {job.file_name or 'export'}" + (
+        f" ({size_text(job.size_bytes)})" if job.size_bytes is not None else ""
+    )
+    return {
+        "status": job.status.value,
+        "message": messages[job.status],
+        "percent": percent if job.status is ExportStatus.BUILDING else (100 if ready else 0),
+        "done": done,
+        "total": total,
+        "error": job.error if job.status is ExportStatus.FAILED else None,
+        "download_url": url_for("admin.download_export", export_id=job.id) if ready else None,
+        "download_label": label if ready else None,
+        "expires_text": uk_datetime(job.expires_at) if ready and job.expires_at else None,
+        "finished": job.status not in (ExportStatus.QUEUED, ExportStatus.BUILDING),
+    }
+
+
 @bp.route("/exports/<int:export_id>")
 @staff_required
 def export(export_id: int) -> str:
     """One export's progress, live, and its download link when ready."""
     job, vacancy = job_for_user(export_id)
-    return render_template("admin/export.html", job=job, vacancy=vacancy)
+    return render_template("admin/export.html", job=job, vacancy=vacancy, progress=progress_of(job))
 
 
 @bp.route("/exports/<int:export_id>/status")
 @staff_required
 def export_status(export_id: int) -> Response:
-    """The progress as JSON, polled by the export page."""
+    """The progress as JSON, polled by the export page; never cached."""
     job, _ = job_for_user(export_id)
-    return jsonify(
-        status=job.status.value,
-        done=job.progress_done,
-        total=job.progress_total,
-        error=job.error if job.status is ExportStatus.FAILED else None,
-        download_url=url_for("admin.download_export", export_id=job.id)
-        if job.status is ExportStatus.READY
-        else None,
-    )
+    response = jsonify(progress_of(job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/exports/<int:export_id>/download")

@@ -18,10 +18,10 @@ from recruit.admin.access import is_panel
 from recruit.admin.application_forms import MoveForm
 from recruit.admin.board_forms import BoardFilterForm
 from recruit.admin.bulk_forms import BULK_ACTIONS
-from recruit.admin.sift_forms import NoteForm, RevealForm
+from recruit.admin.sift_forms import NoteForm, RevealForm, inline_score_form
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, StatusChange, Vacancy
-from recruit.services import access, board, pipeline, scoring, sift
+from recruit.services import access, board, pipeline, scoring, sift, sift_queue
 from recruit.taxonomy import STAFF_LABELS
 
 View = str | Response | tuple[str, int]
@@ -43,13 +43,17 @@ def render_application(
     move_form: MoveForm | None = None,
     note_form: NoteForm | None = None,
     reveal_form: RevealForm | None = None,
+    score_form: FlaskForm | None = None,
 ) -> tuple[str, int]:
     """The application page as the current user may see it; any form given carries errors."""
-    forms = [f for f in (move_form, note_form, reveal_form) if f is not None]
+    forms = [f for f in (score_form, move_form, note_form, reveal_form) if f is not None]
     move_form = move_form or MoveForm(formdata=None)
     move_form.offer(pipeline.allowed_moves(application))
     staff = not is_panel()
     mine = scoring.own_scores(application, current_user)
+    if score_form is None and access.may_score(current_user, application):
+        # The reading order: statement and evidence, then this form, then the move.
+        score_form = None if access.has_submitted(mine) else inline_score_form(application, mine)
     page = render_template(
         "admin/application.html",
         application=application,
@@ -73,6 +77,8 @@ def render_application(
         score_label=scoring.label,
         moderator=access.is_moderator(current_user, application.vacancy_id),
         in_sift=application.status in access.SIFT_STATUSES,
+        score_form=score_form,
+        queue=sift_queue.place(current_user, application),
     )
     return page, 400 if any(f.errors for f in forms) else 200
 

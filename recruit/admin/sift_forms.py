@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from flask_wtf import FlaskForm
@@ -10,11 +10,20 @@ from wtforms import Field, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from recruit.admin.fields import options
-from recruit.models import Criterion
+from recruit.models import Application, Criterion
 from recruit.services.scoring import COMMENT_CHARS, DESCRIPTORS, SCALE
 from recruit.services.sift import NOTE_CHARS, REASON_CHARS
 
 COMMENT_MESSAGE: Final = f"Comments must be {COMMENT_CHARS} characters or fewer"
+
+
+def score_data(mine: Mapping[int, Any]) -> dict[str, Any]:
+    """The score form's values from the assessor's saved scores, by criterion id."""
+    data: dict[str, Any] = {}
+    for criterion_id, row in mine.items():
+        data[f"score_{criterion_id}"] = "" if row.score is None else str(row.score)
+        data[f"comment_{criterion_id}"] = row.comment
+    return data
 
 
 def on_scale(form: FlaskForm, field: Field) -> None:
@@ -59,6 +68,11 @@ def score_form(
             ),
         )
     return _build(ScoreForm, from_request, data)
+
+
+def inline_score_form(application: Application, mine: Mapping[int, Any]) -> FlaskForm:
+    """The score form for the application page, filled from the viewer's saved draft."""
+    return score_form(application.vacancy.criteria, from_request=False, data=score_data(mine))
 
 
 def agreed_form(

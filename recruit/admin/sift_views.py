@@ -12,21 +12,13 @@ from flask_wtf import FlaskForm
 from recruit.admin.access import assessor_required, get_application_for_staff, require_moderator
 from recruit.admin.blueprint import bp
 from recruit.admin.pages import View, render_application
-from recruit.admin.sift_forms import NoteForm, RevealForm, agreed_form, score_form
+from recruit.admin.sift_forms import NoteForm, RevealForm, agreed_form, score_data, score_form
 from recruit.extensions import db
 from recruit.models import Application
 from recruit.services import access, scoring, sift
 from recruit.web.authz import staff_required
 
 log = logging.getLogger(__name__)
-
-
-def _score_data(mine: dict[int, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for criterion_id, row in mine.items():
-        data[f"score_{criterion_id}"] = "" if row.score is None else str(row.score)
-        data[f"comment_{criterion_id}"] = row.comment
-    return data
 
 
 def _entries(form: FlaskForm, application: Application) -> dict[int, scoring.Entry]:
@@ -65,7 +57,7 @@ def score(application_id: int) -> View:
         abort(404)
     criteria = found.vacancy.criteria
     mine = scoring.own_scores(found, current_user)
-    form = score_form(criteria, from_request=request.method == "POST", data=_score_data(mine))
+    form = score_form(criteria, from_request=request.method == "POST", data=score_data(mine))
     if request.method == "POST" and form.validate_on_submit():
         submit = request.form.get("action") == "submit"
         try:
@@ -80,7 +72,10 @@ def score(application_id: int) -> View:
                 "Your scores are submitted." if submit else "Your draft scores are saved.",
                 "success",
             )
-            return redirect(url_for("admin.application", application_id=found.id))
+            return redirect(url_for("admin.application", application_id=found.id) + "#scores")
+    if request.method == "POST" and request.form.get("on") == "application":
+        # Posted from the application page's own form: show the errors where it was filled in.
+        return render_application(found, score_form=form)
     return _render_score(found, form)
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recruit.admin.access import get_managed_vacancy, get_vacancy_for_staff
 from recruit.admin.blueprint import bp
 from recruit.admin.pages import View
 from recruit.admin.vacancy_forms import ConfirmForm, VacancyForm
 from recruit.extensions import db
-from recruit.models import Vacancy, VacancyStatus
+from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus
 from recruit.services import vacancies
 from recruit.services.access import may_manage_vacancy
+from recruit.services.closing import received_counts
 from recruit.taxonomy import STAFF_LABELS
 from recruit.web.authz import staff_required
 
@@ -105,13 +106,30 @@ def publish_vacancy(vacancy_id: int) -> View:
     )
 
 
-@bp.route("/vacancies/<int:vacancy_id>/close", methods=["POST"])
+@bp.route("/vacancies/<int:vacancy_id>/close", methods=["GET", "POST"])
 @staff_required
 def close_vacancy(vacancy_id: int) -> View:
-    """Close a published vacancy to new applications."""
+    """GET: the confirmation page saying what closing does. POST: close to new applications."""
+    if request.method == "GET":
+        found = get_managed_vacancy(vacancy_id, what="vacancy close")
+        return render_template(
+            "admin/close_vacancy.html",
+            vacancy=found,
+            form=ConfirmForm(),
+            received=received_counts([found.id]).get(found.id, 0),
+            drafts=_draft_count(found.id),
+        )
     return _change_status(
         vacancy_id, vacancies.close, "is closed to new applications", "vacancy close"
     )
+
+
+def _draft_count(vacancy_id: int) -> int:
+    """Unsubmitted drafts of the vacancy: their candidates can no longer submit once it closes."""
+    drafts = select(func.count(Application.id)).where(
+        Application.vacancy_id == vacancy_id, Application.status == ApplicationStatus.DRAFT
+    )
+    return int(db.session.scalar(drafts) or 0)
 
 
 def _change_status(

@@ -12,10 +12,13 @@ from recruit.api import (
     account,
     applications,
     docs_views,
+    exports,
     public,
+    scores,
     staff_vacancies,
     stages,
     views,
+    webhooks,
 )
 from recruit.api.auth import init_limiter
 from recruit.api.blueprint import bp, v1
@@ -27,13 +30,16 @@ __all__ = [
     "applications",
     "bp",
     "docs_views",
+    "exports",
     "init_app",
     "init_problems",
     "public",
+    "scores",
     "staff_vacancies",
     "stages",
     "v1",
     "views",
+    "webhooks",
 ]
 
 

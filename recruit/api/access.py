@@ -2,14 +2,17 @@
 the staff pages, answered as problems instead of pages.
 
 A token's owner is a recruiter or an admin. Any of them may read a vacancy; only an admin or one
-of the vacancy's team recruiters may change it (others get 403, naming who to ask), and an admin
-outside the team is audited, as on the pages (`admin_application_access`).
+of the vacancy's team recruiters may change it, and only the vacancy's hiring team and admins
+may open its applications (their scores and exports too). A recruiter outside the team gets
+403, naming who to ask, as the staff pages' "not on the hiring team" page does: vacancies are
+listed to every recruiter, so there is no existence to hide. An admin outside the team is
+audited, as on the pages (`admin_application_access`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import request
 from sqlalchemy import select
@@ -17,9 +20,14 @@ from sqlalchemy.orm import selectinload
 
 from recruit.api.problems import ProblemError
 from recruit.extensions import db, open_write_transaction
-from recruit.models import Application, Role, User, Vacancy
+from recruit.models import Application, ApplicationStatus, Role, User, Vacancy
 from recruit.services import audit, teams
-from recruit.services.access import admin_access_audited, may_manage_vacancy, may_open_vacancy
+from recruit.services.access import (
+    admin_access_audited,
+    may_manage_vacancy,
+    may_open_applications,
+    may_open_vacancy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,30 +62,61 @@ def readable_vacancy(viewer: User, vacancy_id: int) -> Vacancy:
     return vacancy
 
 
+def refuse_outside_team(vacancy: Vacancy, doing: str) -> NoReturn:
+    """403 for a recruiter outside the vacancy's hiring team: what only the team may do, and who
+    to ask (its recruiters, or an administrator), as the staff pages' 403 page says."""
+    log.warning(
+        "authorisation failure: not on the hiring team",
+        extra={
+            "event": "authz_denied",
+            "reason": "not_on_team",
+            "method": request.method,
+            "endpoint": request.endpoint or "-",
+            "vacancy_id": vacancy.id,
+        },
+    )
+    ask = teams.contacts_for(vacancy.id)
+    who = " or ".join([", ".join(ask), "an administrator"]) if ask else "an administrator"
+    detail = (
+        f"You are not on the hiring team for {vacancy.reference} ({vacancy.title}). Only its "
+        f"hiring team and administrators may {doing}. To be added to the team, ask {who}."
+    )
+    db.session.rollback()
+    raise ProblemError(403, detail, ask=ask or ["an administrator"])
+
+
 def check_may_manage(viewer: User, vacancy_id: int, what: str) -> None:
     """403 (naming who to ask) unless the owner may change the vacancy; an admin outside the
     team is audited, and the event committed before anything is changed."""
     vacancy = readable_vacancy(viewer, vacancy_id)
     if not may_manage_vacancy(viewer, vacancy.id):
-        log.warning(
-            "authorisation failure: not on the hiring team",
-            extra={
-                "event": "authz_denied",
-                "reason": "not_on_team",
-                "method": request.method,
-                "endpoint": request.endpoint or "-",
-                "vacancy_id": vacancy.id,
-            },
-        )
-        ask = teams.contacts_for(vacancy.id)
-        db.session.rollback()
-        raise ProblemError(
-            403,
-            "Only the vacancy's team recruiters and administrators may change it.",
-            ask=ask or ["an administrator"],
-        )
+        refuse_outside_team(vacancy, "edit, publish, reopen or close it")
     audit_admin(viewer, vacancy.id, what)
     db.session.commit()
+
+
+def check_team_vacancy(viewer: User, vacancy_id: int) -> Vacancy:
+    """The vacancy, for work on its applications: 404 if unknown, 403 (naming who to ask)
+    outside its hiring team, as the staff pages' `get_team_vacancy`."""
+    vacancy = readable_vacancy(viewer, vacancy_id)
+    if not may_open_applications(viewer, vacancy.id):
+        refuse_outside_team(vacancy, "open its applications, score them or export them")
+    return vacancy
+
+
+def application_not_found(viewer: User, application_id: int) -> NoReturn:
+    """Why an application is not in the viewer's scope: 403 (naming who to ask) if it is a
+    submitted application of a vacancy whose team they are not on, else 404 (drafts are the
+    candidate's own, and answer as an unknown id, as on the pages)."""
+    vacancy_id = db.session.scalar(
+        select(Application.vacancy_id).where(
+            Application.id == application_id, Application.status != ApplicationStatus.DRAFT
+        )
+    )
+    if vacancy_id is not None:
+        check_team_vacancy(viewer, vacancy_id)
+    db.session.rollback()
+    raise ProblemError(404, "No application of yours has this id.")
 
 
 def lock_vacancy(vacancy_id: int) -> Vacancy:

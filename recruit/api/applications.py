@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from recruit.api import cursor, etags
-from recruit.api.access import audit_admin
+from recruit.api.access import application_not_found, audit_admin, check_team_vacancy
 from recruit.api.application_schemas import (
     ApplicationFilterSchema,
     ApplicationPageSchema,
@@ -26,7 +26,7 @@ from recruit.api.blueprint import v1
 from recruit.api.problems import ProblemError
 from recruit.api.spec import arguments, problems, response, route
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, CriterionEvidence, User
+from recruit.models import Application, ApplicationStatus, CriterionEvidence, User, Vacancy
 from recruit.services.access import identity_visible
 from recruit.services.board import role_scope
 from recruit.urls import external_url
@@ -86,11 +86,13 @@ def in_scope(viewer: User, application_id: int) -> Select[Application]:
 @authenticated(v1)
 @arguments(v1, ApplicationFilterSchema, location="query", as_kwargs=True)
 @response(v1, 200, ApplicationPageSchema)
-@problems(v1, 400)
+@problems(v1, 400, 403)
 def list_applications(limit: int, cursor_text: str = "", **filters: Any) -> dict[str, Any]:
     """Submitted applications the token's owner may see, oldest first, by vacancy and stage."""
     viewer = current_api_user()
     stmt = select(Application).where(*role_scope(viewer)).options(*_loaded())
+    if "vacancy_id" in filters and db.session.get(Vacancy, filters["vacancy_id"]) is not None:
+        check_team_vacancy(viewer, filters["vacancy_id"])  # 403 outside its team, as the board
     if "vacancy_id" in filters:
         stmt = stmt.where(Application.vacancy_id == filters["vacancy_id"])
     if "status" in filters:
@@ -115,13 +117,14 @@ def list_applications(limit: int, cursor_text: str = "", **filters: Any) -> dict
 @route(v1, "/applications/<int:application_id>", methods=["GET"], tags=TAGS)
 @authenticated(v1)
 @response(v1, 200, ApplicationSchema, headers=etags.ETAG_HEADER)
-@problems(v1, 404)
+@problems(v1, 403, 404)
 def get_application(application_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """One application, with the statement and evidence; 404 outside the owner's teams."""
+    """One application, with the statement and evidence; 403 (naming who to ask) outside the
+    owner's teams."""
     viewer = current_api_user()
     application = db.session.scalar(in_scope(viewer, application_id))
     if application is None:
-        raise ProblemError(404, "No application of yours has this id.")
+        application_not_found(viewer, application_id)
     body = full(application, viewer)  # before the commit expires what was loaded
     audit_admin(viewer, application.vacancy_id, "application", application)
     db.session.commit()

@@ -25,7 +25,7 @@ class ProblemSchema(Schema):
     )
     ask = fields.List(
         fields.String(),
-        metadata={"description": "403 on a vacancy outside your teams: who may change it"},
+        metadata={"description": "403 outside a vacancy's team: whom to ask to be added to it"},
     )
 
 

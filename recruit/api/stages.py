@@ -1,10 +1,11 @@
 """Moving an application along the pipeline with a write token: the staff page's move, by its
 rules (`recruit.services.pipeline`), in its scope and with its audit.
 
-Only the vacancy's hiring team and admins may (others get 404, as for reading it); an admin
-outside the team is audited. The move takes `If-Match` with the application's ETag, compared
-with the row locked, so two recruiters moving it at once get one success and one 412. What the
-answer shows of the candidate follows the anonymised sift, as every read does. A replayed move
+Only the vacancy's hiring team and admins may (a recruiter outside the team gets 403 naming
+who to ask, as for reading it); an admin outside the team is audited. The move takes
+`If-Match` with the application's ETag, compared with the row locked, so two recruiters moving
+it at once get one success and one 412. What the answer shows of the candidate follows the
+anonymised sift, as every read does. A replayed move
 (`Idempotency-Key`) answers with the application as it is now: its answer names the candidate,
 so it is not kept with the key.
 """
@@ -17,7 +18,7 @@ from flask import Response, jsonify
 from marshmallow import Schema, fields, validate
 
 from recruit.api import etags, idempotency
-from recruit.api.access import audit_admin
+from recruit.api.access import application_not_found, audit_admin
 from recruit.api.application_schemas import ApplicationSchema
 from recruit.api.applications import full, in_scope
 from recruit.api.auth import authenticated, current_api_user
@@ -69,7 +70,7 @@ def _as_now(application_id: int) -> Response:
     viewer = current_api_user()
     found = _find(viewer, application_id, lock=False)
     if found is None:
-        raise ProblemError(404, "No application of yours has this id.")
+        application_not_found(viewer, application_id)
     body = full(found, viewer)  # before the commit expires what was loaded
     audit_admin(viewer, found.vacancy_id, "application", found)
     db.session.commit()
@@ -83,7 +84,7 @@ def _as_now(application_id: int) -> Response:
 @idempotency.idempotent(v1, etags.IF_MATCH, fresh=_as_now)
 @arguments(v1, StageChangeSchema, location="json")
 @response(v1, 200, ApplicationSchema, headers=etags.ETAG_HEADER)
-@problems(v1, 404, 409, 412, 428)
+@problems(v1, 403, 404, 409, 412, 428)
 def change_stage(
     move: dict[str, Any], application_id: int
 ) -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -92,7 +93,7 @@ def change_stage(
     viewer = current_api_user()
     found = _find(viewer, application_id, lock=False)
     if found is None:
-        raise ProblemError(404, "No application of yours has this id.")
+        application_not_found(viewer, application_id)
     audit_admin(viewer, found.vacancy_id, "application stage", found)
     db.session.commit()
     etags.require_if_match()

@@ -30,6 +30,7 @@ from recruit.models.export import (
     ExportStatus,
 )
 from recruit.notifications import catalog
+from recruit.webhooks import events as webhook_events
 
 # A building job untouched for longer than a task may run belonged to a worker that died. The
 # default (EXPORT_STALE_SECONDS) exceeds the task's 15 min hard time limit, so a live build is
@@ -155,7 +156,7 @@ def build(job: ExportJob) -> Path:
     remove_scratch(mine)
     with tempfile.TemporaryDirectory(dir=export_dir(), prefix=mine) as scratch:
         work = Path(scratch)
-        produced = _produce(job, vacancy, criteria, work, report)
+        produced = _produce(job, vacancy, criteria, work, (report, total))
         os.replace(produced, target)
     return target
 
@@ -174,11 +175,16 @@ def remove_scratch(prefix: str = SCRATCH_PREFIX, older_than: float = 0.0) -> int
 
 
 def _produce(
-    job: ExportJob, vacancy: Vacancy, criteria: list[Any], work: Path, report: Callable[[int], None]
+    job: ExportJob,
+    vacancy: Vacancy,
+    criteria: list[Any],
+    work: Path,
+    progress: tuple[Callable[[int], None], int],
 ) -> Path:
     def fresh() -> Any:
         return rows.iter_rows(vacancy.id, job.selection, criteria)
 
+    report, total = progress
     # On PostgreSQL the database computes the cells (pgstream); the rows path serves SQLite and
     # the PDF. Both give the same file.
     fast = pgstream.supported(db.session.connection())
@@ -190,19 +196,32 @@ def _produce(
             writers.write_csv(out, fresh(), criteria, report)
         return out
     xlsx = work / "candidates.xlsx"
-    sheet_progress = report if job.format is ExportFormat.XLSX else (lambda n: None)
+    # A pack is three passes over the rows (sheet, PDF, ZIP); each reports a third of the bar.
+    steps = 1 if job.format is ExportFormat.XLSX else 3
     if fast:
-        pgstream.write_xlsx(xlsx, vacancy.id, job.selection, criteria, sheet_progress)
+        pgstream.write_xlsx(
+            xlsx, vacancy.id, job.selection, criteria, phase(report, 0, steps, total)
+        )
     else:
-        writers.write_xlsx(xlsx, fresh(), criteria, sheet_progress)
+        writers.write_xlsx(xlsx, fresh(), criteria, phase(report, 0, steps, total))
     if job.format is ExportFormat.XLSX:
         return xlsx
     pdf = work / "panel-pack.pdf"
-    pack.write_pdf(pdf, fresh(), vacancy, criteria, current_app.config.get("PDF_FONT_PATH"))
+    font = current_app.config.get("PDF_FONT_PATH")
+    pack.write_pdf(pdf, fresh(), vacancy, criteria, font, phase(report, 1, steps, total))
     out = work / "pack.zip"
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    pack.write_zip(out, xlsx, pdf, fresh(), upload_dir, report)
+    pack.write_zip(out, xlsx, pdf, fresh(), upload_dir, phase(report, 2, steps, total))
     return out
+
+
+def phase(
+    report: Callable[[int], None], index: int, steps: int, total: int
+) -> Callable[[int], None]:
+    """Progress of pass `index` of `steps` over the same `total` rows, as one rising count."""
+    if steps == 1:
+        return report
+    return lambda n: report((index * total + min(n, total)) // steps)
 
 
 def download_name(job: ExportJob, vacancy: Vacancy) -> str:
@@ -226,6 +245,7 @@ def finish(job: ExportJob, path: Path) -> None:
     requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     if requester is not None:
         catalog.export_ready(job, vacancy, requester, hours)
+    webhook_events.export_ready(job)
 
 
 def fail(job: FileJob, error: str) -> None:

@@ -87,6 +87,7 @@ def write_pdf(
     vacancy: Vacancy,
     criteria: Sequence[Criterion],
     font_path: str | None,
+    progress: Callable[[int], None] = lambda n: None,
 ) -> None:
     """The panel's reading copy: a cover page and one page per candidate."""
     pdf = PackPDF(find_font(font_path))
@@ -95,8 +96,9 @@ def write_pdf(
     pdf.text_block("Midlands Engine Recruitment – panel pack", 18, bold=True)
     pdf.text_block(f"{vacancy.title} ({vacancy.reference})", 12)
     pdf.text_block("Confidential: for the interview panel only. Do not forward.", 10)
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         candidate_page(pdf, row, vacancy, criteria)
+        progress(count)
     pdf.output(str(path))
 
 

@@ -5,6 +5,7 @@ from recruit.models.adjustments import (
     GuaranteeOverride,
     InterviewGuaranteeOptIn,
 )
+from recruit.models.alerts import JobAlert, JobAlertVacancy
 from recruit.models.api import ApiToken, IdempotencyKey, TokenScope
 from recruit.models.application import (
     Application,
@@ -43,6 +44,15 @@ from recruit.models.vacancy import (
     VacancyStatus,
     VacancyTheme,
 )
+from recruit.models.webhooks import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookSubscription,
+)
 
 __all__ = [
     "STAFF_ROLES",
@@ -62,6 +72,7 @@ __all__ = [
     "Criterion",
     "CriterionEvidence",
     "CriterionKind",
+    "DeliveryStatus",
     "ExportDownload",
     "ExportFormat",
     "ExportJob",
@@ -70,6 +81,8 @@ __all__ = [
     "IdempotencyKey",
     "IdentityReveal",
     "InterviewGuaranteeOptIn",
+    "JobAlert",
+    "JobAlertVacancy",
     "MonitoringReportJob",
     "MonitoringResponse",
     "MonitoringTally",
@@ -93,6 +106,12 @@ __all__ = [
     "VacancyStatus",
     "VacancyTheme",
     "WebSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookSubscription",
     "db_moment",
     "db_now",
     "utcnow",

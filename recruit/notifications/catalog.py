@@ -285,5 +285,34 @@ def account_erased(user: User, kept: list[str]) -> OutboxMessage:
     return _queue(ACCOUNT_ERASED, user, kept=kept, dpo_email=contacts()["dpo"])
 
 
+# Job alerts: a candidate's saved search, emailed once a day with the vacancies new to it.
+
+JOB_ALERT: Final = _email("job_alert", "New vacancies for your job alert: {search}")
+
+
+def job_alert(
+    user: User,
+    *,
+    search: str,
+    vacancies: list[dict[str, str]],
+    total: int,
+    search_url: str,
+    unsubscribe_url: str,
+    alerts_url: str,
+) -> OutboxMessage:
+    """The day's new vacancies for one alert. `unsubscribe_url` is also sent as the RFC 8058
+    `List-Unsubscribe` header (one click, no login), so it must be that alert's signed link."""
+    return _queue(
+        JOB_ALERT,
+        user,
+        search=search,
+        vacancies=vacancies,
+        total=total,
+        search_url=search_url,
+        unsubscribe_url=unsubscribe_url,
+        alerts_url=alerts_url,
+    )
+
+
 # Derived from the registrations above, so there is no second list to keep in step.
 EMAIL_TEMPLATES: Final = frozenset(EMAILS)

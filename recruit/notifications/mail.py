@@ -203,6 +203,11 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     message.set_raw("Message-ID", row.message_id)
     # RFC 3834: tells out-of-office responders not to reply to a transactional email.
     message.set_raw("Auto-Submitted", "auto-generated")
+    unsubscribe = payload.get("unsubscribe_url")
+    if unsubscribe:
+        # RFC 8058 one-click unsubscribe (job alerts): the mail client POSTs to the link.
+        message.set_raw("List-Unsubscribe", f"<{unsubscribe_header_url(str(unsubscribe))}>")
+        message.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
     # What `set_content` and `add_alternative` make, put together directly: they re-parse
     # every MIME header they touch, which cost more than everything else in the email.
     parts = [text_part(text, "plain"), text_part(html, "html")]
@@ -212,6 +217,13 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     for part in parts:
         message.attach(part)
     return message
+
+
+def unsubscribe_header_url(url: str) -> str:
+    """`url` as the List-Unsubscribe header may carry it: one printable ASCII line, no `<>`."""
+    if not url.isascii() or not url.isprintable() or any(c in url for c in "<> ,"):
+        raise PermanentMailError("the unsubscribe link cannot go in a header")
+    return url
 
 
 def text_part(body: str, subtype: str) -> EmailMessage:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from recruit.celery_config import celery_settings
 from recruit.logs import current_request_id
-from recruit.models import ExportJob, MonitoringReportJob, OutboxMessage
+from recruit.models import ExportJob, MonitoringReportJob, OutboxMessage, WebhookDelivery
 from recruit.models.privacy import AccessRequest
 from recruit.tasknames import (
     ACCESS_PACK_BUILD_TASK,
@@ -32,6 +32,7 @@ from recruit.tasknames import (
     MONITORING_REPORT_TASK,
     RELAY_TASK,
     TASK_NAMES,
+    WEBHOOK_DELIVER_TASK,
 )
 
 # The task that acts on a newly inserted row of each outbox-like model, published after commit.
@@ -40,6 +41,7 @@ TASK_FOR_NEW_ROW: dict[type, str] = {
     ExportJob: EXPORT_BUILD_TASK,
     AccessRequest: ACCESS_PACK_BUILD_TASK,
     MonitoringReportJob: MONITORING_REPORT_TASK,
+    WebhookDelivery: WEBHOOK_DELIVER_TASK,
 }
 
 # A relay's email rows go to the worker in runs of this many (`deliver_batch`): one task and

@@ -7,9 +7,12 @@ its routes.
 from recruit.portal import (
     account_views,
     adjustment_views,
+    alert_views,
     applying,
     info_views,
+    list_views,
     monitoring_views,
+    sending,
     views,
 )
 from recruit.portal.blueprint import bp
@@ -17,9 +20,12 @@ from recruit.portal.blueprint import bp
 __all__ = [
     "account_views",
     "adjustment_views",
+    "alert_views",
     "applying",
     "bp",
     "info_views",
+    "list_views",
     "monitoring_views",
+    "sending",
     "views",
 ]

@@ -1,4 +1,4 @@
-"""Candidate pages: apply, my applications, one application, withdraw, download the CV."""
+"""Candidate pages: the application form, my applications, one application, withdraw, the CV."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from recruit.models import Application, ApplicationStatus, Vacancy
 from recruit.portal.blueprint import bp
 from recruit.portal.forms import (
     ADJUSTMENTS_FIELD,
+    EVIDENCE_WORD_LIMIT,
     OPT_IN_FIELD,
     ApplicationForm,
     WithdrawForm,
@@ -32,7 +33,6 @@ from recruit.services.applications import (
     AlreadySubmittedError,
     Answers,
     ApplicationClosedError,
-    DraftStartedError,
 )
 from recruit.taxonomy import CANDIDATE_LABELS
 from recruit.uploads import path_for
@@ -62,6 +62,7 @@ def _status_helpers() -> dict[str, object]:
         "CANDIDATE_LABELS": CANDIDATE_LABELS,
         "STATUS_TAG_CLASSES": STATUS_TAG_CLASSES,
         "evidence_field_name": evidence_field_name,
+        "EVIDENCE_WORD_LIMIT": EVIDENCE_WORD_LIMIT,
     }
 
 
@@ -103,86 +104,62 @@ def _answers(form: ApplicationForm) -> Answers:
     return Answers(statement=(form.statement.data or "").strip(), evidence=form.evidence(), cv=cv)
 
 
-def _write(
-    vacancy: Vacancy, form: ApplicationForm, existing: Application | None, received: datetime | None
-) -> Application:
-    """Save or submit the answers, and the adjustments beside them; the application."""
-    answers = _answers(form)
-    candidate = current_user._get_current_object()
-    if existing is None and form.submitting:
-        # A first submit: no draft row first, the application is created submitted.
-        application = submitting.submit_new(vacancy, answers, candidate, received)
-    else:
-        application = existing or applications.start(vacancy.id, candidate.id)
-        if form.submitting:
-            applications.submit(application, answers, candidate, received)
-        else:
-            applications.save_draft(application, answers, received)
-    # Kept apart from the answers: only the hiring team's recruiters read these.
-    adjustments.save_from_form(
-        application,
-        form.adjustments.data or "",
-        bool(form.guaranteed_interview.data),
-        fresh=existing is None,
-    )
-    return application
+def already_sent(application: Application | None) -> Response:
+    """Where a request that found the application submitted or withdrawn leads, and why."""
+    flash(_not_a_draft(application.status if application is not None else None), "info")
+    if application is None:
+        return redirect(url_for("portal.applications"))
+    return redirect(url_for("portal.application", application_id=application.id))
 
 
 def _save(
-    vacancy: Vacancy,
-    form: ApplicationForm,
-    existing: Application | None,
-    received: datetime | None,
+    vacancy: Vacancy, form: ApplicationForm, existing: Application | None, received: datetime | None
 ) -> Response | None:
-    """Save or submit; None when the deadline refused it (the form then carries the reason)."""
+    """Save the draft; None when the deadline refused it (the form then carries the reason)."""
     try:
-        try:
-            application = _write(vacancy, form, existing, received)
-        except DraftStartedError:
-            # Another tab saved a draft a moment before this first submit: submit that draft.
-            db.session.rollback()
-            draft = applications.find_for_vacancy(vacancy.id, current_user.id)
-            application = _write(vacancy, form, draft, received)
-        application_id = application.id
+        application = existing or applications.start(vacancy.id, current_user.id)
+        applications.save_draft(application, _answers(form), received)
+        # Kept apart from the answers: only the hiring team's recruiters read these.
+        adjustments.save_from_form(
+            application,
+            form.adjustments.data or "",
+            bool(form.guaranteed_interview.data),
+            fresh=existing is None,
+        )
     except AlreadySubmittedError:
-        # A double click or a second tab got there first: show the application as it left it.
+        # Another tab submitted or withdrew it first: show the application as it left it.
         db.session.rollback()
-        now = applications.find_for_vacancy(vacancy.id, current_user.id)
-        flash(_not_a_draft(now.status if now is not None else None), "info")
-        if now is None:
-            return redirect(url_for("portal.applications"))
-        return redirect(url_for("portal.application", application_id=now.id))
+        return already_sent(applications.find_for_vacancy(vacancy.id, current_user.id))
     except ApplicationClosedError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
         return None
     db.session.commit()
-    if form.submitting:
-        # Said by the page it leads to, not a flash: rewriting the session costs a write, at
-        # the moment a closing-time crowd is submitting.
-        return redirect(url_for("portal.application", application_id=application_id, submitted=1))
-    flash("Your draft has been saved. You can change it until the vacancy closes.", "success")
-    return redirect(url_for("portal.apply", reference=vacancy.reference))
+    if request.form.get("action") in DRAFT_ACTIONS:
+        flash("Your draft has been saved. You can change it until the vacancy closes.", "success")
+        return redirect(url_for("portal.apply", reference=vacancy.reference))
+    # "Continue" (and any other button, an old page's "Submit" too): check, then send.
+    return redirect(url_for("portal.check_answers", reference=vacancy.reference))
+
+
+# The buttons that save and stay on the form; every other press goes on to check the answers.
+DRAFT_ACTIONS: Final = frozenset({"draft", "save"})
 
 
 @bp.route("/vacancies/<reference>/apply", methods=["GET", "POST"])
 @candidate_required
 def apply(reference: str) -> View:
-    """Start, continue, save or submit the candidate's application to a vacancy."""
+    """Start or change the candidate's application; save it, then check it before sending."""
     # On time means received on time: the wait behind a closing-time crowd is not held against
     # the candidate (recruit.web.receipt).
     received = received_at()
     posted = request.method == "POST"
-    submit = posted and request.form.get("action") == "submit"
-    found = submitting.for_apply_form(
-        reference, current_user.id, received, posted=posted, submitting=submit
-    )
+    found = submitting.for_apply_form(reference, current_user.id, received, posted=posted)
     if found is None:
         abort(404)
     vacancy, is_open, existing = found.vacancy, found.is_open, found.application
     if existing is not None and existing.status is not S.DRAFT:
-        flash(_not_a_draft(existing.status), "info")
-        return redirect(url_for("portal.application", application_id=existing.id))
+        return already_sent(existing)
     if not is_open and not posted:
         return render_template("portal/apply_closed.html", vacancy=vacancy, application=existing)
     form = application_form(vacancy, data=_prefill(existing))
@@ -190,7 +167,6 @@ def apply(reference: str) -> View:
     form.owner_id = current_user.id
     form.stored_bytes = found.stored_bytes
     form.replacing_bytes = _cv_bytes(existing)
-    form.submitting = submit
     if posted and not is_open:
         # Say so before anything else: field errors would only waste a late candidate's time.
         form.form_errors.append(applications.closed_message(vacancy))
@@ -224,8 +200,6 @@ def application(application_id: int) -> str:
         application=found,
         can_edit=found.status is S.DRAFT and vacancy_search.vacancy_is_open(found.vacancy_id),
         can_withdraw=found.status in pipeline.WITHDRAWABLE,
-        # Only ever true of an application that was submitted, whoever edits the address.
-        just_submitted=request.args.get("submitted") == "1" and found.status is S.SUBMITTED,
     )
 
 

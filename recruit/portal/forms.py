@@ -1,4 +1,4 @@
-"""Forms for the candidate portal: vacancy filters, the application and withdrawal."""
+"""Forms for the candidate portal: vacancy filters, the application, sending it, withdrawal."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
 
-from recruit.models import Vacancy
+from recruit.models import Application, Vacancy
 from recruit.models.adjustments import ADJUSTMENT_CHARS
 from recruit.services.applications import word_count
 from recruit.taxonomy import SECTORS, THEMES
@@ -19,6 +19,8 @@ from recruit.uploads import CheckedUpload, UploadError, check_quota, check_uploa
 
 MAX_STATEMENT_CHARS = 60_000
 MAX_EVIDENCE_CHARS = 20_000
+# Words allowed in each evidence box: the live counter (data-maxwords) and the server agree.
+EVIDENCE_WORD_LIMIT = 250
 CV_LABEL = "Upload your CV"
 # The only two questions on the application that touch on health or disability (Equality Act
 # 2010 s.60 allows these): tests/test_health_questions.py knows them by these field names.
@@ -90,7 +92,6 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
     adjustments: TextAreaField
     guaranteed_interview: BooleanField
     has_cv: bool = False
-    submitting: bool = False
     checked_cv: CheckedUpload | None = None
     # Whose upload allowance a new CV counts against, and the size of the CV it would replace.
     owner_id: int | None = None
@@ -100,9 +101,7 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
 
     def validate_statement(self, field: Any) -> None:
         """Apply the vacancy's word limit, counted on the server."""
-        limit = self.vacancy.statement_word_limit
-        if word_count(field.data or "") > limit:
-            raise ValidationError(f"Supporting statement must be {limit} words or fewer")
+        check_words(field.data, self.vacancy.statement_word_limit, "Supporting statement")
 
     def validate_cv(self, field: Any) -> None:
         """Check any chosen file by its content; the result is kept for storing."""
@@ -118,34 +117,51 @@ class ApplicationForm(FlaskForm):  # type: ignore[misc]
             except UploadError as exc:
                 raise ValidationError(str(exc)) from exc
 
-    def validate(self, extra_validators: Any = None) -> bool:
-        """Field checks always; completeness checks only when submitting."""
-        valid: bool = super().validate(extra_validators)
-        if self.submitting:
-            valid = self._check_complete() and valid
-        return valid
-
-    def _check_complete(self) -> bool:
-        problems: list[tuple[Any, str]] = []
-        if not (self.statement.data or "").strip():
-            problems.append((self.statement, "Enter your supporting statement"))
-        for criterion in self.vacancy.essential_criteria:
-            field = self[evidence_field_name(criterion.id)]
-            if not (field.data or "").strip():
-                problems.append((field, f"Enter your evidence for: {criterion.text}"))
-        if not self.cv.errors and not self.has_cv and self.checked_cv is None:
-            problems.append((self.cv, "Upload your CV"))
-        for field, message in problems:
-            if not field.errors:
-                field.errors.append(message)
-        return not problems
-
     def evidence(self) -> dict[int, str]:
         """Evidence text keyed by criterion id."""
         return {
             c.id: (self[evidence_field_name(c.id)].data or "").strip()
             for c in self.vacancy.criteria
         }
+
+
+def check_words(text: str | None, limit: int, what: str) -> None:
+    """Refuse `text` with a clear message if it has more than `limit` words."""
+    count = word_count(text or "")
+    if count > limit:
+        raise ValidationError(
+            f"{what} must be {limit} words or fewer. You have written {count} words"
+        )
+
+
+class WordLimit:
+    """A field validator: at most `limit` words, counted as the live counter counts them."""
+
+    def __init__(self, limit: int, what: str) -> None:
+        self.limit, self.what = limit, what
+
+    def __call__(self, form: Any, field: Any) -> None:
+        """Raise ValidationError when the field holds too many words."""
+        check_words(field.data, self.limit, self.what)
+
+
+def missing_answers(vacancy: Vacancy, application: Application) -> list[tuple[str, str]]:
+    """What a saved draft still lacks before it can be sent: (field id, message), page order."""
+    missing: list[tuple[str, str]] = []
+    if not application.statement.strip():
+        missing.append(("statement", "Enter your supporting statement"))
+    for criterion in vacancy.essential_criteria:
+        if not application.evidence_for(criterion.id).strip():
+            missing.append(
+                (evidence_field_name(criterion.id), f"Enter your evidence for: {criterion.text}")
+            )
+    if application.cv_file_id is None:
+        missing.append(("cv", "Upload your CV"))
+    return missing
+
+
+class SendForm(FlaskForm):  # type: ignore[misc]
+    """The check-answers page's "Accept and send": the CSRF token and nothing else."""
 
 
 def evidence_field_name(criterion_id: int) -> str:
@@ -174,7 +190,8 @@ def _form_class(criteria: tuple[tuple[int, str], ...]) -> type[ApplicationForm]:
             TextAreaField(
                 text,
                 validators=[
-                    Length(max=MAX_EVIDENCE_CHARS, message="Your evidence is too long to save")
+                    Length(max=MAX_EVIDENCE_CHARS, message="Your evidence is too long to save"),
+                    WordLimit(EVIDENCE_WORD_LIMIT, f"Your evidence for \u201c{text}\u201d"),
                 ],
             ),
         )

@@ -118,6 +118,12 @@ REGISTRY: Final[dict[str, Section]] = {
         found_by="pseudonym",
     ),
     "outbox": Section("emails", "Emails we sent you", found_by="address"),
+    "job_alerts": Section(
+        "job_alerts",
+        "Your job alerts (saved searches)",
+        {"user_id": USER},
+        omit=("unsubscribe_key",),
+    ),
     "audit_events": Section(
         "security_events",
         "Security events and actions recorded about you",
@@ -178,6 +184,10 @@ EXCLUDED: Final[dict[str, str]] = {
         "answer; an application's answer is never kept), deleted after 24 hours; every use "
         "of a token is in the audit trail, which is in the pack"
     ),
+    "webhook_endpoints": (
+        "other systems' addresses an admin registered for webhooks, nothing about the admin "
+        "but who registered one, which the audit trail (in the pack) records too"
+    ),
 }
 
 # Columns left out of every pack, and why (the pack says so too).
@@ -191,6 +201,7 @@ WITHHELD: Final[dict[str, str]] = {
     "export_jobs.storage_key": "the random name an export file is stored under",
     "monitoring_responses.pseudonym": "the keyed code that links answers to an application",
     "access_requests.file_name": "the name a pack is stored under",
+    "job_alerts.unsubscribe_key": "the secret in a job alert's unsubscribe link",
     "other people": (
         "the staff who scored, moderated, wrote notes or changed a status are people too: "
         "their scores, comments and notes are included, their identities are not"

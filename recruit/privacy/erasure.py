@@ -9,8 +9,8 @@ disk after its commit. What happens, in order:
 3. every application except an appointed one is purged (`purge_applications`: drafts,
    statements, evidence, CVs, scores and notes go; anonymous counts stay, so the dashboard's
    numbers do not change);
-4. the person's other uploaded files, emailed-link tokens and sessions are deleted, their
-   data packs' files removed, and the emails we sent them keep no address or content (the
+4. the person's other uploaded files, emailed-link tokens, job alerts and sessions are deleted,
+   their data packs' files removed, and the emails we sent them keep no address or content (the
    confirmation too, once `forget_sent_emails` sees it sent);
 5. the account row becomes a tombstone: no name, no email, no usable password, disabled, with
    its session generation bumped so every session ends at once.
@@ -35,6 +35,7 @@ from recruit.models import (
     AccountToken,
     Application,
     ApplicationStatus,
+    JobAlert,
     OutboxMessage,
     OutboxStatus,
     StoredFile,
@@ -198,9 +199,10 @@ def forget_sent_emails(now: datetime | None = None) -> int:
 
 
 def _end_access(user: User) -> None:
-    """Delete every stored session and emailed-link token of the person."""
+    """Delete every stored session, emailed-link token and job alert of the person."""
     db.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+    db.session.execute(delete(JobAlert).where(JobAlert.user_id == user.id))
 
 
 def _tombstone(user: User) -> None:

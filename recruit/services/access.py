@@ -176,6 +176,6 @@ def may_download_access_pack(user: User, owner_id: int) -> bool:
 
 
 def may_manage_vacancy(user: User, vacancy_id: int) -> bool:
-    """Editing, publishing, reopening and closing a vacancy (closing emails its candidates):
+    """Editing, publishing, reopening and closing a vacancy (closing emails its recruiters):
     an admin or one of its team's recruiters; other recruiters only read its page."""
     return is_moderator(user, vacancy_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -28,6 +29,7 @@ from recruit.notifications import catalog
 from recruit.services import pipeline
 from recruit.services.vacancy_search import is_open
 from recruit.uploads import CheckedUpload, discard, store_upload
+from recruit.webhooks import events as webhook_events
 
 
 class ApplicationClosedError(Exception):
@@ -36,10 +38,6 @@ class ApplicationClosedError(Exception):
 
 class AlreadySubmittedError(ApplicationClosedError):
     """Another request (a second click, another tab) submitted or withdrew it first."""
-
-
-class DraftStartedError(Exception):
-    """A first submit found that another request (another tab) had just saved a draft."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +49,15 @@ class Answers:
     cv: tuple[FileStorage, CheckedUpload] | None = None
 
 
+# What GOV.UK Frontend's character count takes for a word: a run of characters outside
+# JavaScript's `\s` (ASCII and Unicode spaces, line and paragraph separators, no-break spaces,
+# the byte order mark). Counting the same way, the server and the live counter always agree.
+_WORD = re.compile(r"[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+")
+
+
 def word_count(text: str) -> int:
-    """Words as the server counts them: runs of non-whitespace."""
-    return len(text.split())
+    """Words as the server counts them, as the page's live counter does: see `_WORD`."""
+    return sum(1 for _ in _WORD.finditer(text))
 
 
 def closed_message(vacancy: Vacancy) -> str:
@@ -151,22 +155,17 @@ def _claim(application: Application, received_at: datetime | None, **values: Any
     if cast(CursorResult[Any], result).rowcount == 1:
         return
     status = db.session.scalar(select(Application.status).where(Application.id == application.id))
-    raise refusal(application.vacancy, status, expected=ApplicationStatus.DRAFT)
+    raise refusal(application.vacancy, status)
 
 
-def refusal(
-    vacancy: Vacancy, status: ApplicationStatus | None, *, expected: ApplicationStatus | None
-) -> ApplicationClosedError | DraftStartedError:
-    """Why a guarded write to an application wrote nothing, given the status it now has.
+def refusal(vacancy: Vacancy, status: ApplicationStatus | None) -> ApplicationClosedError:
+    """Why a guarded write to a draft wrote nothing, given the status the application now has.
 
-    Still `expected` (a draft for an UPDATE, no application for a first INSERT): the vacancy
-    had closed. A draft saved by another request, or a submitted or withdrawn application: that
-    other request came first.
+    Still a draft: the vacancy was not open when the request was received. Submitted, withdrawn
+    or gone: another request (a second click, another tab) came first.
     """
-    if status is expected:
-        return ApplicationClosedError(closed_message(vacancy))
     if status is ApplicationStatus.DRAFT:
-        return DraftStartedError("another request saved a draft of this application first")
+        return ApplicationClosedError(closed_message(vacancy))
     return AlreadySubmittedError("This application has already been submitted or withdrawn")
 
 
@@ -225,7 +224,9 @@ def submit(
 
 
 def notify_submitted(application: Application) -> None:
-    """Queue the candidate's confirmation and an email to each of the vacancy's recruiters."""
+    """Queue the candidate's confirmation, an email to each of the vacancy's recruiters and,
+    if an endpoint wants it, the `application.submitted` webhook (in the same outbox INSERT)."""
     catalog.application_received(application)
     for recruiter in application.vacancy.recruiters:
         catalog.new_application(application, recruiter)
+    webhook_events.application_submitted(application)

@@ -1,16 +1,18 @@
-"""The pipeline board: stage counts and a filtered, sorted, paginated list of applications.
+"""The pipeline board: stage counts, the list's pages and the board's columns of cards.
 
 One page costs the same few statements whatever the number of applications: the counts are one
 grouped query; the page's ids are read in order with LIMIT/OFFSET (and the total, as a window
-count); then just those rows, with their candidates, vacancies and reveals, and their score
-aggregates as grouped subqueries over those ids. Only a sort or filter by score aggregates every
-row in scope, in SQL, to order them.
+count); then just those rows as plain column tuples (no ORM entities), with the name or
+candidate number the anonymity rule allows and the score aggregates as grouped subqueries over
+those ids. Only a sort or filter by score aggregates every row in scope, in SQL, to order them.
+The board's columns read the first few ids of each stage in one UNION ALL, then the same rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from flask_sqlalchemy.pagination import Pagination
@@ -24,58 +26,28 @@ from sqlalchemy import (
     func,
     null,
     select,
+    union_all,
 )
-from sqlalchemy.orm import contains_eager, selectinload
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Role, User, Vacancy
 from recruit.services import adjustments, guarantee
 from recruit.services.aggregates import AnySelect, score_columns
+from recruit.services.board_scope import BANDS as BANDS
+from recruit.services.board_scope import LISTS as LISTS
+from recruit.services.board_scope import SORTS as SORTS
 from recruit.services.board_scope import BoardFilters as BoardFilters
-from recruit.services.board_scope import Viewer, base_scope, row_scope
+from recruit.services.board_scope import BoardRow as BoardRow
+from recruit.services.board_scope import (
+    Viewer,
+    band_condition,
+    base_scope,
+    identified_expr,
+    order_by,
+    row_scope,
+)
 from recruit.services.board_scope import adjustments_scope as adjustments_scope
 from recruit.services.board_scope import role_scope as role_scope
-from recruit.services.scoring import MEETS
-
-BANDS: Final[dict[str, str]] = {
-    "unscored": "Not scored yet",
-    "below": "Below meets (under 2)",
-    "meets": "Meets (2 to 2.9)",
-    "strong": "Strong (3 or more)",
-}
-SORTS: Final[dict[str, str]] = {
-    "submitted": "Submitted, oldest first",
-    "newest": "Submitted, newest first",
-    "score": "Score, highest first",
-    "spread": "Disagreement between assessors, largest first",
-    "number": "Candidate number",
-}
-LISTS: Final[dict[str, str]] = {"longlist": "On the longlist", "shortlist": "On the shortlist"}
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    """One application on the board with the score figures the viewer may see."""
-
-    application: Application
-    scores_visible: bool
-    overall: float | None
-    spread: int | None
-    essential_failed: bool
-    essential_open: bool
-    own_state: str  # "submitted", "draft" or "" (not started)
-    # Only for the vacancy's recruiters and admins (`adjustments_scope`); False/0 for others.
-    guaranteed: bool = False
-    adjustments_waiting: int = 0
-
-    @property
-    def essential_verdict(self) -> bool | None:
-        """True: meets every essential criterion; False: misses one; None: not known yet."""
-        if not self.scores_visible:
-            return None
-        if self.essential_failed:
-            return False
-        return None if self.essential_open else True
 
 
 def stage_counts(viewer: User, filters: BoardFilters) -> dict[ApplicationStatus, int]:
@@ -86,27 +58,6 @@ def stage_counts(viewer: User, filters: BoardFilters) -> dict[ApplicationStatus,
         .group_by(Application.status)
     )
     return {status: count for status, count in rows}
-
-
-def _band_condition(band: str, overall: ColumnElement[Any]) -> ColumnElement[bool] | None:
-    return {
-        "unscored": overall.is_(None),
-        "below": overall < MEETS,
-        "meets": and_(overall >= MEETS, overall < MEETS + 1),
-        "strong": overall >= MEETS + 1,
-    }.get(band)
-
-
-def _order(sort: str, overall: ColumnElement[Any], spread: ColumnElement[Any]) -> list[Any]:
-    submitted = [Application.submitted_at, Application.id]
-    orders: dict[str, list[Any]] = {
-        "submitted": submitted,
-        "newest": [Application.submitted_at.desc(), Application.id.desc()],
-        "score": [overall.is_(None), overall.desc(), *submitted],
-        "spread": [spread.is_(None), spread.desc(), *submitted],
-        "number": [Application.candidate_number, Application.id],
-    }
-    return orders.get(sort, submitted)
 
 
 def _mark_columns(viewer: Viewer) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
@@ -124,7 +75,7 @@ SCORE_SORTS: Final = frozenset({"score", "spread"})
 
 def needs_scores(filters: BoardFilters) -> bool:
     """Whether ordering or narrowing the list needs every row's score aggregates."""
-    return filters.sort in SCORE_SORTS or _band_condition(filters.band, null()) is not None
+    return filters.sort in SCORE_SORTS or band_condition(filters.band, null()) is not None
 
 
 def board_query(viewer: User, filters: BoardFilters, counted: bool = True) -> AnySelect:
@@ -137,10 +88,10 @@ def board_query(viewer: User, filters: BoardFilters, counted: bool = True) -> An
     columns = [Application.id, func.count().over().label("total")] if counted else [Application.id]
     stmt = select(*columns).where(*scope)
     if not needs_scores(filters):
-        return stmt.order_by(*_order(filters.sort, null(), null()))
+        return stmt.order_by(*order_by(filters.sort, null(), null()))
     scores = score_columns(viewer, scope)
-    stmt = scores.joined(stmt).order_by(*_order(filters.sort, scores.overall, scores.spread))
-    band = _band_condition(filters.band, scores.overall)
+    stmt = scores.joined(stmt).order_by(*order_by(filters.sort, scores.overall, scores.spread))
+    band = band_condition(filters.band, scores.overall)
     return stmt if band is None else stmt.where(band)
 
 
@@ -177,8 +128,18 @@ def _rows_statement(viewer: Viewer) -> AnySelect:
     scope = [Application.id.in_(_IDS), *role_scope(viewer)]
     scores = score_columns(viewer, scope, _IDS)
     agg, own = scores.aggregates, scores.own
+    # The name leaves the database only when the anonymity rule shows it.
+    name = case((identified_expr(), User.full_name), else_=null())
     stmt = select(
-        Application,
+        Application.id,
+        Application.status,
+        Application.submitted_at,
+        name.label("name"),
+        Application.candidate_number,
+        Application.vacancy_id,
+        Vacancy.title,
+        Application.on_longlist,
+        Application.on_shortlist,
         scores.visible.label("visible"),
         scores.overall.label("overall"),
         scores.spread.label("spread"),
@@ -189,18 +150,21 @@ def _rows_statement(viewer: Viewer) -> AnySelect:
         *_mark_columns(viewer),
     ).join(Vacancy, Vacancy.id == Application.vacancy_id)
     stmt = scores.joined(stmt.join(User, User.id == Application.candidate_id))
-    return stmt.where(*scope).options(
-        contains_eager(Application.vacancy),
-        contains_eager(Application.candidate),
-        selectinload(Application.reveals),
-    )
+    return stmt.where(*scope)
 
 
 def _row(values: Any) -> BoardRow:
-    application, visible, overall, spread, failed, open_, started, submitted = values[:8]
-    marked, waiting = values[8:]
+    id_, status, submitted_at, name, number, vacancy_id, title, longlist, shortlist = values[:9]
+    visible, overall, spread, failed, open_, started, submitted, marked, waiting = values[9:]
     return BoardRow(
-        application=application,
+        id=id_,
+        status=status,
+        submitted_at=submitted_at,
+        identity=name if name is not None else f"Candidate {number}",
+        vacancy_id=vacancy_id,
+        vacancy_title=title,
+        on_longlist=bool(longlist),
+        on_shortlist=bool(shortlist),
         scores_visible=bool(visible),
         overall=float(overall) if overall is not None else None,
         spread=int(spread) if spread is not None else None,
@@ -210,6 +174,15 @@ def _row(values: Any) -> BoardRow:
         guaranteed=bool(marked),
         adjustments_waiting=int(waiting or 0),
     )
+
+
+def rows_for(viewer: User, ids: Sequence[int]) -> list[BoardRow]:
+    """The board rows of `ids` as `viewer` sees them, in the order of `ids` (one statement)."""
+    if not ids:
+        return []
+    found = db.session.execute(rows_query(viewer.role), rows_params(viewer, ids))
+    rows = {values[0]: _row(values) for values in found}
+    return [rows[i] for i in ids if i in rows]
 
 
 class BoardPage(Pagination):
@@ -233,13 +206,7 @@ class BoardPage(Pagination):
             return []
         if self._query_args["total"] is None:
             self._query_args["total"] = int(found[0].total)
-        ids = [row.id for row in found]
-        viewer: User = self._query_args["viewer"]
-        rows = {
-            values[0].id: _row(values)
-            for values in db.session.execute(rows_query(viewer.role), rows_params(viewer, ids))
-        }
-        return [rows[i] for i in ids if i in rows]
+        return rows_for(self._query_args["viewer"], [row.id for row in found])
 
     def _query_count(self) -> int:
         known: int | None = self._query_args["total"]
@@ -263,7 +230,7 @@ def board_page(
     filter narrows the list, so the page reads only its own rows of the ordering index.
     """
     # Sorting by score reorders the rows but drops none; a band or a row filter drops some.
-    unfiltered = not row_scope(filters) and _band_condition(filters.band, null()) is None
+    unfiltered = not row_scope(filters) and band_condition(filters.band, null()) is None
     total = sum(counts.values()) if counts is not None and unfiltered else None
     return BoardPage(
         page=page,
@@ -290,3 +257,43 @@ def counts_by_vacancy(
     for vacancy_id, status, count in rows:
         counts[vacancy_id][status] = count
     return counts
+
+
+# The cards a board column shows; the rest are a link to the list filtered to that stage.
+CARDS_PER_COLUMN: Final = 8
+
+
+def column_cards(
+    viewer: User,
+    vacancy_id: int,
+    counts: dict[ApplicationStatus, int],
+    per_column: int = CARDS_PER_COLUMN,
+) -> dict[ApplicationStatus, list[BoardRow]]:
+    """The first `per_column` applications of each non-empty stage, oldest submitted first.
+
+    Two statements whatever the vacancy's size: each stage's first ids (one LIMITed select per
+    stage, in one UNION ALL, each reading the vacancy's submitted-order index), then their rows.
+    """
+    stages = [s for s in counts if counts[s]]
+    columns: dict[ApplicationStatus, list[BoardRow]] = {s: [] for s in stages}
+    if not stages:
+        return columns
+    scope = [Application.vacancy_id == vacancy_id, *role_scope(viewer)]
+    firsts = [
+        select(Application.id)
+        .where(*scope, Application.status == stage)
+        .order_by(Application.submitted_at, Application.id)
+        .limit(per_column)
+        .subquery()
+        for stage in stages
+    ]
+    picked = union_all(*(select(first.c.id) for first in firsts))
+    ids = sorted(db.session.scalars(picked))
+    for row in sorted(rows_for(viewer, ids), key=_submitted_order):
+        if row.status in columns:
+            columns[row.status].append(row)
+    return columns
+
+
+def _submitted_order(row: BoardRow) -> tuple[datetime, int]:
+    return (row.submitted_at or datetime.min.replace(tzinfo=UTC), row.id)

@@ -1,4 +1,4 @@
-"""What the board may list and is narrowed to: the viewer's scope and the filters, as SQL.
+"""What the board may list, is narrowed to and shows: scope and filters as SQL, and its row.
 
 Split from `recruit.services.board` (which re-exports these names) so each module stays small;
 these are the SQL twins of the rules in `recruit.services.access`.
@@ -8,20 +8,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
-from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
+from recruit.formatting import to_uk
 from recruit.models import (
     Application,
     ApplicationStatus,
+    IdentityReveal,
     PanelAssignment,
     Role,
+    Vacancy,
     VacancyRecruiter,
     VacancySector,
     VacancyTheme,
 )
-from recruit.services.access import SIFT_STATUSES
+from recruit.services.access import IDENTIFIED_STATUSES, SIFT_STATUSES
+from recruit.services.scoring import MEETS
+
+BANDS: Final[dict[str, str]] = {
+    "unscored": "Not scored yet",
+    "below": "Below meets (under 2)",
+    "meets": "Meets (2 to 2.9)",
+    "strong": "Strong (3 or more)",
+}
+SORTS: Final[dict[str, str]] = {
+    "submitted": "Submitted, oldest first",
+    "newest": "Submitted, newest first",
+    "score": "Score, highest first",
+    "spread": "Disagreement between assessors, largest first",
+    "number": "Candidate number",
+}
+LISTS: Final[dict[str, str]] = {"longlist": "On the longlist", "shortlist": "On the shortlist"}
 
 
 class Viewer(Protocol):
@@ -50,6 +69,61 @@ class BoardFilters:
     submitted_from: datetime | None = None
     submitted_before: datetime | None = None
     sort: str = "submitted"
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One application on the board, as plain values, with the score figures the viewer may
+    see and the identity the anonymity rule allows (name, or 'Candidate N')."""
+
+    id: int
+    status: ApplicationStatus
+    submitted_at: datetime | None
+    identity: str
+    vacancy_id: int
+    vacancy_title: str
+    on_longlist: bool
+    on_shortlist: bool
+    scores_visible: bool
+    overall: float | None
+    spread: int | None
+    essential_failed: bool
+    essential_open: bool
+    own_state: str  # "submitted", "draft" or "" (not started)
+    # Only for the vacancy's recruiters and admins (`adjustments_scope`); False/0 for others.
+    guaranteed: bool = False
+    adjustments_waiting: int = 0
+
+    @property
+    def reference(self) -> str:
+        """The APP- reference, as `Application.reference` spells it."""
+        return f"APP-{self.id:06d}"
+
+    @property
+    def submitted_label(self) -> str:
+        """When it was submitted, date and UK time, short: '3 Mar 2026, 4:05pm'."""
+        if self.submitted_at is None:
+            return ""
+        local = to_uk(self.submitted_at)
+        hour = local.hour % 12 or 12
+        return f"{local.day} {local:%b %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+    @property
+    def submitted_iso(self) -> str:
+        """The submitted instant for a <time datetime> attribute."""
+        # Whole seconds: a fraction adds nothing a reader needs, and digits that look like scores.
+        if self.submitted_at is None:
+            return ""
+        return self.submitted_at.replace(microsecond=0).isoformat()
+
+    @property
+    def essential_verdict(self) -> bool | None:
+        """True: meets every essential criterion; False: misses one; None: not known yet."""
+        if not self.scores_visible:
+            return None
+        if self.essential_failed:
+            return False
+        return None if self.essential_open else True
 
 
 def role_scope(viewer: Viewer) -> list[ColumnElement[bool]]:
@@ -121,3 +195,38 @@ def adjustments_scope(viewer: Viewer) -> ColumnElement[bool]:
         VacancyRecruiter.vacancy_id == Application.vacancy_id,
         VacancyRecruiter.user_id == viewer.id,
     )
+
+
+def identified_expr() -> ColumnElement[bool]:
+    """SQL twin of `recruit.services.access.identity_visible` for an assessor (the board is
+    for assessors only): the name shows unless the sift is anonymised, until the shortlist or
+    a recorded reveal."""
+    revealed = exists().where(IdentityReveal.application_id == Application.id)
+    return or_(
+        Vacancy.anonymised_sift.is_(False),
+        Application.status.in_(sorted(IDENTIFIED_STATUSES)),
+        revealed,
+    )
+
+
+def band_condition(band: str, overall: ColumnElement[Any]) -> ColumnElement[bool] | None:
+    """The score band filter on the effective overall score; None for 'any score'."""
+    return {
+        "unscored": overall.is_(None),
+        "below": overall < MEETS,
+        "meets": and_(overall >= MEETS, overall < MEETS + 1),
+        "strong": overall >= MEETS + 1,
+    }.get(band)
+
+
+def order_by(sort: str, overall: ColumnElement[Any], spread: ColumnElement[Any]) -> list[Any]:
+    """The ORDER BY of a sort, always ending in a unique key so pages never overlap."""
+    submitted = [Application.submitted_at, Application.id]
+    orders: dict[str, list[Any]] = {
+        "submitted": submitted,
+        "newest": [Application.submitted_at.desc(), Application.id.desc()],
+        "score": [overall.is_(None), overall.desc(), *submitted],
+        "spread": [spread.is_(None), spread.desc(), *submitted],
+        "number": [Application.candidate_number, Application.id],
+    }
+    return orders.get(sort, submitted)

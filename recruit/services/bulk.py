@@ -124,6 +124,33 @@ def fill(text: str, application: Application) -> str:
     return PLACEHOLDER_RE.sub(lambda match: values[match.group(0)], text)
 
 
+def _refusal(application: Application, guaranteed: set[int]) -> str | None:
+    """Why a bulk rejection leaves this application out, or None when it goes ahead."""
+    if ApplicationStatus.UNSUCCESSFUL not in pipeline.ALLOWED_MOVES.get(
+        application.status, frozenset()
+    ):
+        label = STAFF_LABELS[application.status].lower()
+        return f"An application that is {label} cannot be rejected"
+    if application.id in guaranteed and application.status in guarantee.BEFORE_INTERVIEW:
+        return guarantee.BULK_REFUSED
+    return None
+
+
+def rejection_plan(applications: Sequence[Application], actor: User) -> BulkResult:
+    """Who a bulk rejection would mark unsuccessful, and who it would leave out and why,
+    changing nothing: what the confirmation page tells the recruiter."""
+    result = BulkResult()
+    guaranteed = guarantee.guaranteed_among(a.id for a in applications)
+    for application in applications:
+        who = display_identity(application, actor)
+        refusal = _refusal(application, guaranteed)
+        if refusal is None:
+            result.done.append(who)
+        else:
+            result.skipped.append((who, refusal))
+    return result
+
+
 def reject_many(
     applications: Sequence[Application], subject: str, body: str, actor: User
 ) -> BulkResult:
@@ -137,12 +164,9 @@ def reject_many(
     guaranteed = guarantee.guaranteed_among(a.id for a in applications)
     for application in applications:
         who = display_identity(application, actor)
-        if target not in pipeline.ALLOWED_MOVES.get(application.status, frozenset()):
-            label = STAFF_LABELS[application.status].lower()
-            result.skipped.append((who, f"An application that is {label} cannot be rejected"))
-            continue
-        if application.id in guaranteed and application.status in guarantee.BEFORE_INTERVIEW:
-            result.skipped.append((who, guarantee.BULK_REFUSED))
+        refusal = _refusal(application, guaranteed)
+        if refusal is not None:
+            result.skipped.append((who, refusal))
             continue
         pipeline.record_change(application, target, actor, "Unsuccessful (bulk email)")
         catalog.unsuccessful_custom(

@@ -9,6 +9,7 @@ from recruit.deadlines import CLOSING_GRACE
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy, VacancyStatus, db_now
 from recruit.notifications import catalog
+from recruit.webhooks import events as webhook_events
 
 # Drafts were never received, and a withdrawn application is not there to be sifted.
 NOT_RECEIVED = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
@@ -63,4 +64,5 @@ def notify_recruiters(vacancy_ids: list[int]) -> int:
         for recruiter in vacancy.recruiters:
             catalog.vacancy_closed(vacancy, recruiter, count)
             sent += 1
+        webhook_events.vacancy_closed(vacancy)
     return sent

@@ -9,6 +9,7 @@ from recruit.models import Application, ApplicationStatus, StatusChange, User, u
 from recruit.notifications import catalog
 from recruit.services import guarantee
 from recruit.taxonomy import CANDIDATE_LABELS, STAFF_LABELS
+from recruit.webhooks import events as webhook_events
 
 S = ApplicationStatus
 
@@ -54,6 +55,10 @@ def record_change(
     )
     application.status = to_status
     db.session.add(change)
+    from_status = change.from_status
+    if from_status is not None and from_status is not ApplicationStatus.DRAFT:
+        # A draft's submit has its own event (`application.submitted`), a draft's withdrawal none.
+        webhook_events.stage_changed(application, from_status, change.changed_at)
     return change
 
 

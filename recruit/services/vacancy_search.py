@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,6 +24,17 @@ from recruit.models import (
 MAX_TERMS = 10
 # The vacancies the public may see: never a draft.
 PUBLIC_STATUSES = (VacancyStatus.PUBLISHED, VacancyStatus.CLOSED)
+# The list's orders, by the value of its `sort` argument; the first is the default.
+SORTS: dict[str, str] = {
+    "closing": "Closing soonest",
+    "newest": "Newest",
+    "salary": "Highest salary",
+}
+DEFAULT_SORT = "closing"
+# An amount in a salary band: `£110,000`, `95000`, `£85k`, `£92.5k`.
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(k\b)?", re.IGNORECASE | re.ASCII)
+# Smaller numbers in a band are not annual pay (`4 days a week`, `Grade 7`).
+_LEAST_SALARY = 1000
 
 
 @dataclass(frozen=True)
@@ -112,18 +125,72 @@ def open_vacancies(query: VacancyQuery) -> Select[Vacancy]:
     return stmt.order_by(Vacancy.closes_at, Vacancy.id)
 
 
-def search(query: VacancyQuery, page: int, size: int) -> Page:
-    """One page of open vacancies; a page past the end is clamped to the last page."""
+def salary_figures(band: str) -> tuple[Decimal, Decimal] | None:
+    """The highest and lowest annual amounts a salary band names; None when it names none."""
+    amounts = []
+    for digits, thousands in _AMOUNT.findall(band):
+        try:
+            amount = Decimal(digits.replace(",", ""))
+        except InvalidOperation:
+            continue
+        amount *= 1000 if thousands else 1
+        if amount >= _LEAST_SALARY:
+            amounts.append(amount)
+    if not amounts:
+        return None
+    return max(amounts), min(amounts)
+
+
+def search(query: VacancyQuery, page: int, size: int, sort: str = DEFAULT_SORT) -> Page:
+    """One page of open vacancies in `sort` order; a page past the end is clamped to the last.
+
+    `closing`: soonest closing first; `newest`: latest published first; `salary`: highest top
+    of band first, then highest bottom, and bands naming no amount last (each soonest closing
+    first).
+    """
     stmt = open_vacancies(query)
+    if sort == "salary":
+        return _by_salary(stmt, page, size)
+    if sort == "newest":
+        stmt = stmt.order_by(None).order_by(
+            Vacancy.published_at.desc().nulls_last(), Vacancy.id.desc()
+        )
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // size))
-    number = min(max(page, 1), pages)
+    number = _clamped(page, total, size)
     rows = db.session.scalars(
         stmt.options(selectinload(Vacancy.theme_tags), selectinload(Vacancy.sector_tags))
         .limit(size)
         .offset((number - 1) * size)
     )
     return Page(items=list(rows), total=total, number=number, size=size)
+
+
+def _clamped(page: int, total: int, size: int) -> int:
+    pages = max(1, -(-total // size))
+    return min(max(page, 1), pages)
+
+
+def _by_salary(stmt: Select[Vacancy], page: int, size: int) -> Page:
+    """Salary order: the bands are free text, so they are read here (one narrow query)."""
+    found = db.session.execute(stmt.with_only_columns(Vacancy.id, Vacancy.salary_band)).all()
+    figures = [(salary_figures(band), position, vid) for position, (vid, band) in enumerate(found)]
+    with_amount = sorted(
+        (f for f in figures if f[0] is not None),
+        key=lambda f: (-f[0][0], -f[0][1], f[1]),  # type: ignore[index]
+    )
+    ordered = [vid for _, _, vid in with_amount] + [vid for f, _, vid in figures if f is None]
+    number = _clamped(page, len(ordered), size)
+    wanted = ordered[(number - 1) * size : number * size]
+    loaded = {
+        v.id: v
+        for v in db.session.scalars(
+            select(Vacancy)
+            .where(Vacancy.id.in_(wanted))
+            .options(selectinload(Vacancy.theme_tags), selectinload(Vacancy.sector_tags))
+        )
+    }
+    items = [loaded[vid] for vid in wanted if vid in loaded]
+    return Page(items=items, total=len(ordered), number=number, size=size)
 
 
 def find_public(

@@ -47,6 +47,15 @@ def submitted_per_candidate(stack: Stack, vacancy_id: int) -> Counter[int]:
     return Counter(ids)
 
 
+def log_tails(stack: Stack, lines: int = 40) -> str:
+    """The last lines each background process logged, for a failure's message."""
+    parts = []
+    for process in stack.processes():
+        tail = process.log().splitlines()[-lines:]
+        parts.append(f"--- {process.name} (alive: {process.alive})\n" + "\n".join(tail))
+    return "\n".join(parts)
+
+
 def duplicates(ids: list[str]) -> int:
     """How many Message-IDs arrived more than once (extra copies counted)."""
     return len(ids) - len(set(ids))

@@ -1,6 +1,8 @@
 """Scenario 5: 1,000 candidates submit in the last ten seconds, 100 twice, and 50 after closing.
 
-Through nginx, as compose runs it: the deadline is judged at nginx's arrival stamp.
+Each candidate has saved their answers and CV with "Continue" and sits on the check-answers
+page; the submit is its "Accept and send" POST, as the pages send it. Through nginx, as compose
+runs it: the deadline is judged at nginx's arrival stamp.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from tests.faults.burst import fire, timed_post
 from tests.faults.checks import duplicates, receipt_margin, submitted_per_candidate
 from tests.faults.report import record
 from tests.faults.stack import Stack, running_stack
-from tests.faults.traffic import Browser, Tally, application_form, cv_file
+from tests.faults.traffic import (
+    Browser,
+    Tally,
+    application_form,
+    check_path,
+    cv_file,
+    send_form,
+)
 
 pytestmark = pytest.mark.timeout(1200)
 
@@ -35,7 +44,7 @@ DELIVERY_BOUND = 300.0
 
 
 def prepare(stack: Stack, tally: Tally) -> tuple[SimpleNamespace, list[Browser], list[str]]:
-    """A vacancy and logged-in candidates, each with a saved draft (CV included) and a token."""
+    """A vacancy and signed-in candidates, each with a saved draft and CV, on check answers."""
     make = Factory(stack.app)
     vacancy = make.vacancy(closes_in=timedelta(hours=1))
     path = f"/vacancies/{vacancy.reference}/apply"
@@ -47,9 +56,11 @@ def prepare(stack: Stack, tally: Tally) -> tuple[SimpleNamespace, list[Browser],
         assert browser.login(candidate.email, candidate.password)
         token = browser.token(path)
         assert token is not None
-        saved = browser.post(path, application_form(vacancy, token, "save"), cv_file())
-        assert saved.status_code == 302
-        return browser, token
+        saved = browser.post(path, application_form(vacancy, token, "continue"), cv_file())
+        assert saved.status_code == 302 and saved.headers["Location"].endswith(check_path(vacancy))
+        checked = browser.token(check_path(vacancy))
+        assert checked is not None
+        return browser, checked
 
     with ThreadPoolExecutor(max_workers=PREPARE_THREADS) as pool:
         prepared = list(pool.map(ready, candidates))
@@ -69,8 +80,8 @@ def test_the_deadline_admits_exactly_the_on_time_applications(tmp_path: Path) ->
     with running_stack(tmp_path, front=True) as stack:
         tally = Tally()
         vacancy, browsers, tokens = prepare(stack, tally)
-        path = f"/vacancies/{vacancy.reference}/apply"
-        forms = [application_form(vacancy, token, "submit") for token in tokens]
+        path = check_path(vacancy)
+        forms = [send_form(token) for token in tokens]
         deadline = close_at(stack, vacancy.id, WINDOW + 4.0)
         start, step = deadline - WINDOW, SEND_WINDOW / ON_TIME
         # Each candidate submits once; every fourth clicks twice at the same instant.

@@ -10,7 +10,13 @@ import pytest
 
 from testkit.factories import Factory
 from testkit.people import bulk_users
-from tests.faults.checks import duplicates, outbox_counts, submitted_per_candidate, wait_all_sent
+from tests.faults.checks import (
+    duplicates,
+    log_tails,
+    outbox_counts,
+    submitted_per_candidate,
+    wait_all_sent,
+)
 from tests.faults.report import record
 from tests.faults.stack import Stack, running_stack
 from tests.faults.traffic import Browser, Tally, apply
@@ -96,6 +102,6 @@ def test_the_web_accepts_applications_and_every_email_arrives(mode: str, tmp_pat
     assert tally.five_xx == 0, tally.server_errors
     assert during > 0
     assert applications == CANDIDATES and set(applied.values()) == {1}
-    assert counts == {"sent": 2 * CANDIDATES}
+    assert counts == {"sent": 2 * CANDIDATES}, log_tails(stack)
     assert len(ids) == 2 * CANDIDATES and duplicates(ids) == 0
     assert alive

@@ -101,10 +101,30 @@ def cv_file() -> dict[str, object]:
     return {"cv": ("cv.pdf", pdf_bytes(), "application/pdf")}
 
 
+def check_path(vacancy: SimpleNamespace) -> str:
+    """The check-answers page, whose "Accept and send" POST is the submit."""
+    return f"/vacancies/{vacancy.reference}/apply/check"
+
+
+def send_form(token: str) -> dict[str, str]:
+    """What "Accept and send" posts: the CSRF token and nothing else."""
+    return {"csrf_token": token}
+
+
 def apply(browser: Browser, vacancy: SimpleNamespace) -> requests.Response | None:
-    """Open the form and submit a complete application; None if the form did not open."""
+    """Apply as the pages lead a candidate: open the form, "Continue" with the answers and a CV
+    (saved as a draft), then "Accept and send" on the check-answers page.
+
+    The send's answer (302 to the confirmation when submitted); the first answer that is not
+    the way on otherwise; None if the form did not open.
+    """
     path = f"/vacancies/{vacancy.reference}/apply"
     token = browser.token(path)
     if token is None:
         return None
-    return browser.post(path, application_form(vacancy, token, "submit"), cv_file())
+    saved = browser.post(path, application_form(vacancy, token, "continue"), cv_file())
+    if saved.status_code != 302 or not saved.headers.get("Location", "").endswith(
+        check_path(vacancy)
+    ):
+        return saved
+    return browser.post(check_path(vacancy), send_form(token))

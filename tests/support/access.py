@@ -28,13 +28,19 @@ from recruit.models import (
     Application,
     ApplicationStatus,
     Base,
+    DeliveryStatus,
     IdentityReveal,
+    JobAlert,
     MonitoringReportJob,
     OutboxMessage,
     PanelAssignment,
     Role,
     Vacancy,
     VacancyRecruiter,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookSubscription,
     utcnow,
 )
 from recruit.models.export import ExportFormat, ExportJob, ExportStatus
@@ -173,6 +179,9 @@ class World:
     criterion_ids: list[int]
     report_id: int = 0  # a finished equality report CSV
     access_request_id: int = 0  # the owner's ready subject access pack
+    alert_id: int = 0  # the owner's job alert
+    endpoint_id: int = 0  # a webhook endpoint (admins only)
+    delivery_id: int = 0  # a delivery to it, in its log
     markers: dict[str, str] = field(default_factory=dict)
 
     def path_values(self) -> dict[str, Any]:
@@ -185,6 +194,8 @@ class World:
             "outbox_id": self.outbox_id,
             "report_id": self.report_id,
             "access_request_id": self.access_request_id,
+            "endpoint_id": self.endpoint_id,
+            "delivery_id": self.delivery_id,
             "token": "no-such-token-" + self.markers[STATEMENT][-8:],
         }
 
@@ -266,9 +277,12 @@ def build_world(app: Flask, make: Factory, people: People, *, revealed: bool = F
             status=ExportStatus.READY, storage_key=f"monitoring-{nonce}.csv", file_name="r.csv"
         )
         (jobs.export_dir() / f"monitoring-{nonce}.csv").write_text("Report\r\n")
-        db.session.add_all([job, outbox, report])
+        alert = JobAlert(user_id=people[OWNER].id, theme="skills")
+        db.session.add_all([job, outbox, report, alert])
+        endpoint_id, delivery_id = _webhook(people[ADMIN].id)
         db.session.commit()
         export_id, outbox_id, report_id = job.id, outbox.id, report.id
+        alert_id = alert.id
     return World(
         vacancy_id=vacancy.id,
         reference=vacancy.reference,
@@ -279,6 +293,9 @@ def build_world(app: Flask, make: Factory, people: People, *, revealed: bool = F
         report_id=report_id,
         criterion_ids=[c.id for c in vacancy.criteria],
         access_request_id=make.access_pack(people[OWNER].id).id,
+        alert_id=alert_id,
+        endpoint_id=endpoint_id,
+        delivery_id=delivery_id,
         markers={
             STATEMENT: statement,
             EMAIL: people[OWNER].email,
@@ -287,6 +304,26 @@ def build_world(app: Flask, make: Factory, people: People, *, revealed: bool = F
             EXPORT: export_text,
         },
     )
+
+
+def _webhook(admin_id: int) -> tuple[int, int]:
+    """A webhook endpoint (public HTTPS, made by the admin) with one delivered event."""
+    endpoint = WebhookEndpoint(
+        url="https://93.184.215.14/hooks",
+        secret="whsec_world",
+        secret_prefix="whsec_world",
+        created_by_id=admin_id,
+        subscriptions=[WebhookSubscription(event="vacancy.closed")],
+    )
+    event = WebhookEvent(type="vacancy.closed", data={"vacancy": {"id": 1}})
+    db.session.add_all([endpoint, event])
+    db.session.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=endpoint.id, event_id=event.id, attempts=1, status=DeliveryStatus.DELIVERED
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    return endpoint.id, delivery.id
 
 
 def world_is_sound(app: Flask, world: World, people: People) -> None:
@@ -375,6 +412,7 @@ def leaked(body: bytes, world: World, may_see: frozenset[str]) -> list[str]:
 APPLICATION_ROUTES: Final = frozenset(
     {
         "admin.vacancy_applications",
+        "admin.vacancy_board",
         "admin.bulk_action",
         "admin.bulk_unsuccessful",
         "admin.exports",

@@ -19,7 +19,17 @@ from werkzeug.routing import Rule
 
 from recruit import create_app
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, Role, Vacancy, VacancyStatus
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    DeliveryStatus,
+    Role,
+    Vacancy,
+    VacancyStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 from recruit.monitoring import report_jobs
 from recruit.monitoring.report_jobs import request_report
 from recruit.uploads import check_upload, store_upload
@@ -164,7 +174,24 @@ def seed_data(app: Flask) -> tuple[dict[str, Any], dict[str, list[Any]]]:
         "access_request_id": [make.access_pack(users["candidate"].id).id, 999_999],
         "report_id": [ready_report(app, open_one.id), 999_999],
     }
+    endpoint_id, delivery_id = webhook_log(app)
+    ids |= {"endpoint_id": [endpoint_id, 999_999], "delivery_id": [delivery_id, 999_999]}
     return users, ids
+
+
+def webhook_log(app: Flask) -> tuple[int, int]:
+    """A webhook endpoint with one delivery in its log; their ids."""
+    with app.app_context():
+        endpoint = WebhookEndpoint(url="https://93.184.215.14/h", secret="s", secret_prefix="s")
+        event = WebhookEvent(type="export.ready", data={})
+        db.session.add_all([endpoint, event])
+        db.session.flush()
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id, event_id=event.id, status=DeliveryStatus.FAILED
+        )
+        db.session.add(delivery)
+        db.session.commit()
+        return endpoint.id, delivery.id
 
 
 def ready_report(app: Flask, vacancy_id: int) -> int:

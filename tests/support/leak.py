@@ -7,6 +7,7 @@ import enum
 import inspect
 import io
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,9 @@ def argument_for(name: str, annotation: str, rows: dict[str, Any], ids: dict[str
     simple = {"str": f"{name}-value", "int": 7, "bool": False, "datetime": utcnow()}
     if annotation in simple:
         return simple[annotation]
+    if annotation.startswith("list[dict["):
+        # A list of records (e.g. a job alert's vacancies): any key a template reads is there.
+        return [defaultdict(lambda: f"{name} item")]
     if annotation.startswith("list["):
         return [f"{name} item"]
     if annotation in rows:
@@ -130,11 +134,13 @@ def render_every_email(
     for name, function in catalog_calls().items():
         params = inspect.signature(function).parameters.values()
         try:
-            args = [argument_for(p.name, str(p.annotation), rows, ids) for p in params]
+            values = {p: argument_for(p.name, str(p.annotation), rows, ids) for p in params}
         except LookupError:
             skipped.append(name)
             continue
-        message = build_message(function(*args))
+        args = [value for p, value in values.items() if p.kind is not p.KEYWORD_ONLY]
+        kwargs = {p.name: value for p, value in values.items() if p.kind is p.KEYWORD_ONLY}
+        message = build_message(function(*args, **kwargs))
         built[name] = message.as_string() + "".join(
             str(part.get_content()) for part in message.walk() if not part.is_multipart()
         )

@@ -87,6 +87,23 @@ PAYLOADS: dict[str, dict[str, Any]] = {
         "expires_at_text": "5:00pm on Monday 9 March 2026 (GMT)",
         "pack_url": LINK,
     },
+    "job_alert": {
+        "full_name": "Amara Okafor",
+        "search": "Skills and sector Net zero",
+        "vacancies": [
+            {
+                "title": "Director of Connectivity",
+                "location": "Nottingham",
+                "salary": "£110,000 to £125,000",
+                "closes": "5:00pm on Friday 12 December 2026 (GMT)",
+                "url": LINK,
+            }
+        ],
+        "total": 1,
+        "search_url": LINK,
+        "unsubscribe_url": "http://recruit.test/alerts/unsubscribe?token=tok3n",
+        "alerts_url": LINK,
+    },
     "account_erased": {
         "full_name": "Amara Okafor",
         "kept": ["Your application for Director of Connectivity, because you were appointed"],

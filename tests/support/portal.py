@@ -15,7 +15,7 @@ from werkzeug.test import TestResponse
 from recruit.extensions import db
 from recruit.models import Vacancy, utcnow
 from testkit.factories import Factory
-from testkit.forms import submit
+from testkit.forms import csrf_token_from, submit
 from tests.support.accounts import log_in
 
 
@@ -55,12 +55,32 @@ def post_apply(
     data: dict[str, Any],
     cv: tuple[bytes, str] | None = None,
 ) -> TestResponse:
-    """Fill in and send the application form with one of its two buttons."""
-    payload = dict(data, action=action)
+    """Fill in and send the application form with one of its buttons ("draft" or "continue").
+
+    "submit" is the whole journey's end: "Continue" (saves the answers and the CV), then
+    "Accept and send" on the check-answers page; the first answer that is not the way on.
+    """
+    payload = dict(data, action="continue" if action == "submit" else action)
     if cv is not None:
         payload["cv"] = (io.BytesIO(cv[0]), cv[1])
     url = f"/vacancies/{vacancy.reference}/apply"
-    return submit(client, url, payload, content_type="multipart/form-data")
+    saved = submit(client, url, payload, content_type="multipart/form-data")
+    if action != "submit" or not saved.headers.get("Location", "").endswith(f"{url}/check"):
+        return saved
+    return send_application(client, vacancy)
+
+
+def send_application(
+    client: FlaskClient, vacancy: SimpleNamespace, extra: dict[str, str] | None = None
+) -> TestResponse:
+    """Press "Accept and send" on the check-answers page: submit the saved draft.
+
+    `extra` adds fields the real page never posts (a tampered request), next to the token.
+    """
+    # Any signed-in page carries the session's CSRF token (the header's sign-out form).
+    token = csrf_token_from(client.get("/applications").get_data(as_text=True))
+    url = f"/vacancies/{vacancy.reference}/apply/check"
+    return client.post(url, data={**(extra or {}), "csrf_token": token})
 
 
 def set_closed(app: Flask, vacancy_id: int, ago: timedelta = timedelta(seconds=5)) -> None:

@@ -24,6 +24,7 @@ from recruit.models import (
     GuaranteeOverride,
     IdentityReveal,
     InterviewGuaranteeOptIn,
+    JobAlert,
     MonitoringResponse,
     PanelAssignment,
     StatusChange,
@@ -96,6 +97,7 @@ def fill_everything(app: Flask, make: Factory) -> Everything:
     """One row, or more, in every table REGISTRY covers, for a candidate and a recruiter."""
     m = {s: _mark(s) for s in ("statement", "cv", "score", "agreed", "note", "reveal", "adjust")}
     m |= {s: _mark(s) for s in ("override", "monitoring", "audit", "history", "session_data")}
+    m["alert"] = _mark("alert")
     candidate = make.candidate(full_name=HOSTILE_NAME, email=f"{_mark('zoe')}@example.org")
     recruiter = make.recruiter(full_name=f"Staff {_mark('name')}")
     bystander = make.candidate(full_name=f"Bystander {_mark('name')}")
@@ -142,6 +144,7 @@ def fill_everything(app: Flask, make: Factory) -> Everything:
                     expires_at=utcnow() + timedelta(hours=1),
                 ),
                 PanelAssignment(vacancy_id=vacancy.id, user_id=staff.id),
+                JobAlert(user_id=me.id, theme="skills", keywords=m["alert"]),
                 ExportDownload(export_id=export.id, user_id=staff.id),
                 ApiToken(
                     user_id=staff.id,
@@ -189,6 +192,7 @@ MARKED_SECTIONS = {
     "override": "guaranteed_interview_decisions",
     "monitoring": "monitoring_answers",
     "audit": "security_events",
+    "alert": "job_alerts",
 }
 # Sections only a member of staff has rows in.
 STAFF_SECTIONS = frozenset(

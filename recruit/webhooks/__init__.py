@@ -1,0 +1,1 @@
+"""Signed webhooks: admins' endpoints, events recorded through the outbox, ordered deliveries."""

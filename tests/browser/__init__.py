@@ -1,0 +1,1 @@
+"""Browser tests: the real stack driven through Debian's chromium with Playwright."""
