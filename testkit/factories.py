@@ -219,7 +219,9 @@ class Factory:
             db.session.add(job)
             db.session.flush()
             job.storage_key = f"export-{job.id}.csv"
-            (export_dir() / job.storage_key).write_text("Candidate\r\n", encoding="utf-8")
+            stored = export_dir() / job.storage_key
+            stored.write_text("Candidate\r\n", encoding="utf-8")
+            job.size_bytes = stored.stat().st_size
             db.session.commit()
             return snapshot(job)
 

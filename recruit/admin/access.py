@@ -15,7 +15,7 @@ import logging
 from collections.abc import Iterable
 from typing import Literal, NoReturn
 
-from flask import abort, g, render_template, request
+from flask import abort, g, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
@@ -34,7 +34,7 @@ from recruit.services.access import (
     may_open_vacancy,
 )
 from recruit.services.bulk import MAX_SELECTION
-from recruit.web.authz import roles_required
+from recruit.web.authz import log_not_on_team, roles_required
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +59,7 @@ class NotOnTeam(Forbidden):
 @bp.errorhandler(NotOnTeam)
 def not_on_team_page(error: NotOnTeam) -> tuple[str, int]:
     """The 403 page for a recruiter outside the team: what they cannot do, and who to ask."""
-    log.warning(
-        "authorisation failure: not on the hiring team",
-        extra={
-            "event": "authz_denied",
-            "reason": "not_on_team",
-            "method": request.method,
-            "endpoint": request.endpoint or "-",
-            "vacancy_id": error.vacancy.id,
-        },
-    )
+    log_not_on_team(error.vacancy.id)
     page = render_template(
         "admin/not_on_team.html", vacancy=error.vacancy, ask=error.ask, managing=error.managing
     )

@@ -11,10 +11,8 @@ audited, as on the pages (`admin_application_access`).
 
 from __future__ import annotations
 
-import logging
 from typing import Any, NoReturn
 
-from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -28,8 +26,7 @@ from recruit.services.access import (
     may_open_applications,
     may_open_vacancy,
 )
-
-log = logging.getLogger(__name__)
+from recruit.web.authz import log_not_on_team
 
 # The event the staff pages record for an admin outside a vacancy's team (recruit.admin.access).
 ADMIN_ACCESS_EVENT = "admin_application_access"
@@ -65,16 +62,7 @@ def readable_vacancy(viewer: User, vacancy_id: int) -> Vacancy:
 def refuse_outside_team(vacancy: Vacancy, doing: str) -> NoReturn:
     """403 for a recruiter outside the vacancy's hiring team: what only the team may do, and who
     to ask (its recruiters, or an administrator), as the staff pages' 403 page says."""
-    log.warning(
-        "authorisation failure: not on the hiring team",
-        extra={
-            "event": "authz_denied",
-            "reason": "not_on_team",
-            "method": request.method,
-            "endpoint": request.endpoint or "-",
-            "vacancy_id": vacancy.id,
-        },
-    )
+    log_not_on_team(vacancy.id)
     ask = teams.contacts_for(vacancy.id)
     who = " or ".join([", ".join(ask), "an administrator"]) if ask else "an administrator"
     detail = (
