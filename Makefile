@@ -69,7 +69,8 @@ bench: install-dev ## Every performance figure beside its baseline, in one run (
 	timeout --signal=INT --kill-after=60 900 $(BIN)/python -m bench.run
 
 screenshots: install-dev ## Key pages at 1280 px and 375 px into docs/screenshots/ (Debian chromium)
-	RECRUIT_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
+	@# CI=true: a missing chromium, npm, PostgreSQL or Redis fails the run instead of skipping it.
+	RECRUIT_SCREENSHOTS=1 CI=true $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 audit: install-dev ## Check dependencies for known vulnerabilities (needs the network)
 	$(BIN)/pip-audit --skip-editable

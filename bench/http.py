@@ -90,25 +90,31 @@ def multipart(fields: dict[str, str], cv: bytes) -> tuple[str, bytes]:
     return f"multipart/form-data; boundary={boundary}", body
 
 
-def save_request(
-    host: str, vacancy: SimpleNamespace, who: SignedIn, *, close: bool = True
+def _post(
+    host: str, path: str, who: SignedIn, content_type: str, body: bytes, close: bool
 ) -> bytes:
-    """The raw "Continue" POST of `who`: PDF CV, statement, evidence for every criterion.
-
-    It saves the draft and leads to the check-answers page (302 to .../apply/check).
-    """
-    fields = {"csrf_token": who.csrf, "action": "continue", "statement": STATEMENT}
-    for criterion in vacancy.criteria:
-        fields[f"evidence_{criterion.id}"] = EVIDENCE + criterion.text
-    content_type, body = multipart(fields, pdf_bytes(f"Curriculum vitae {who.user_id}"))
+    """A raw POST of `body` to `path` as `who`: their session cookie and the bench's agent."""
     head = (
-        f"POST /vacancies/{vacancy.reference}/apply HTTP/1.1\r\nHost: {host}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
         f"User-Agent: {AGENT}\r\nCookie: {who.cookie}\r\n"
         f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
         + ("Connection: close\r\n" if close else "")
         + "\r\n"
     )
     return head.encode() + body
+
+
+def save_request(host: str, vacancy: SimpleNamespace, who: SignedIn) -> bytes:
+    """The raw "Continue" POST of `who`: PDF CV, statement, evidence for every criterion.
+
+    It saves the draft and leads to the check-answers page (302 to .../apply/check). It asks
+    to close the connection: `fire` reads each answer to the end of its connection.
+    """
+    fields = {"csrf_token": who.csrf, "action": "continue", "statement": STATEMENT}
+    for criterion in vacancy.criteria:
+        fields[f"evidence_{criterion.id}"] = EVIDENCE + criterion.text
+    content_type, body = multipart(fields, pdf_bytes(f"Curriculum vitae {who.user_id}"))
+    return _post(host, f"/vacancies/{vacancy.reference}/apply", who, content_type, body, True)
 
 
 def submit_request(
@@ -119,13 +125,8 @@ def submit_request(
     It submits the draft `save_request` saved; 302 to /applications/<id>/submitted when it did.
     """
     body = urlencode({"csrf_token": who.csrf}).encode()
-    head = (
-        f"POST /vacancies/{vacancy.reference}/apply/check HTTP/1.1\r\nHost: {host}\r\n"
-        f"User-Agent: {AGENT}\r\nCookie: {who.cookie}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
-    )
-    return head.encode() + body
+    path = f"/vacancies/{vacancy.reference}/apply/check"
+    return _post(host, path, who, "application/x-www-form-urlencoded", body, close)
 
 
 def save_drafts(

@@ -13,10 +13,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Final, cast
+from typing import IO, Final
 
 from flask import current_app
-from sqlalchemy import ColumnElement, ScalarSelect, Table, event, func, insert, select
+from sqlalchemy import ColumnElement, ScalarSelect, event, func, select
 from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
@@ -55,9 +55,6 @@ MIB: Final = 1024 * 1024
 _NEW_KEY: Final = "recruit.uploads_new"
 _DOOMED_KEY: Final = "recruit.uploads_doomed"
 _STORAGE_KEY_RE: Final = re.compile(r"^[0-9a-f]{32}$")
-# The table itself, for a core INSERT that skips the ORM's bookkeeping; built once.
-_FILES: Final = cast(Table, StoredFile.__table__)
-_INSERT_FILE: Final = insert(_FILES).returning(_FILES.c.id)
 
 
 class UploadError(ValueError):
@@ -223,16 +220,6 @@ def store_upload(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> 
     stored = StoredFile(**_file_row(upload, checked, owner_id))
     db.session.add(stored)
     return stored
-
-
-def insert_upload(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> int:
-    """Write the checked bytes under a random name and INSERT their row now; return its id.
-
-    For a caller that needs the id at once and no StoredFile object (a first submit): one
-    statement, without a flush of the session.
-    """
-    row = _file_row(upload, checked, owner_id)
-    return int(db.session.connection().execute(_INSERT_FILE, row).scalar_one())
 
 
 def _file_row(upload: FileStorage, checked: CheckedUpload, owner_id: int) -> dict[str, object]:

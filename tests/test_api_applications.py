@@ -9,8 +9,7 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import ApplicationStatus, AuditEvent
 from testkit.factories import Factory
-from testkit.statements import listening
-from tests.support.api import bearer, issue_token
+from tests.support.api import bearer, count_selects, issue_token
 
 
 def walk(app: Flask, secret: str, query: str) -> list[int]:
@@ -101,15 +100,6 @@ def test_an_admin_outside_the_team_is_audited(app: Flask, make: Factory) -> None
         ]
 
 
-def _selects(app: Flask, secret: str, url: str) -> int:
-    """How many SELECTs answering `url` takes."""
-    statements: list[str] = []
-    with listening(app, statements.append):
-        response = app.test_client().get(url, headers=bearer(secret))
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
-
-
 def test_reads_take_as_many_statements_for_many_rows_as_for_few(app: Flask, make: Factory) -> None:
     recruiter = make.recruiter()
     small = make.vacancy(recruiter_ids=(recruiter.id,))
@@ -119,9 +109,9 @@ def test_reads_take_as_many_statements_for_many_rows_as_for_few(app: Flask, make
     for _ in range(4):
         last = make.application(make.candidate().id, large.id).id
     _, secret = issue_token(app, recruiter)
-    assert _selects(app, secret, f"/api/v1/applications?vacancy_id={large.id}") == _selects(
-        app, secret, f"/api/v1/applications?vacancy_id={small.id}"
-    )
-    assert _selects(app, secret, f"/api/v1/applications/{last}") == _selects(
+    assert count_selects(
+        app, secret, f"/api/v1/applications?vacancy_id={large.id}"
+    ) == count_selects(app, secret, f"/api/v1/applications?vacancy_id={small.id}")
+    assert count_selects(app, secret, f"/api/v1/applications/{last}") == count_selects(
         app, secret, f"/api/v1/applications/{one}"
     )

@@ -28,7 +28,7 @@ from recruit.models import (
 from recruit.tasknames import EXPORT_BUILD_TASK, RELAY_TASK
 from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.support.api import bearer, issue_token
+from tests.support.api import admin_access_details, bearer, issue_token
 from tests.support.smtp import SMTPServer, smtp_server
 from tests.support.worker import queued_tasks, redis_settings, running_worker, wait_until
 
@@ -195,11 +195,5 @@ def test_an_admin_outside_the_team_exports_and_is_audited(app: Flask, make: Fact
     set_job(app, body["id"], status=ExportStatus.READY, storage_key=key, file_name="x.xlsx")
     got = client.get(f"/api/v1/exports/{body['id']}/download", headers=bearer(secret))
     assert got.status_code == 200
-    with app.app_context():
-        details = db.session.scalars(
-            select(AuditEvent.detail).where(
-                AuditEvent.event == "admin_application_access",
-                AuditEvent.vacancy_id == vacancy.id,
-            )
-        ).all()
-        assert sorted(details) == ["api: export download", "api: export request"]
+    details = admin_access_details(app, AuditEvent.vacancy_id == vacancy.id)
+    assert sorted(details) == ["api: export download", "api: export request"]

@@ -21,7 +21,7 @@ from recruit.models import (
 )
 from recruit.services import scoring
 from testkit.factories import Factory
-from tests.support.api import bearer, issue_token
+from tests.support.api import admin_access_details, bearer, count_selects, issue_token
 
 PROBLEM = "application/problem+json"
 
@@ -225,13 +225,35 @@ def test_an_admin_outside_the_team_scores_and_is_audited(app: Flask, make: Facto
     assert client.get(path, headers=bearer(secret)).status_code == 200
     saved = client.post(f"{path}/mine", json=whole(vacancy.criteria), headers=bearer(secret))
     assert saved.status_code == 201
+    details = admin_access_details(app, AuditEvent.application_id == application.id)
+    assert "api: application scores" in details and "api: application score" in details
     with app.app_context():
-        details = db.session.scalars(
-            select(AuditEvent.detail).where(
-                AuditEvent.event == "admin_application_access",
-                AuditEvent.application_id == application.id,
-            )
-        ).all()
-        assert "api: application scores" in details and "api: application score" in details
         count = db.session.scalar(select(func.count()).select_from(Score))
         assert count == len(vacancy.criteria)
+
+
+def _scored(make: Factory, recruiter: Any, criteria: int, assessors: int) -> int:
+    """An application under review scored by the recruiter and `assessors` panel members
+    against `criteria` essential criteria (and one desirable one); its id."""
+    essential = tuple(f"Criterion {n}" for n in range(criteria))
+    vacancy = make.vacancy(recruiter_ids=(recruiter.id,), essential=essential)
+    application = make.application(make.candidate().id, vacancy.id, ApplicationStatus.UNDER_REVIEW)
+    panel = [make.panel_member().id for _ in range(assessors)]
+    for user_id in panel:
+        make.assign_panel(vacancy.id, user_id)
+    for user_id in [recruiter.id, *panel]:
+        make.scores(application.id, user_id, {c.id: 2 for c in vacancy.criteria}, comment="Fine")
+    return application.id
+
+
+def test_reads_take_as_many_statements_for_many_scores_as_for_few(
+    app: Flask, make: Factory
+) -> None:
+    recruiter = make.recruiter()
+    few = _scored(make, recruiter, criteria=1, assessors=1)
+    many = _scored(make, recruiter, criteria=4, assessors=3)
+    secret = issue_token(app, recruiter)[1]
+    for tail in ("scores", "scores/mine"):
+        assert count_selects(app, secret, f"/api/v1/applications/{many}/{tail}") == count_selects(
+            app, secret, f"/api/v1/applications/{few}/{tail}"
+        )

@@ -19,7 +19,7 @@ from recruit.models import (
 )
 from testkit.factories import Factory
 from tests.conftest import AppFactory
-from tests.support.api import bearer, issue_token, race
+from tests.support.api import admin_access_details, bearer, issue_token, race
 
 PROBLEM = "application/problem+json"
 
@@ -76,7 +76,7 @@ def test_the_team_moves_an_application_and_the_sift_stays_anonymous_until_shortl
         ]
 
 
-def test_outside_the_team_is_404_read_tokens_403_and_admins_audited(
+def test_outside_the_team_is_403_naming_who_to_ask_read_tokens_403_admins_audited(
     app: Flask, make: Factory
 ) -> None:
     mine, other, admin = make.recruiter(), make.recruiter(), make.admin()
@@ -97,13 +97,8 @@ def test_outside_the_team_is_404_read_tokens_403_and_admins_audited(
     with app.app_context():
         stored = db.session.get(Application, application.id)
         assert stored is not None and stored.status is ApplicationStatus.UNDER_REVIEW
-        details = db.session.scalars(
-            select(AuditEvent.detail).where(
-                AuditEvent.event == "admin_application_access",
-                AuditEvent.application_id == application.id,
-            )
-        ).all()
-        assert "api: application stage" in details
+    details = admin_access_details(app, AuditEvent.application_id == application.id)
+    assert "api: application stage" in details
 
 
 def test_two_recruiters_moving_one_application_get_one_success_and_one_412(

@@ -12,7 +12,7 @@ import pytest
 
 from recruit.broker_transport import TRANSPORT_PATH
 from recruit.celery_config import broker_settings
-from tests.support.worker import REDIS_URL, forget_queue, redis_or_skip, unique_queue
+from tests.support.worker import REDIS_URL, redis_settings
 
 # kombu is untyped: its calls are made through `Any`.
 Connection: Any = kombu.connection.Connection
@@ -31,11 +31,8 @@ def test_tls_and_filesystem_brokers_keep_kombus_own(tmp_path: object) -> None:
 
 @pytest.fixture
 def queue_name() -> Iterator[str]:
-    client = redis_or_skip()
-    name = unique_queue()
-    yield name
-    forget_queue(client, name)
-    client.close()
+    with redis_settings() as settings:
+        yield settings["TASK_QUEUE"]
 
 
 def held_message(transport: str | None, queue_name: str) -> tuple[Any, Any, Any]:

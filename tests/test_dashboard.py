@@ -218,3 +218,25 @@ def test_the_dashboard_links_each_vacancy_to_its_exports(
     assert f'href="/admin/vacancies/{vacancy.id}/exports"' in html
     page = client.get(f"/admin/vacancies/{vacancy.id}").get_data(as_text=True)
     assert f'href="/admin/vacancies/{vacancy.id}/exports"' in page
+
+
+def _statements_for_dashboard(app: Flask, client: FlaskClient) -> int:
+    seen: list[str] = []
+    with listening(app, seen.append):
+        assert client.get("/admin/").status_code == 200
+    return len(seen)
+
+
+def test_the_dashboard_costs_the_same_statements_for_any_number_of_vacancies(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    lead = make.recruiter()
+    first = make.vacancy(recruiter_ids=(lead.id,), closes_in=timedelta(days=2))
+    make.application(make.candidate().id, first.id, S.SUBMITTED)
+    log_in(client, lead)
+    _statements_for_dashboard(app, client)  # the first request warms per-process caches
+    one = _statements_for_dashboard(app, client)
+    for days in (3, 4, 5):
+        more = make.vacancy(recruiter_ids=(lead.id,), closes_in=timedelta(days=days))
+        make.application(make.candidate().id, more.id, S.UNDER_REVIEW)
+    assert _statements_for_dashboard(app, client) == one

@@ -20,7 +20,7 @@ from recruit.models import (
     VacancyStatus,
     utcnow,
 )
-from recruit.services import applications
+from recruit.services import applications, submitting
 from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import submit
@@ -131,7 +131,7 @@ def test_history_is_written_once(
         row = db.session.scalars(select(Application)).one()
         candidate_row = row.candidate
         with pytest.raises(applications.ApplicationClosedError, match="already been submitted"):
-            applications.submit(row, applications.Answers(statement="again"), candidate_row)
+            submitting.send(row, candidate_row, None)
         db.session.rollback()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StatusChange)) == 1
@@ -164,7 +164,7 @@ def test_service_refuses_submission_once_closed_by_database_clock(
         assert row is not None
         late = applications.Answers(statement="late")
         with pytest.raises(applications.ApplicationClosedError, match="This vacancy closed at"):
-            applications.submit(row, late, row.candidate)
+            submitting.send(row, row.candidate, None)
         db.session.rollback()
         with pytest.raises(applications.ApplicationClosedError, match="This vacancy closed at"):
             applications.save_draft(row, late)

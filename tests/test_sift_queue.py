@@ -10,9 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, utcnow
+from recruit.models import Application, ApplicationStatus, User, utcnow
+from recruit.services import sift_queue
 from testkit.factories import Factory
 from testkit.forms import submit
+from testkit.statements import listening
 from tests.support.accounts import log_in
 
 S = ApplicationStatus
@@ -119,3 +121,16 @@ def test_every_sift_page_highlights_the_same_menu_item(
         html = client.get(page).get_data(as_text=True)
         current = re.findall(r'<a [^>]*href="([^"]+)"[^>]*aria-current="page"', html)
         assert current == ["/admin/applications"], page
+
+
+def test_the_place_in_the_queue_is_one_statement(app: Flask, make: Factory) -> None:
+    lead, ids = _queue(app, make, [S.UNDER_REVIEW, S.SHORTLISTED, S.UNDER_REVIEW])
+    with app.app_context():
+        viewer = db.session.get(User, lead.id)  # type: ignore[attr-defined]
+        middle = db.session.get(Application, ids[1])
+        assert viewer is not None and middle is not None
+        seen: list[str] = []
+        with listening(app, seen.append):
+            found = sift_queue.place(viewer, middle)
+    assert found == sift_queue.QueuePlace(ids[0], ids[2], 2, 3)
+    assert len(seen) == 1

@@ -12,19 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from recruit.extensions import db
-from recruit.models import (
-    AuditEvent,
-    DeliveryStatus,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
-    WebhookEvent,
-    utcnow,
-)
+from recruit.models import AuditEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
 from tests.support.accounts import log_in
 from tests.support.rows import rows
+from tests.support.webhooks import add_delivery
 
 SECRET_RE = re.compile(r'id="new-secret">([^<]+)<')
 GOOD_URL = "https://93.184.215.14/hooks/recruit"
@@ -142,31 +135,11 @@ def logged_delivery(app: Flask, endpoint_id: int, count: int = 1) -> int:
     """`count` deliveries that each failed once with a 500 and then got a 200; the last id."""
     with app.app_context():
         for _ in range(count):
-            delivery = _delivered(endpoint_id)
+            delivery = add_delivery(
+                endpoint_id, "vacancy.closed", DeliveryStatus.DELIVERED, (500, 200)
+            )
         db.session.commit()
         return delivery.id
-
-
-def _delivered(endpoint_id: int) -> WebhookDelivery:
-    """A delivered event, with a 500 then a 200 in its log (the caller commits)."""
-    event = WebhookEvent(type="vacancy.closed", data={"vacancy": {"id": 1}})
-    db.session.add(event)
-    db.session.flush()
-    delivery = WebhookDelivery(
-        endpoint_id=endpoint_id,
-        event_id=event.id,
-        status=DeliveryStatus.DELIVERED,
-        attempts=2,
-        last_status_code=200,
-        finished_at=utcnow(),
-    )
-    delivery.attempt_log = [
-        WebhookAttempt(status_code=500, duration_ms=12),
-        WebhookAttempt(status_code=200, duration_ms=9),
-    ]
-    db.session.add(delivery)
-    db.session.flush()
-    return delivery
 
 
 def test_the_delivery_log_and_redeliver(app: Flask, admin_client: FlaskClient) -> None:
@@ -193,6 +166,25 @@ def test_the_delivery_log_and_redeliver(app: Flask, admin_client: FlaskClient) -
         data={"csrf_token": csrf_token_from(html)},
     )
     assert other.status_code == 404
+
+
+def test_an_endpoint_whose_host_has_gone_can_still_be_switched_off(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    """Saving an unchanged URL does not look it up again (every send checks it anyway)."""
+    register(admin_client)
+    gone = "https://no-such-host.invalid/hook"
+    with app.app_context():
+        endpoint = db.session.scalars(select(WebhookEndpoint)).one()
+        endpoint.url = gone  # its DNS name has lapsed since it was registered
+        db.session.commit()
+        page = f"/admin/webhooks/{endpoint.id}"
+    off = submit(admin_client, page, {"url": gone, "events": ["application.submitted"]})
+    assert off.status_code == 302
+    [endpoint] = rows(app, WebhookEndpoint)
+    assert endpoint.url == gone and not endpoint.active
+    moved = submit(admin_client, page, {"url": gone + "2", "events": ["export.ready"]})
+    assert moved.status_code == 400 and "could not be found" in moved.get_data(as_text=True)
 
 
 def test_only_admins_reach_the_pages(app: Flask, client: FlaskClient, make: Factory) -> None:

@@ -9,17 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from recruit.extensions import db
-from recruit.models import (
-    DeliveryStatus,
-    TokenScope,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
-    WebhookEvent,
-)
+from recruit.models import DeliveryStatus, TokenScope, WebhookEndpoint
 from testkit.factories import Factory
 from tests.support.api import bearer, issue_token
 from tests.support.rows import rows
+from tests.support.webhooks import add_delivery
 
 BODY = {"url": "https://93.184.215.14/hooks", "events": ["export.ready"], "description": "HR"}
 
@@ -103,18 +97,7 @@ def test_a_retried_create_makes_one_endpoint(
 def seeded_delivery(app: Flask, endpoint_id: int) -> int:
     """A failed delivery with one 500 in its log."""
     with app.app_context():
-        event = WebhookEvent(type="export.ready", data={"export": {"id": 3}})
-        db.session.add(event)
-        db.session.flush()
-        delivery = WebhookDelivery(
-            endpoint_id=endpoint_id,
-            event_id=event.id,
-            status=DeliveryStatus.FAILED,
-            attempts=1,
-            last_status_code=500,
-        )
-        delivery.attempt_log = [WebhookAttempt(status_code=500, duration_ms=5)]
-        db.session.add(delivery)
+        delivery = add_delivery(endpoint_id, "export.ready", DeliveryStatus.FAILED, (500,))
         db.session.commit()
         return delivery.id
 

@@ -6,13 +6,14 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from recruit.webhooks import signing
-from recruit.webhooks.sending import retry_delay
+from recruit.webhooks.sending import next_try
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = b'{"data":{"application":{"id":7}},"id":3,"type":"application.submitted"}'
@@ -98,11 +99,13 @@ def test_the_documented_retry_schedule() -> None:
     config = {
         "WEBHOOK_RETRY_BASE_SECONDS": 60.0,
         "WEBHOOK_RETRY_MAX_DELAY_SECONDS": 21600.0,
+        "WEBHOOK_RETRY_WINDOW_SECONDS": 86400.0,
     }
-    offsets, at, attempts = [0.0], 0.0, 1
-    while at + retry_delay(attempts, config) <= 86400:
-        at += retry_delay(attempts, config)
-        offsets.append(at)
+    queued = datetime(2026, 12, 2, tzinfo=UTC)
+    offsets, at, attempts = [0.0], queued, 1
+    while (following := next_try(attempts, queued, at, config)) is not None:
+        at = following
+        offsets.append((at - queued).total_seconds())
         attempts += 1
     assert len(offsets) == 12
     assert [o / 60 for o in offsets[:4]] == [0, 1, 3, 7]

@@ -32,7 +32,7 @@ def dashboard() -> str:
         rows = vacancies.vacancies_for(current_user)
         counts = vacancies.application_counts([v.id for v in rows])
     chosen = _chosen_vacancy(panel)
-    open_now = overview.open_campaigns(current_user)
+    now = utcnow()
     waiting = overview.waiting(current_user, [v.id for v in rows])
     return render_template(
         "admin/dashboard.html",
@@ -40,14 +40,16 @@ def dashboard() -> str:
         counts=counts,
         labels=STAFF_LABELS,
         panel=panel,
-        open_now=open_now,
+        open_now=overview.open_campaigns(rows, now),
         waiting=waiting,
         no_wait=overview.Waiting(),
-        now=utcnow(),
+        now=now,
         countdown=overview.countdown,
         chosen=chosen,
         charts=vacancy_charts(chosen) if chosen else [],
-        chartable=[] if panel else [v for v in rows if is_moderator(current_user, v.id)],
+        # A recruiter's rows are their team's vacancies and an admin's are all: they moderate
+        # every one (`access.is_moderator`), so no per-vacancy check is needed.
+        chartable=[] if panel else rows,
     )
 
 
@@ -69,8 +71,9 @@ def vacancy_charts(vacancy: Vacancy) -> list[charts.Chart]:
 
 
 def _funnel(vacancy: Vacancy) -> charts.Chart:
-    rows = dashboard_stats.funnel(vacancy.id)
-    left = dashboard_stats.other_outcomes(vacancy.id)
+    now = dashboard_stats.status_counts(vacancy.id)
+    rows = dashboard_stats.funnel(vacancy.id, now)
+    left = dashboard_stats.other_outcomes(now)
     summary = (
         f"Of {rows[0].reached:,} applications received, "
         + ", ".join(f"{r.reached:,} reached {STAFF_LABELS[r.status].lower()}" for r in rows[1:])

@@ -60,11 +60,8 @@ def exports(vacancy_id: int) -> View:
     vacancy = vacancy_for_exports(vacancy_id)
     form = ExportForm()
     if form.validate_on_submit():
-        selection: dict[str, Any] = {
-            "list": None if form.which.data == "all" else form.which.data,
-            "statuses": [form.stage.data] if form.stage.data else [],
-        }
-        job = jobs.request_export(vacancy, current_user, ExportFormat(form.fmt.data), selection)
+        chosen = jobs.selection(form.which.data, form.stage.data)
+        job = jobs.request_export(vacancy, current_user, ExportFormat(form.fmt.data), chosen)
         db.session.commit()
         flash("Your export is being built. This page shows its progress.", "success")
         return redirect(url_for("admin.export", export_id=job.id))
@@ -101,12 +98,11 @@ def _building(job: ExportJob, percent: int, done: int, total: int) -> str:
 
 def progress_of(job: ExportJob) -> dict[str, Any]:
     """The one truthful state of an export, for the page and its status JSON alike."""
-    total, done = job.progress_total or 0, min(job.progress_done or 0, job.progress_total or 0)
-    percent = done * 100 // total if total else 0
+    counts = jobs.progress_counts(job)
     ready = job.status is ExportStatus.READY
     messages = {
         ExportStatus.QUEUED: "Queued: waiting for a worker to start building it.",
-        ExportStatus.BUILDING: _building(job, percent, done, total),
+        ExportStatus.BUILDING: _building(job, counts["percent"], counts["done"], counts["total"]),
         ExportStatus.READY: "Ready to download.",
         ExportStatus.FAILED: f"The export failed: {job.error or 'unknown error'}. "
         "Build it again, or contact the service team if it keeps failing.",
@@ -119,9 +115,7 @@ def progress_of(job: ExportJob) -> dict[str, Any]:
     return {
         "status": job.status.value,
         "message": messages[job.status],
-        "percent": percent if job.status is ExportStatus.BUILDING else (100 if ready else 0),
-        "done": done,
-        "total": total,
+        **counts,
         "error": job.error if job.status is ExportStatus.FAILED else None,
         "download_url": url_for("admin.download_export", export_id=job.id) if ready else None,
         "download_label": label if ready else None,

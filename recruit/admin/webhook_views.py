@@ -39,6 +39,7 @@ def _list_page(form: EndpointForm, status: int = 200, **extra: Any) -> tuple[str
         form=form,
         endpoints=endpoints.all_endpoints(),
         labels=EVENT_LABELS,
+        retry_text=retry_text(),
         **extra,
     )
     return page, status

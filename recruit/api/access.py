@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from recruit.api import etags
 from recruit.api.problems import ProblemError
 from recruit.extensions import db, open_write_transaction
 from recruit.models import Application, ApplicationStatus, Role, User, Vacancy
@@ -105,6 +106,34 @@ def application_not_found(viewer: User, application_id: int) -> NoReturn:
         check_team_vacancy(viewer, vacancy_id)
     db.session.rollback()
     raise ProblemError(404, "No application of yours has this id.")
+
+
+def find_application(
+    viewer: User, stmt: Select[Application], application_id: int, *, lock: bool = False
+) -> Application:
+    """The application `stmt` selects in the viewer's scope, else 403 (naming who to ask) or 404;
+    `lock`: read afresh with its row locked until the transaction ends."""
+    if lock:
+        open_write_transaction()
+        stmt = stmt.with_for_update(of=Application).execution_options(populate_existing=True)
+    found = db.session.scalar(stmt)
+    if found is None:
+        application_not_found(viewer, application_id)
+    return found
+
+
+def application_to_change(
+    viewer: User, stmt: Select[Application], application_id: int, what: str, *, if_match: bool
+) -> Application:
+    """The application, for a change: an admin outside the team audited (and the event committed)
+    before anything is changed, `If-Match` required if `if_match` (428), then read again with its
+    row locked, for the caller to compare the ETag with and change."""
+    found = find_application(viewer, stmt, application_id)
+    audit_admin(viewer, found.vacancy_id, what, found)
+    db.session.commit()
+    if if_match:
+        etags.require_if_match()
+    return find_application(viewer, stmt, application_id, lock=True)
 
 
 def lock_vacancy(vacancy_id: int) -> Vacancy:

@@ -65,17 +65,6 @@ def _job(viewer: User, export_id: int) -> tuple[ExportJob, Vacancy]:
     return job, exportable(viewer, job.vacancy_id)
 
 
-def progress(job: ExportJob) -> dict[str, int]:
-    """Rows written of rows to write, and the percentage the export page shows: the share done
-    while building, 100 once ready, 0 otherwise."""
-    total = job.progress_total or 0
-    done = min(job.progress_done or 0, total)
-    share = done * 100 // total if total else 0
-    ready = job.status is ExportStatus.READY
-    building = job.status is ExportStatus.BUILDING
-    return {"done": done, "total": total, "percent": share if building else (100 if ready else 0)}
-
-
 def export_body(job: ExportJob, vacancy: Vacancy) -> dict[str, Any]:
     """An export as the API shows it: what was asked for, and how far it has got."""
     ready = job.status is ExportStatus.READY and bool(job.storage_key)
@@ -87,7 +76,7 @@ def export_body(job: ExportJob, vacancy: Vacancy) -> dict[str, Any]:
         "which": job.selection.get("list") or "all",
         "stage": statuses[0] if statuses else None,
         "status": job.status.value,
-        "progress": progress(job),
+        "progress": jobs.progress_counts(job),
         "error": job.error if job.status is ExportStatus.FAILED else None,
         "file_name": job.file_name if ready else None,
         "size_bytes": job.size_bytes if ready else None,
@@ -116,13 +105,9 @@ def request_export(
     viewer = current_api_user()
     vacancy = exportable(viewer, vacancy_id)
     audit_admin(viewer, vacancy.id, "export request")
-    db.session.commit()
-    vacancy = exportable(viewer, vacancy_id)
-    selection: dict[str, Any] = {
-        "list": None if wanted["which"] == "all" else wanted["which"],
-        "statuses": [wanted["stage"]] if wanted["stage"] else [],
-    }
-    job = jobs.request_export(vacancy, viewer, ExportFormat(wanted["format"]), selection)
+    db.session.commit()  # the vacancy (never deleted) is read again as it is used
+    chosen = jobs.selection(wanted["which"], wanted["stage"])
+    job = jobs.request_export(vacancy, viewer, ExportFormat(wanted["format"]), chosen)
     db.session.flush()
     body = export_body(job, vacancy)
     idempotency.commit()

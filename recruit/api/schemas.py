@@ -8,6 +8,8 @@ from recruit import taxonomy
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+# PostgreSQL text cannot hold NUL: refused as bad input (422), never stored.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not hold a NUL character.")
 
 
 class ProblemSchema(Schema):

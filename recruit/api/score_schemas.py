@@ -6,11 +6,11 @@ from typing import Final
 
 from marshmallow import Schema, fields, validate
 
+from recruit.api.schemas import NO_NUL
 from recruit.services.scoring import COMMENT_CHARS, MAX_SCORE, MIN_SCORE
 
 OWN_STATUSES: Final = ["none", "draft", "submitted", "abstained"]
 KINDS: Final = ["essential", "desirable"]
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not hold a NUL character.")
 SCORE_RANGE = validate.Range(min=MIN_SCORE, max=MAX_SCORE)
 
 

@@ -20,13 +20,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from recruit.api import etags, idempotency
-from recruit.api.access import application_not_found, audit_admin
+from recruit.api.access import application_to_change, audit_admin, find_application
 from recruit.api.auth import authenticated, current_api_user
 from recruit.api.blueprint import v1
 from recruit.api.problems import ProblemError
 from recruit.api.score_schemas import OwnScoresSchema, ScoreInputSchema, ScoreSheetSchema
 from recruit.api.spec import arguments, problems, response, route
-from recruit.extensions import db, open_write_transaction
+from recruit.extensions import db
 from recruit.models import Application, Score, User
 from recruit.services import access, scoring
 from recruit.services.board import role_scope
@@ -48,16 +48,9 @@ def _scoped(viewer: User, application_id: int) -> Select[Application]:
     )
 
 
-def _application(viewer: User, application_id: int, *, lock: bool = False) -> Application:
+def _application(viewer: User, application_id: int) -> Application:
     """The application in the viewer's scope (403 naming who to ask, or 404, if not)."""
-    stmt = _scoped(viewer, application_id)
-    if lock:
-        open_write_transaction()
-        stmt = stmt.with_for_update(of=Application).execution_options(populate_existing=True)
-    found = db.session.scalar(stmt)
-    if found is None:
-        application_not_found(viewer, application_id)
-    return found
+    return find_application(viewer, _scoped(viewer, application_id), application_id)
 
 
 def _status(mine: Mapping[int, Score]) -> str:
@@ -233,12 +226,13 @@ def _entries(application: Application, sent: list[dict[str, Any]]) -> dict[int, 
 def _save(data: dict[str, Any], application_id: int, *, creating: bool) -> None:
     """Check and save the set in the request's transaction (the caller commits)."""
     viewer = current_api_user()
-    found = _application(viewer, application_id)
-    audit_admin(viewer, found.vacancy_id, "application score", found)
-    db.session.commit()
-    if not creating:
-        etags.require_if_match()
-    application = _application(viewer, application_id, lock=True)
+    application = application_to_change(
+        viewer,
+        _scoped(viewer, application_id),
+        application_id,
+        "application score",
+        if_match=not creating,
+    )
     try:
         if not access.may_score(viewer, application):
             raise ProblemError(409, "Scoring opens when the application is under review.")

@@ -18,15 +18,16 @@ from flask import Response, jsonify
 from marshmallow import Schema, fields, validate
 
 from recruit.api import etags, idempotency
-from recruit.api.access import application_not_found, audit_admin
+from recruit.api.access import application_to_change, audit_admin, find_application
 from recruit.api.application_schemas import ApplicationSchema
 from recruit.api.applications import full, in_scope
 from recruit.api.auth import authenticated, current_api_user
 from recruit.api.blueprint import v1
 from recruit.api.problems import ProblemError
+from recruit.api.schemas import NO_NUL
 from recruit.api.spec import arguments, problems, response, route
-from recruit.extensions import db, open_write_transaction
-from recruit.models import Application, ApplicationStatus, User
+from recruit.extensions import db
+from recruit.models import ApplicationStatus
 from recruit.services import pipeline
 
 TAGS = ["Applications"]
@@ -46,7 +47,7 @@ class StageChangeSchema(Schema):
         load_default="",
         validate=[
             validate.Length(max=500),
-            validate.Regexp(r"^[^\x00]*$", error="Must not hold a NUL character."),
+            NO_NUL,
         ],
         metadata={
             "description": (
@@ -57,20 +58,10 @@ class StageChangeSchema(Schema):
     )
 
 
-def _find(viewer: User, application_id: int, *, lock: bool) -> Application | None:
-    stmt = in_scope(viewer, application_id)
-    if lock:
-        open_write_transaction()
-        stmt = stmt.with_for_update(of=Application).execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
-
-
 def _as_now(application_id: int) -> Response:
     """The application as the token's owner may see it now: a replayed move's answer."""
     viewer = current_api_user()
-    found = _find(viewer, application_id, lock=False)
-    if found is None:
-        application_not_found(viewer, application_id)
+    found = find_application(viewer, in_scope(viewer, application_id), application_id)
     body = full(found, viewer)  # before the commit expires what was loaded
     audit_admin(viewer, found.vacancy_id, "application", found)
     db.session.commit()
@@ -91,16 +82,10 @@ def change_stage(
     """Move an application to another stage, as the pipeline allows (else 409); the candidate
     is emailed as from the staff page."""
     viewer = current_api_user()
-    found = _find(viewer, application_id, lock=False)
-    if found is None:
-        application_not_found(viewer, application_id)
-    audit_admin(viewer, found.vacancy_id, "application stage", found)
-    db.session.commit()
-    etags.require_if_match()
-    application = _find(viewer, application_id, lock=True)
-    if application is None:
-        db.session.rollback()
-        raise ProblemError(404, "No application of yours has this id.")
+    scope = in_scope(viewer, application_id)
+    application = application_to_change(
+        viewer, scope, application_id, "application stage", if_match=True
+    )
     try:
         etags.check_if_match(full(application, viewer))
         pipeline.move(application, ApplicationStatus(move["status"]), viewer, move["note"].strip())
@@ -112,7 +97,5 @@ def change_stage(
         raise ProblemError(409, str(exc)) from None
     idempotency.commit()
     db.session.expire_all()
-    moved = _find(viewer, application_id, lock=False)
-    assert moved is not None  # just moved, in this transaction
-    body = full(moved, viewer)
+    body = full(find_application(viewer, scope, application_id), viewer)
     return body, 200, etags.etag_header(body)

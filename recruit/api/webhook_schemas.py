@@ -6,10 +6,10 @@ from typing import Final
 
 from marshmallow import Schema, fields, validate
 
+from recruit.api.schemas import NO_NUL
 from recruit.models import DeliveryStatus, WebhookEventType
 
 EVENTS: Final = [e.value for e in WebhookEventType]
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not hold a NUL character.")
 # The URL's shape, for the document: HTTPS, no user name or password, no #fragment. Whether the
 # host is on the public internet (the SSRF guard) is checked when the URL is saved and on every
 # send (`recruit.webhooks.addresses`); no pattern can state that, so this one documents the shape.

@@ -40,8 +40,8 @@ def _admin() -> Any:
     return user
 
 
-def _endpoint(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = endpoints.find(endpoint_id)
+def _endpoint(endpoint_id: int, lock: bool = False) -> WebhookEndpoint:
+    endpoint = endpoints.find(endpoint_id, lock)
     if endpoint is None:
         raise ProblemError(404, "No webhook endpoint has this id.")
     return endpoint
@@ -118,8 +118,7 @@ def update_webhook(
     """Change an endpoint's URL, events, description or whether it is on (`If-Match`)."""
     admin = _admin()
     etags.require_if_match()
-    endpoint = _endpoint(endpoint_id)
-    db.session.refresh(endpoint, with_for_update=True)  # the check and the write, together
+    endpoint = _endpoint(endpoint_id, lock=True)  # the check and the write, together
     etags.check_if_match(shown(endpoint))
     data = EndpointInput(
         changes.get("url", endpoint.url),

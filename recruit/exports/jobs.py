@@ -65,6 +65,24 @@ def stale_after() -> timedelta:
     return STALE_AFTER if seconds is None else timedelta(seconds=float(seconds))
 
 
+def selection(which: str, stage: str | None) -> dict[str, Any]:
+    """What an export covers: "all", the shortlist or the longlist, and optionally one stage."""
+    return {"list": None if which == "all" else which, "statuses": [stage] if stage else []}
+
+
+def progress_counts(job: ExportJob) -> dict[str, int]:
+    """Rows written of rows to write, and the percentage shown: the share done while building,
+    100 once ready, 0 otherwise."""
+    total = job.progress_total or 0
+    done = min(job.progress_done or 0, total)
+    share = done * 100 // total if total else 0
+    if job.status is ExportStatus.BUILDING:
+        percent = share
+    else:
+        percent = 100 if job.status is ExportStatus.READY else 0
+    return {"done": done, "total": total, "percent": percent}
+
+
 def request_export(
     vacancy: Vacancy, user: User, fmt: ExportFormat, selection: dict[str, Any]
 ) -> ExportJob:

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import Length
 
-from recruit.parsing import ascii_int
+from recruit.parsing import MAX_ROW_ID, ascii_int
 
 
 class SaveAlertForm(FlaskForm):  # type: ignore[misc]
@@ -28,4 +28,4 @@ class DeleteAlertForm(FlaskForm):  # type: ignore[misc]
 
     def chosen_id(self) -> int | None:
         """The alert id posted, if it is a whole number."""
-        return ascii_int(self.alert_id.data)
+        return ascii_int(self.alert_id.data, MAX_ROW_ID)

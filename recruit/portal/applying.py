@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from recruit.extensions import db
@@ -112,6 +114,24 @@ def already_sent(application: Application | None) -> Response:
     return redirect(url_for("portal.application", application_id=application.id))
 
 
+def refused(
+    error: ApplicationClosedError,
+    vacancy: Vacancy,
+    form: FlaskForm,
+    after: Callable[[Application | None], Response] = already_sent,
+) -> Response | None:
+    """Roll back a guarded write to the draft that was refused, and say why.
+
+    Another request (a second click, another tab) came first: where `after` leads, for the
+    application as it is now. Received after closing: None, with the reason on the form.
+    """
+    db.session.rollback()
+    if isinstance(error, AlreadySubmittedError):
+        return after(applications.find_for_vacancy(vacancy.id, current_user.id))
+    form.form_errors.append(str(error))
+    return None
+
+
 def _save(
     vacancy: Vacancy, form: ApplicationForm, existing: Application | None, received: datetime | None
 ) -> Response | None:
@@ -126,14 +146,9 @@ def _save(
             bool(form.guaranteed_interview.data),
             fresh=existing is None,
         )
-    except AlreadySubmittedError:
-        # Another tab submitted or withdrew it first: show the application as it left it.
-        db.session.rollback()
-        return already_sent(applications.find_for_vacancy(vacancy.id, current_user.id))
     except ApplicationClosedError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
-        return None
+        # Too late, or another tab submitted or withdrew it first (shown as it left it).
+        return refused(exc, vacancy, form)
     db.session.commit()
     if request.form.get("action") in DRAFT_ACTIONS:
         flash("Your draft has been saved. You can change it until the vacancy closes.", "success")

@@ -10,11 +10,11 @@ from werkzeug.wrappers import Response
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy
-from recruit.portal.applying import already_sent
+from recruit.portal.applying import already_sent, refused
 from recruit.portal.blueprint import bp
 from recruit.portal.forms import SendForm, missing_answers
 from recruit.services import adjustments, applications, guarantee, submitting
-from recruit.services.applications import AlreadySubmittedError, ApplicationClosedError
+from recruit.services.applications import ApplicationClosedError
 from recruit.web.authz import candidate_required
 from recruit.web.receipt import received_at
 
@@ -52,13 +52,8 @@ def _send(
     """Submit the saved draft; None when refused (the form then carries the reason)."""
     try:
         submitting.send(draft, current_user._get_current_object(), received)
-    except AlreadySubmittedError:
-        db.session.rollback()
-        return _after_sent(applications.find_for_vacancy(vacancy.id, current_user.id))
     except ApplicationClosedError as exc:
-        db.session.rollback()
-        form.form_errors.append(str(exc))
-        return None
+        return refused(exc, vacancy, form, _after_sent)
     application_id = draft.id
     db.session.commit()
     return redirect(url_for("portal.submitted", application_id=application_id))

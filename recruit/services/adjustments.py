@@ -67,10 +67,10 @@ def save_from_form(
 
     An empty box removes the form's request; an unticked box removes the opt-in. Only called
     while the application's draft was claimed, so a submitted request is never rewritten.
-    `fresh`: the application was created by this request, so it has neither yet.
+    `fresh`: the application's draft was created by this request, so it has neither yet.
     """
     text = text.strip()[:ADJUSTMENT_CHARS]
-    # A first submit (the closing-time crowd) has neither yet: no query to look for them.
+    # A first save of the draft has neither yet: no query to look for them.
     existing = None if fresh else form_request(application.id)
     if text and existing is None:
         db.session.add(

@@ -1,4 +1,4 @@
-"""A candidate's applications: start, save a draft, submit before the closing time."""
+"""A candidate's applications: start, save a draft before closing; a submit's refusal and emails."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import FileStorage
 
 from recruit.extensions import db
@@ -20,13 +19,10 @@ from recruit.models import (
     ApplicationStatus,
     CriterionEvidence,
     StoredFile,
-    User,
     Vacancy,
-    db_moment,
     utcnow,
 )
 from recruit.notifications import catalog
-from recruit.services import pipeline
 from recruit.services.vacancy_search import is_open
 from recruit.uploads import CheckedUpload, discard, store_upload
 from recruit.webhooks import events as webhook_events
@@ -154,18 +150,18 @@ def _claim(application: Application, received_at: datetime | None, **values: Any
     result = db.session.execute(stmt, execution_options={"synchronize_session": False})
     if cast(CursorResult[Any], result).rowcount == 1:
         return
-    status = db.session.scalar(select(Application.status).where(Application.id == application.id))
-    raise refusal(application.vacancy, status)
+    raise refusal(application)
 
 
-def refusal(vacancy: Vacancy, status: ApplicationStatus | None) -> ApplicationClosedError:
-    """Why a guarded write to a draft wrote nothing, given the status the application now has.
+def refusal(application: Application) -> ApplicationClosedError:
+    """Why a guarded write to the draft wrote nothing, by the status it has now (one SELECT).
 
     Still a draft: the vacancy was not open when the request was received. Submitted, withdrawn
     or gone: another request (a second click, another tab) came first.
     """
+    status = db.session.scalar(select(Application.status).where(Application.id == application.id))
     if status is ApplicationStatus.DRAFT:
-        return ApplicationClosedError(closed_message(vacancy))
+        return ApplicationClosedError(closed_message(application.vacancy))
     return AlreadySubmittedError("This application has already been submitted or withdrawn")
 
 
@@ -197,30 +193,6 @@ def save_draft(
     db.session.flush()
     _claim(application, received_at, updated_at=utcnow())
     _write_answers(application, answers)
-
-
-def submit(
-    application: Application,
-    answers: Answers,
-    candidate: User,
-    received_at: datetime | None = None,
-) -> None:
-    """Save the answers and submit; raises ApplicationClosedError if received after closing."""
-    db.session.flush()
-    # The guarded UPDATE is the decision, made once, against the database clock's reading.
-    _claim(
-        application,
-        received_at,
-        status=ApplicationStatus.SUBMITTED,
-        submitted_at=db_moment(received_at),
-    )
-    _write_answers(application, answers)
-    pipeline.record_change(application, ApplicationStatus.SUBMITTED, candidate)
-    # The claim already stored the status: no second UPDATE of the row for it.
-    set_committed_value(application, "status", ApplicationStatus.SUBMITTED)
-    db.session.flush()
-    db.session.expire(application, ["submitted_at"])
-    notify_submitted(application)
 
 
 def notify_submitted(application: Application) -> None:

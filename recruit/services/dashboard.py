@@ -6,25 +6,14 @@ number of applications: nothing here loads an application row.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from recruit.extensions import db
-from recruit.models import (
-    Application,
-    ApplicationStatus,
-    PanelAssignment,
-    Role,
-    Score,
-    User,
-    Vacancy,
-    VacancyRecruiter,
-    VacancyStatus,
-    db_now,
-)
+from recruit.models import Application, ApplicationStatus, Score, User, Vacancy, VacancyStatus
 from recruit.services.board_scope import role_scope
 
 
@@ -37,25 +26,11 @@ class Waiting:
     your_scores: int = 0
 
 
-def visible_vacancies(viewer: User) -> Select[Vacancy]:
-    """The vacancies on the viewer's dashboard: an admin's are all, a recruiter's their hiring
-    teams', a panel member's their panels'."""
-    query = select(Vacancy)
-    if viewer.role is Role.PANEL:
-        mine = select(PanelAssignment.vacancy_id).where(PanelAssignment.user_id == viewer.id)
-        query = query.where(Vacancy.id.in_(mine))
-    elif viewer.role is not Role.ADMIN:
-        mine = select(VacancyRecruiter.vacancy_id).where(VacancyRecruiter.user_id == viewer.id)
-        query = query.where(Vacancy.id.in_(mine))
-    return query
-
-
-def open_campaigns(viewer: User) -> list[Vacancy]:
-    """The viewer's vacancies still taking applications, closing soonest first."""
-    query = visible_vacancies(viewer).where(
-        Vacancy.status == VacancyStatus.PUBLISHED, Vacancy.closes_at > db_now()
-    )
-    return list(db.session.scalars(query.order_by(Vacancy.closes_at, Vacancy.id)))
+def open_campaigns(vacancies: Iterable[Vacancy], now: datetime) -> list[Vacancy]:
+    """Of the viewer's dashboard vacancies, those still taking applications, closing soonest
+    first (no query: the dashboard has already read them)."""
+    taking = [v for v in vacancies if v.status is VacancyStatus.PUBLISHED and v.closes_at > now]
+    return sorted(taking, key=lambda v: (v.closes_at, v.id))
 
 
 def waiting(viewer: User, vacancy_ids: Sequence[int]) -> dict[int, Waiting]:

@@ -1,13 +1,14 @@
 """One vacancy's figures for the dashboard's charts, each aggregated in SQL.
 
-The funnel, the applications per day, the median time in each stage and the score distribution
-each cost one grouped statement whose result has a row per stage, per hour or per score band,
-never per application, so a vacancy with 10,000 applications reads no more than one with ten.
+The funnel (two: its history and the status counts), the applications per day, the median time
+in each stage and the score distribution each cost one grouped statement whose result has a row
+per stage, per hour or per score band, never per application, so a vacancy with 10,000
+applications reads no more than one with ten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
@@ -87,8 +88,21 @@ def _rank(column: Any, otherwise: int = -1) -> Any:
     )
 
 
-def funnel(vacancy_id: int) -> list[FunnelRow]:
-    """Applications that reached each forward stage (from their history), and those in it now."""
+def status_counts(vacancy_id: int) -> dict[ApplicationStatus, int]:
+    """The vacancy's applications in each status now, in one grouped statement."""
+    return {
+        status: int(n)
+        for status, n in db.session.execute(
+            select(Application.status, func.count(Application.id))
+            .where(Application.vacancy_id == vacancy_id)
+            .group_by(Application.status)
+        )
+    }
+
+
+def funnel(vacancy_id: int, now: Mapping[ApplicationStatus, int] | None = None) -> list[FunnelRow]:
+    """Applications that reached each forward stage (from their history), and those in it now
+    (`now`: the vacancy's `status_counts`, read here if not given)."""
     history = (
         select(StatusChange.application_id.label("aid"), _rank(StatusChange.to_status).label("r"))
         .join(Application, Application.id == StatusChange.application_id)
@@ -106,31 +120,18 @@ def funnel(vacancy_id: int) -> list[FunnelRow]:
             select(furthest.c.top, func.count()).group_by(furthest.c.top)
         )
     }
-    now = dict(
-        db.session.execute(
-            select(Application.status, func.count(Application.id))
-            .where(Application.vacancy_id == vacancy_id)
-            .group_by(Application.status)
-        ).all()
-    )
+    if now is None:
+        now = status_counts(vacancy_id)
     return [
         FunnelRow(status, sum(n for top, n in tops.items() if top >= rank), int(now.get(status, 0)))
         for rank, status in enumerate(FORWARD)
     ]
 
 
-def other_outcomes(vacancy_id: int) -> dict[ApplicationStatus, int]:
-    """Applications that left the funnel: unsuccessful and withdrawn, now."""
-    rows = db.session.execute(
-        select(Application.status, func.count(Application.id))
-        .where(
-            Application.vacancy_id == vacancy_id,
-            Application.status.in_([S.UNSUCCESSFUL, S.WITHDRAWN]),
-        )
-        .group_by(Application.status)
-    ).all()
-    found = {status: int(n) for status, n in rows}
-    return {S.UNSUCCESSFUL: found.get(S.UNSUCCESSFUL, 0), S.WITHDRAWN: found.get(S.WITHDRAWN, 0)}
+def other_outcomes(now: Mapping[ApplicationStatus, int]) -> dict[ApplicationStatus, int]:
+    """Applications that left the funnel, of the vacancy's `status_counts`: unsuccessful and
+    withdrawn, now."""
+    return {S.UNSUCCESSFUL: now.get(S.UNSUCCESSFUL, 0), S.WITHDRAWN: now.get(S.WITHDRAWN, 0)}
 
 
 def per_day(vacancy: Vacancy, today: datetime | None = None) -> list[tuple[date, int]]:

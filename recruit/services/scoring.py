@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
 from recruit.extensions import db
 from recruit.models import (
@@ -215,13 +216,16 @@ def results(application: Application) -> list[CriterionResult]:
             Score.submitted_at.is_not(None),
             Score.score.is_not(None),  # an abstention is nobody's score
         )
+        .options(joinedload(Score.assessor))  # every page naming them reads it: one statement
         .order_by(Score.id)
     )
     for score in submitted:
         if score.criterion_id in by_id:
             by_id[score.criterion_id].scores.append(score)
     for agreed in db.session.scalars(
-        select(AgreedScore).where(AgreedScore.application_id == application.id)
+        select(AgreedScore)
+        .where(AgreedScore.application_id == application.id)
+        .options(joinedload(AgreedScore.recorded_by))
     ):
         if agreed.criterion_id in by_id:
             by_id[agreed.criterion_id].agreed = agreed

@@ -4,8 +4,8 @@ The queue is the sift list's order: the vacancy's application list as the viewer
 (`recruit.services.board.role_scope`), narrowed to the applications in the sift
 (`recruit.services.access.SIFT_STATUSES`: under review and every later stage, never submitted-
 but-unreviewed, withdrawn or drafts), oldest submitted first and then by id, which is the
-board's default sort ("Submitted, oldest first"). Three bounded statements, whatever the size of
-the vacancy: the previous id, the next id, and the place as two counts.
+board's default sort ("Submitted, oldest first"). One statement, whatever the size of the
+vacancy: the place as two counts, with the previous and next ids as scalar subqueries.
 """
 
 from __future__ import annotations
@@ -63,16 +63,21 @@ def place(viewer: User, application: Application) -> QueuePlace | None:
     scope = queue_scope(viewer, application.vacancy_id)
     forward: list[Any] = [Application.submitted_at, Application.id]
     backward: list[Any] = [Application.submitted_at.desc(), Application.id.desc()]
-    previous_id = db.session.scalar(
+    # Uncorrelated: each neighbour is its own index seek, not a lookup per counted row.
+    previous = (
         select(Application.id).where(*scope, _before(application)).order_by(*backward).limit(1)
     )
-    next_id = db.session.scalar(
+    following = (
         select(Application.id).where(*scope, _after(application)).order_by(*forward).limit(1)
     )
     counted = db.session.execute(
         select(
-            func.count(Application.id), func.sum(case((_before(application), 1), else_=0))
+            previous.correlate(None).scalar_subquery(),
+            following.correlate(None).scalar_subquery(),
+            func.count(Application.id),
+            func.sum(case((_before(application), 1), else_=0)),
         ).where(*scope)
     ).one()
-    total, before = int(counted[0] or 0), int(counted[1] or 0)
+    previous_id, next_id = counted[0], counted[1]
+    total, before = int(counted[2] or 0), int(counted[3] or 0)
     return QueuePlace(previous_id, next_id, before + 1, max(total, before + 1))

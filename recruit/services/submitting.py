@@ -158,10 +158,7 @@ def send(application: Application, candidate: User, received_at: datetime | None
     params = {"the_id": application.id, "received_at": received_at, "now": now}
     row = connection.execute(_SEND, params).first()
     if row is None:
-        status = db.session.scalar(
-            select(Application.status).where(Application.id == application.id)
-        )
-        raise refusal(application.vacancy, status)
+        raise refusal(application)
     # The row is as the UPDATE left it: nothing for the session to write or read back.
     set_committed_value(application, "status", ApplicationStatus.SUBMITTED)
     set_committed_value(application, "submitted_at", row.submitted_at)

@@ -35,31 +35,41 @@ class Target:
 def check_url(url: str, allow_loopback: bool) -> str:
     """The URL, stripped, if it may be an endpoint; else UnsafeUrlError with a clear reason."""
     url = url.strip()
-    parts = _split(url)
-    host = parts.hostname or ""
-    if parts.scheme == "http" and not (allow_loopback and _all_loopback(host)):
-        raise UnsafeUrlError("Enter a URL that starts with https://")
-    resolve(host, parts.port or _default_port(parts.scheme), allow_loopback)
+    _vet(_split(url), allow_loopback, "Enter a URL that starts with https://")
     return url
 
 
 def target(url: str, allow_loopback: bool) -> Target:
     """Check the URL again and pick the vetted address to connect to (one DNS lookup)."""
     parts = _split(url)
-    if parts.scheme == "http" and not allow_loopback:
-        raise UnsafeUrlError("plain http is not allowed")
-    port = parts.port or _default_port(parts.scheme)
-    addresses = resolve(parts.hostname or "", port, allow_loopback)
-    if parts.scheme == "http" and not all(a.is_loopback for a in addresses):
-        raise UnsafeUrlError("plain http is allowed to loopback only")
+    port, addresses = _vet(parts, allow_loopback, "plain http is allowed to loopback only")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
     return Target(parts.scheme, parts.hostname or "", port, path, str(addresses[0]))
 
 
-def resolve(host: str, port: int, allow_loopback: bool) -> list[IPAddress]:
-    """Every address `host` resolves to, if each may be reached; else UnsafeUrlError."""
+def _vet(parts: SplitResult, allow_loopback: bool, no_http: str) -> tuple[int, list[IPAddress]]:
+    """The port and every address of the URL's host (one lookup), if each may be reached.
+
+    Plain http is refused before any lookup unless loopback is allowed, and after it unless
+    every address is loopback."""
+    if parts.scheme == "http" and not allow_loopback:
+        raise UnsafeUrlError(no_http)
+    port = parts.port or _default_port(parts.scheme)
+    addresses = _lookup(parts.hostname or "", port)
+    if parts.scheme == "http" and not all(a.is_loopback for a in addresses):
+        raise UnsafeUrlError(no_http)
+    if not all(allowed(a, allow_loopback) for a in addresses):
+        raise UnsafeUrlError(
+            "Enter a URL on the public internet: private, loopback and link-local "
+            "addresses are not allowed"
+        )
+    return port, addresses
+
+
+def _lookup(host: str, port: int) -> list[IPAddress]:
+    """Every address `host` resolves to (at least one), else UnsafeUrlError."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -67,12 +77,6 @@ def resolve(host: str, port: int, allow_loopback: bool) -> list[IPAddress]:
     addresses = [_unmapped(_address(info[4][0])) for info in infos]
     if not addresses:
         raise UnsafeUrlError(f"The host {host!r} could not be found")
-    for address in addresses:
-        if not allowed(address, allow_loopback):
-            raise UnsafeUrlError(
-                "Enter a URL on the public internet: private, loopback and link-local "
-                "addresses are not allowed"
-            )
     return addresses
 
 
@@ -98,15 +102,6 @@ def _split(url: str) -> SplitResult:
     if parts.fragment:
         raise UnsafeUrlError("Enter a URL without a #fragment")
     return parts
-
-
-def _all_loopback(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        return False
-    found = [_unmapped(_address(i[4][0])) for i in infos]
-    return bool(found) and all(a.is_loopback for a in found)
 
 
 def _address(raw: str | int) -> IPAddress:

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from recruit.extensions import db
+from recruit.extensions import db, open_write_transaction
 from recruit.models import (
     User,
     WebhookDelivery,
@@ -47,12 +47,16 @@ class EndpointInput:
     description: str = ""
 
 
-def checked(data: EndpointInput) -> EndpointInput:
-    """The input with its URL checked (SSRF guard) and events validated, or EndpointError."""
-    try:
-        url = check_url(data.url, bool(current_app.config["WEBHOOK_ALLOW_LOOPBACK"]))
-    except UnsafeUrlError as exc:
-        raise EndpointError(str(exc), "url") from exc
+def checked(data: EndpointInput, saved_url: str | None = None) -> EndpointInput:
+    """The input with its URL checked (SSRF guard: a DNS lookup, skipped when the URL is the
+    `saved_url` it already has, which every send checks again) and events validated, or
+    EndpointError."""
+    url = data.url.strip()
+    if url != saved_url:
+        try:
+            url = check_url(url, bool(current_app.config["WEBHOOK_ALLOW_LOOPBACK"]))
+        except UnsafeUrlError as exc:
+            raise EndpointError(str(exc), "url") from exc
     events = tuple(sorted(set(data.events)))
     if not events:
         raise EndpointError("Select at least one event", "events")
@@ -86,8 +90,9 @@ def register(data: EndpointInput, actor: User) -> tuple[WebhookEndpoint, str]:
 
 
 def update(endpoint: WebhookEndpoint, data: EndpointInput, actor: User, active: bool) -> None:
-    """Change the URL, events, description and whether it is active."""
-    valid = checked(data)
+    """Change the URL, events, description and whether it is active (an unchanged URL is not
+    looked up again, so an endpoint whose host has gone can still be switched off)."""
+    valid = checked(data, endpoint.url)
     endpoint.url = valid.url
     endpoint.description = valid.description
     endpoint.active = active
@@ -129,9 +134,15 @@ def all_endpoints() -> list[WebhookEndpoint]:
     )
 
 
-def find(endpoint_id: int) -> WebhookEndpoint | None:
-    """The endpoint with this id, or None."""
-    return db.session.get(WebhookEndpoint, endpoint_id)
+def find(endpoint_id: int, lock: bool = False) -> WebhookEndpoint | None:
+    """The endpoint with this id, or None; `lock` reads it afresh with its row locked until the
+    transaction ends (on SQLite, which ignores FOR UPDATE, the write transaction is opened
+    first instead, as `recruit.api.access.lock_vacancy` does)."""
+    if lock:
+        open_write_transaction()
+    return db.session.get(
+        WebhookEndpoint, endpoint_id, with_for_update=lock, populate_existing=lock
+    )
 
 
 def deliveries(endpoint_id: int, before: int | None = None) -> list[WebhookDelivery]:

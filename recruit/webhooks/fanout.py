@@ -14,13 +14,13 @@ from sqlalchemy import select
 from recruit.extensions import db
 from recruit.models import (
     OutboxMessage,
-    OutboxStatus,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
     WebhookSubscription,
     utcnow,
 )
+from recruit.outbox.store import mark_sent
 from recruit.webhooks.events import KIND
 
 
@@ -51,7 +51,5 @@ def record_event(row: OutboxMessage) -> int:
             db.session.add(
                 WebhookDelivery(endpoint_id=endpoint_id, event_id=event.id, next_attempt_at=now)
             )
-    row.status = OutboxStatus.SENT
-    row.sent_at = utcnow()
-    row.last_error = None
+    mark_sent(row)
     return len(endpoint_ids)

@@ -70,6 +70,17 @@ def retry_delay(attempts: int, config: dict[str, Any] | None = None) -> float:
     return float(min(cap, base * 2 ** max(0, attempts - 1)))
 
 
+def next_try(
+    attempts: int, queued_at: datetime, now: datetime, config: dict[str, Any] | None = None
+) -> datetime | None:
+    """When to try again after `attempts` failed tries, or None: that would fall more than the
+    retry window after the delivery was queued, so it has failed (the one retry rule)."""
+    settings = config or current_app.config
+    at = now + timedelta(seconds=retry_delay(attempts, settings))
+    window = timedelta(seconds=float(settings["WEBHOOK_RETRY_WINDOW_SECONDS"]))
+    return at if at <= queued_at + window else None
+
+
 def _span(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:g} seconds"
@@ -111,7 +122,7 @@ def _run(endpoint_id: int, deadline: float) -> tuple[float | None, int]:
     sent = 0
     while True:
         delivery = _head(endpoint_id)
-        if delivery is None or delivery.next_attempt_at > utcnow() or not _active(endpoint_id):
+        if delivery is None or delivery.next_attempt_at > utcnow():
             return None, sent  # nothing due: whoever scheduled the next try wakes it
         if time.monotonic() > deadline:
             return 0.0, sent
@@ -169,8 +180,11 @@ def _record(
     delivery: WebhookDelivery, code: int | None, error: str | None, ms: int
 ) -> float | None:
     now = utcnow()
-    delivery.attempt_log.append(
-        WebhookAttempt(attempted_at=now, status_code=code, error=error, duration_ms=ms)
+    # Added, not appended to `attempt_log`: that would load the earlier attempts first.
+    db.session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id, attempted_at=now, status_code=code, error=error, duration_ms=ms
+        )
     )
     delivery.attempts += 1
     delivery.last_attempt_at = now
@@ -179,16 +193,12 @@ def _record(
     if code is not None and 200 <= code < 300:
         _finish(delivery, DeliveryStatus.DELIVERED, now)
         return None
-    if delivery.manual:
+    again = None if delivery.manual else next_try(delivery.attempts, delivery.created_at, now)
+    if again is None:
         _finish(delivery, DeliveryStatus.FAILED, now)
         return None
-    delay = retry_delay(delivery.attempts)
-    window = timedelta(seconds=float(current_app.config["WEBHOOK_RETRY_WINDOW_SECONDS"]))
-    if now + timedelta(seconds=delay) > delivery.created_at + window:
-        _finish(delivery, DeliveryStatus.FAILED, now)
-        return None
-    delivery.next_attempt_at = now + timedelta(seconds=delay)
-    return delay
+    delivery.next_attempt_at = again
+    return (again - now).total_seconds()
 
 
 def _finish(delivery: WebhookDelivery, status: DeliveryStatus, now: datetime) -> None:
@@ -197,27 +207,24 @@ def _finish(delivery: WebhookDelivery, status: DeliveryStatus, now: datetime) ->
 
 
 def _head(endpoint_id: int) -> WebhookDelivery | None:
-    """The next delivery to send: redeliveries first, then the lowest event id."""
+    """The next delivery to send, while the endpoint is on: redeliveries first, then the lowest
+    event id (one statement)."""
     return db.session.scalar(
         select(WebhookDelivery)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
         .where(
             WebhookDelivery.endpoint_id == endpoint_id,
             WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookEndpoint.active.is_(True),
         )
         .order_by(WebhookDelivery.manual.desc(), WebhookDelivery.event_id, WebhookDelivery.id)
         .limit(1)
     )
 
 
-def _active(endpoint_id: int) -> bool:
-    return bool(
-        db.session.scalar(select(WebhookEndpoint.active).where(WebhookEndpoint.id == endpoint_id))
-    )
-
-
 def _due_now(endpoint_id: int) -> bool:
     head = _head(endpoint_id)
-    due = head is not None and head.next_attempt_at <= utcnow() and _active(endpoint_id)
+    due = head is not None and head.next_attempt_at <= utcnow()
     db.session.commit()
     return due
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 
 from recruit.webhooks.addresses import Target
 
 MAX_RESPONSE_BYTES = 64 * 1024  # read and dropped: only the status code is kept
+# A whole attempt (connect, send, read) may take this many times the per-operation timeout:
+# an endpoint that answers a byte at a time never holds a worker longer than that.
+ATTEMPT_TIMEOUTS = 3
 USER_AGENT = "recruit-webhooks/1"
 
 
@@ -47,6 +52,9 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -
     or http.client.HTTPException on a network failure."""
     kind = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = kind(target, timeout)
+    deadline = threading.Timer(ATTEMPT_TIMEOUTS * timeout, _cut, args=(connection,))
+    deadline.daemon = True
+    deadline.start()
     try:
         sent = {
             "Content-Type": "application/json",
@@ -59,4 +67,14 @@ def post(target: Target, body: bytes, headers: dict[str, str], timeout: float) -
         answer.read(MAX_RESPONSE_BYTES)
         return Response(answer.status)
     finally:
+        deadline.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """End an attempt that ran past its deadline: the blocked read or write fails at once."""
+    sock = connection.sock
+    if sock is not None:
+        # Already closed means the attempt has ended anyway.
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

@@ -14,6 +14,7 @@ from tests.browser.audit import Audit
 from tests.browser.keyboard import choose_file, follow, start_over, type_into
 from tests.browser.mail import email_to, link_in
 from tests.browser.stack import BrowserStack
+from tests.browser.steps import main
 
 
 @dataclass
@@ -23,11 +24,6 @@ class Applicant:
     full_name: str
     email: str
     password: str
-
-
-def main(page: Page) -> Locator:
-    """The page's main region: links and buttons in it, not the header's or the footer's."""
-    return page.get_by_role("main")
 
 
 def control(page: Page, name: str) -> Locator:

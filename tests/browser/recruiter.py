@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.audit import Audit
+from tests.browser.steps import main
 
 
 @dataclass
@@ -24,11 +25,6 @@ class NewVacancy:
     essential: tuple[str, ...]
     desirable: tuple[str, ...]
     theme: str = "Skills"
-
-
-def main(page: Page) -> Locator:
-    """The page's main region."""
-    return page.get_by_role("main")
 
 
 def select_by_text(select: Locator, text: str) -> None:

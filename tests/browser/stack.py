@@ -6,9 +6,6 @@ address, so the links in the emails the worker sends can be followed in the brow
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
 from flask import Flask
 from sqlalchemy import create_engine
 
@@ -24,18 +20,10 @@ from recruit import create_app
 from recruit.extensions import db
 from recruit.models import Base
 from testkit.factories import Factory
-from tests.faults.services import web_command
 from tests.support.databases import postgres_database
 from tests.support.smtp import SMTPServer, free_port, smtp_server
-from tests.support.webserver import WebServer, _stop
-from tests.support.worker import (
-    PROJECT_ROOT,
-    WorkerProcess,
-    redis_settings,
-    worker_env,
-)
-from tests.support.worker import _stop as _stop_worker
-from tests.support.worker import _wait_until_ready as _wait_until_worker_ready
+from tests.support.webserver import WebServer, running_web_server
+from tests.support.worker import WorkerProcess, redis_settings, running_worker
 
 
 @dataclass
@@ -81,61 +69,6 @@ def stack_settings(instance: Path, port: int, pg_url: str, smtp_url: str) -> dic
 START_SECONDS = 90.0  # two busy cores: loading the app can take a while
 
 
-def _wait_until_up(server: WebServer) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{server.base_url}/healthz", timeout=10)
-            return
-        except requests.RequestException:
-            pass
-        if server.process.poll() is not None:
-            raise AssertionError(f"web server exited early:\n{server.log()}")
-        time.sleep(0.2)
-    raise AssertionError(f"web server not up within {START_SECONDS}s:\n{server.log()}")
-
-
-@contextmanager
-def _worker(app: Flask, workdir: Path) -> Iterator[WorkerProcess]:
-    """tests.support.worker's solo-pool worker, given longer to start on busy cores."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    log_path = workdir / "worker.log"
-    command = [
-        sys.executable,
-        *("-m", "celery", "-A", "worker.main", "worker"),
-        *("--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-        *("--loglevel=INFO", "-n", f"browser-{uuid.uuid4().hex[:8]}@%h"),
-    ]
-    with log_path.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=workdir, env=worker_env(app), stdout=sink, stderr=subprocess.STDOUT
-        )
-    worker = WorkerProcess(process, log_path)
-    try:
-        _wait_until_worker_ready(worker, START_SECONDS)
-        yield worker
-    finally:
-        _stop_worker(worker)
-
-
-@contextmanager
-def _gunicorn(app: Flask, port: int, workdir: Path) -> Iterator[WebServer]:
-    env = worker_env(app)
-    env.update(WEB_CONCURRENCY="1", GUNICORN_THREADS="8", PYTHONUNBUFFERED="1")
-    workdir.mkdir(parents=True, exist_ok=True)
-    log_path = workdir / "gunicorn.log"
-    with log_path.open("wb") as sink:
-        process = subprocess.Popen(
-            web_command(port), cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    server = WebServer(process, f"http://127.0.0.1:{port}", log_path)
-    try:
-        _wait_until_up(server)
-        yield server
-    finally:
-        _stop(process)
-
-
 @contextmanager
 def running_browser_stack(workdir: Path) -> Iterator[BrowserStack]:
     """Start PostgreSQL's database, Redis queue, SMTP, web and worker; stop them afterwards."""
@@ -151,8 +84,12 @@ def running_browser_stack(workdir: Path) -> Iterator[BrowserStack]:
         app = create_app({**settings, **redis})
         stack.callback(_dispose, app)
         # The worker first: /healthz, which says when the web is up, asks after it.
-        worker = stack.enter_context(_worker(app, workdir / "worker"))
-        web = stack.enter_context(_gunicorn(app, port, workdir / "web"))
+        worker = stack.enter_context(running_worker(app, workdir / "worker", START_SECONDS))
+        web = stack.enter_context(
+            running_web_server(
+                app, "gunicorn", workdir / "web", port=port, threads=8, timeout=START_SECONDS
+            )
+        )
         yield BrowserStack(app, web, worker, smtp, Factory(app))
 
 

@@ -6,7 +6,12 @@ steps (the candidate journey) live in `candidate.py` and use `keyboard.py`.
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+
+
+def main(page: Page) -> Locator:
+    """The page's main region: links and buttons in it, not the header's or the footer's."""
+    return page.get_by_role("main")
 
 
 def log_in(page: Page, email: str, password: str) -> None:

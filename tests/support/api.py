@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from recruit.extensions import db
-from recruit.models import TokenScope, User
+from recruit.models import AuditEvent, TokenScope, User
 from recruit.services import api_tokens
 from testkit.forms import submit
+from testkit.statements import listening
 from tests.support.accounts import log_in
 
 NEW_TOKEN_RE = re.compile(r'id="new-token">([^<]+)<')
@@ -52,6 +53,27 @@ def bearer(secret: str, if_match: str | None = None) -> dict[str, str]:
     if if_match is not None:
         headers["If-Match"] = if_match
     return headers
+
+
+def count_selects(app: Flask, secret: str, url: str) -> int:
+    """How many SELECTs answering a GET of `url` with the token takes (it must answer 200)."""
+    statements: list[str] = []
+    with listening(app, statements.append):
+        response = app.test_client().get(url, headers=bearer(secret))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
+
+
+def admin_access_details(app: Flask, *where: Any) -> list[str]:
+    """The details of the audited admin accesses (`admin_application_access`) matching `where`."""
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(AuditEvent.detail).where(
+                    AuditEvent.event == "admin_application_access", *where
+                )
+            )
+        )
 
 
 def new_vacancy(**changes: Any) -> dict[str, Any]:

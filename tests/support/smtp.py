@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,12 +13,9 @@ from typing import Any, cast
 
 from aiosmtpd.controller import Controller
 
+from testkit.frontend import free_port
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing is listening on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+__all__ = ["Received", "RecordingHandler", "RefusesOnce", "SMTPServer", "free_port", "smtp_server"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from recruit.extensions import db
+from recruit.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEvent, utcnow
 from recruit.webhooks import signing
 
 
@@ -80,3 +82,25 @@ def receiver(path: str = "/hooks/recruit") -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def add_delivery(
+    endpoint_id: int, event_type: str, status: DeliveryStatus, codes: tuple[int, ...]
+) -> WebhookDelivery:
+    """A finished delivery of a new `event_type` event, one logged attempt per status code in
+    `codes` (the last is the final answer); flushed, the caller commits."""
+    event = WebhookEvent(type=event_type, data={event_type.split(".")[0]: {"id": 1}})
+    db.session.add(event)
+    db.session.flush()
+    delivery = WebhookDelivery(
+        endpoint_id=endpoint_id,
+        event_id=event.id,
+        status=status,
+        attempts=len(codes),
+        last_status_code=codes[-1],
+        finished_at=utcnow(),
+    )
+    delivery.attempt_log = [WebhookAttempt(status_code=code, duration_ms=10) for code in codes]
+    db.session.add(delivery)
+    db.session.flush()
+    return delivery

@@ -46,21 +46,21 @@ def dev_server_command(instance: Path, port: int) -> list[str]:
 
 def _answers(url: str) -> bool:
     try:
-        requests.get(f"{url}/healthz", timeout=5)
-    except requests.ConnectionError:
+        requests.get(f"{url}/healthz", timeout=10)
+    except requests.RequestException:  # not listening yet, or too busy starting to answer
         return False
     return True
 
 
-def _wait_until_up(server: WebServer) -> None:
-    deadline = time.monotonic() + START_SECONDS
+def _wait_until_up(server: WebServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if _answers(server.base_url):
             return
         if server.process.poll() is not None:
             raise AssertionError(f"web server exited early:\n{server.log()}")
         time.sleep(0.2)
-    raise AssertionError(f"web server not up within {START_SECONDS}s:\n{server.log()}")
+    raise AssertionError(f"web server not up within {timeout}s:\n{server.log()}")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -74,16 +74,28 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_web_server(app: Flask, kind: str, workdir: Path) -> Iterator[WebServer]:
-    """Start `kind` ("gunicorn" or "devserver") configured like `app` on a free loopback port."""
-    port = free_port()
+def running_web_server(
+    app: Flask,
+    kind: str,
+    workdir: Path,
+    *,
+    port: int | None = None,
+    threads: int = 4,
+    timeout: float = START_SECONDS,
+) -> Iterator[WebServer]:
+    """Start `kind` ("gunicorn" or "devserver") configured like `app` on a loopback port.
+
+    `port` defaults to a free one; `threads` sizes gunicorn's one worker; `timeout` is how
+    long it may take to answer /healthz.
+    """
+    port = port or free_port()
     if kind == "gunicorn":
         command = web_command(port)  # gunicorn.conf.py, as the image runs it
     else:
         command = dev_server_command(Path(app.instance_path), port)
     env = worker_env(app)
     # One small process is plenty here; production sizes these itself.
-    env.update(WEB_CONCURRENCY="1", GUNICORN_THREADS="4", PYTHONUNBUFFERED="1")
+    env.update(WEB_CONCURRENCY="1", GUNICORN_THREADS=str(threads), PYTHONUNBUFFERED="1")
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"{kind}.log"
     with log_path.open("wb") as sink:
@@ -92,7 +104,7 @@ def running_web_server(app: Flask, kind: str, workdir: Path) -> Iterator[WebServ
         )
     server = WebServer(process, f"http://127.0.0.1:{port}", log_path)
     try:
-        _wait_until_up(server)
+        _wait_until_up(server, timeout)
         yield server
     finally:
         _stop(process)

@@ -141,8 +141,13 @@ def _stop(worker: WorkerProcess) -> None:
 
 
 @contextmanager
-def running_worker(app: Flask, workdir: Path) -> Iterator[WorkerProcess]:
-    """Start a real worker process configured like `app`, wait until it is ready, stop it after."""
+def running_worker(
+    app: Flask, workdir: Path, timeout: float = WAIT_SECONDS
+) -> Iterator[WorkerProcess]:
+    """Start a real worker process configured like `app`, wait until it is ready, stop it after.
+
+    `timeout` is how long it may take to start (longer for a stack sharing busy cores).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"worker-{uuid.uuid4().hex[:8]}.log"
     command = [
@@ -158,7 +163,7 @@ def running_worker(app: Flask, workdir: Path) -> Iterator[WorkerProcess]:
         )
     worker = WorkerProcess(process, log_path)
     try:
-        _wait_until_ready(worker, WAIT_SECONDS)
+        _wait_until_ready(worker, timeout)
         yield worker
     finally:
         _stop(worker)
