@@ -76,8 +76,18 @@ class Ready:
 
 
 def _candidates(product: Product, kind: str, count: int) -> list[SignedIn]:
+    if not count:
+        return []
     people = bulk_users(product.app, [f"bench-{kind}-{n}@example.org" for n in range(count)])
     return sign_in(product.app, [p.id for p in people])
+
+
+def selected(label: str) -> bool:
+    """Whether `BENCH_ONLY` (say "P1,P2a"; "P5" means P5a and P5b) asks for this figure; all
+    of them when it is unset."""
+    wanted = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+    first = label.split()[0]
+    return not wanted or first in wanted or first[:2] in wanted
 
 
 def prepare(product: Product, workdir: Path) -> Ready:
@@ -93,11 +103,11 @@ def prepare(product: Product, workdir: Path) -> Ready:
     host = urlsplit(product.url).netloc
     # Each candidate has saved their answers and CV ("Continue") and is on the check-answers
     # page: what P1 and P6 send is the "Accept and send" POST, the request the deadline judges.
-    p1_people = _candidates(product, "p1", SUBMITS)
+    p1_people = _candidates(product, "p1", SUBMITS if selected("P1") else 0)
     save_drafts(product.url, vacancy, p1_people)
     requests = [submit_request(host, vacancy, s) for s in p1_people]
     folder = write_requests(workdir / "p1-requests", requests)
-    burst_people = _candidates(product, "p6", BURST + AFTER_CLOSE)
+    burst_people = _candidates(product, "p6", BURST + AFTER_CLOSE if selected("P6") else 0)
     save_drafts(product.url, burst_vacancy, burst_people)
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import figures
+from bench.figures import selected
 from bench.stack import PROJECT_ROOT, running_bare, running_product
 
 OUTPUT = Path(__file__).resolve().parent / "last-run.md"
@@ -74,6 +75,8 @@ def load_average() -> str:
 
 def guarded(report: Report, label: str, measure: Callable[[], list[str]]) -> None:
     """Run one figure; on any failure print `<label> ... ERROR <reason>` and carry on."""
+    if not selected(label):
+        return
     try:
         for line in measure():
             report.say(line)
@@ -137,7 +140,7 @@ def http_figures(report: Report, workdir: Path) -> None:
             guarded(report, "P6 burst", lambda: figures.burst(product, ready, workdir))
     except Exception as exc:  # the stack did not start: say so for every figure it serves
         traceback.print_exc(file=sys.stderr)
-        for label in ("P1 submit", "P2a board", "P2b list", "P6 burst"):
+        for label in filter(selected, ("P1 submit", "P2a board", "P2b list", "P6 burst")):
             if not any(line.startswith(label.split()[0] + " ") for line in report.lines):
                 report.error(label, f"stack: {exc.__class__.__name__}: {str(exc)[:200]}")
 
@@ -180,6 +183,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="recruit-bench-") as folder:
             http_figures(report, Path(folder))
     for n, (module, limit, names) in enumerate(EXTERNAL):
+        if not any(selected(name) for name in names):
+            continue
         left = (
             BUDGET_SECONDS - (time.monotonic() - began) - RESERVE_SECONDS * (len(EXTERNAL) - n - 1)
         )
