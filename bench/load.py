@@ -106,6 +106,11 @@ def get(url: str, headers: Sequence[str] = ()) -> Result:
     return run(url, "get.lua", headers=headers)
 
 
+def unique(url: str, headers: Sequence[str] = ()) -> Result:
+    """GET `url` under load, each request with a query string no other request has."""
+    return run(url, "unique.lua", headers=headers)
+
+
 def insert(bare_url: str) -> Result:
     """POST the bare one-INSERT endpoint under load."""
     return run(f"{bare_url}/insert", "insert.lua")

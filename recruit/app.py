@@ -99,7 +99,7 @@ def _init_extensions(app: Flask) -> None:
     from recruit import models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
     from recruit.outbox import dispatch
-    from recruit.web import page_cache, receipt
+    from recruit.web import page_cache, receipt, staff_pages
     from recruit.web.ratelimit import Limiter
     from recruit.web.sessions import DatabaseSessionInterface
 
@@ -120,6 +120,7 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     receipt.init_app(app)
     page_cache.init_app(app)
+    staff_pages.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -60,6 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE_PREFIX": "recruit:page:",
     # How stale another process's change to a vacancy may show in a cached public page.
     "PAGE_CACHE_CHECK_SECONDS": 0.25,
+    # Longest a signed-in session keeps its own copy of a staff list page (recruit.web.staff_pages);
+    # any relevant write ends it sooner. 0 keeps none.
+    "STAFF_PAGE_MAX_AGE_SECONDS": 60.0,
     # Failed logins one client (address or known device) may make on an account before its
     # own progressive delay starts.
     "LOGIN_FREE_FAILURES": 5,

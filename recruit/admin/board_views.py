@@ -19,6 +19,8 @@ from recruit.admin.bulk_forms import BulkForm
 from recruit.admin.pages import PANEL_STAGES, STAFF_STAGES, View, render_board
 from recruit.services import board
 from recruit.taxonomy import STAFF_LABELS
+from recruit.web import staff_pages
+from recruit.web.page_cache import Rendered
 
 # Each stage's move targets, worked out once: the pipeline's rule does not change at run time.
 MOVES: Final = card_moves()
@@ -49,7 +51,7 @@ def vacancy_board(vacancy_id: int) -> View:
 def vacancy_applications(vacancy_id: int) -> View:
     """A vacancy's list view: its hiring team and admins only (recruiters outside it get 403)."""
     vacancy = get_team_vacancy(vacancy_id, audited="applications board")
-    return render_board(vacancy, BulkForm(formdata=None))
+    return staff_pages.serve(lambda: Rendered(*render_board(vacancy, BulkForm(formdata=None))))
 
 
 @bp.route("/applications")
@@ -57,4 +59,4 @@ def vacancy_applications(vacancy_id: int) -> View:
 def all_applications() -> View:
     """Applications across every vacancy whose team the user is on (admins: every one)."""
     audit_admin_access(None, what="applications across vacancies")
-    return render_board(None, BulkForm(formdata=None))
+    return staff_pages.serve(lambda: Rendered(*render_board(None, BulkForm(formdata=None))))

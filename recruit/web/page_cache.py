@@ -17,6 +17,9 @@ Validity has three parts, all checked on every request:
 Without Redis, or while Redis fails, nothing is cached: the page is rendered as before. A cached
 page keeps the CSP nonce it was rendered with, so the header always matches the body, also for a
 browser revalidating its copy (a 304 carries the same nonce as the page it confirms).
+
+The same machinery, with a version of its own, keeps staff pages per signed-in session
+(`recruit.web.staff_pages`): a `Watch` says which tables' writes date each cache's pages.
 """
 
 from __future__ import annotations
@@ -41,15 +44,26 @@ from recruit.models import Vacancy, VacancySector, VacancyTheme
 
 log = logging.getLogger(__name__)
 
-WATCHED: Final = (Vacancy, VacancyTheme, VacancySector)
 MAX_ENTRIES: Final = 256  # per process: a flood of distinct query strings evicts, never grows
 MAX_AGE_SECONDS: Final = 300.0
 # After Redis fails, this process renders without it for a while rather than wait on each request.
 PAUSE_SECONDS: Final = 5.0
 # Browsers and shared caches may keep the page but must ask us first every time (ETag).
 ANONYMOUS_CACHE_CONTROL: Final = "no-cache"
-_EXTENSION: Final = "recruit.page_cache"
-_CHANGED: Final = "recruit.vacancies_changed"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Which writes date one cache's pages: by table name; `None` stands for a write whose
+    table is unknown (counted as a change)."""
+
+    extension: str  # the cache's key in app.extensions, and its flag in Session.info
+    dates: Callable[[str | None], bool]
+
+
+VACANCY_TABLES: Final = frozenset(m.__tablename__ for m in (Vacancy, VacancyTheme, VacancySector))
+VACANCIES: Final = Watch("recruit.page_cache", lambda table: table in VACANCY_TABLES)
+_WATCHES: list[Watch] = [VACANCIES]
 
 
 @dataclass(frozen=True)
@@ -80,14 +94,21 @@ class Rendered:
 class PageCache:
     """This process's rendered pages, keyed by page and query, under a shared version."""
 
-    def __init__(self, redis_url: str | None, prefix: str, check_seconds: float) -> None:
+    def __init__(
+        self,
+        redis_url: str | None,
+        key: str,
+        check_seconds: float,
+        max_age: float = MAX_AGE_SECONDS,
+    ) -> None:
         self._redis = (
             redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
             if redis_url
             else None
         )
-        self._key = f"{prefix}vacancies"
+        self._key = key
         self._check_seconds = check_seconds
+        self.max_age = max_age
         self._entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._paused_until = 0.0
@@ -126,7 +147,9 @@ class PageCache:
                 self._redis.set(self._key, token)
             except redis.RedisError as exc:
                 # Other processes may serve their copies until MAX_AGE_SECONDS; say so loudly.
-                log.error("vacancy change not shared with other processes: %s", type(exc).__name__)
+                log.error(
+                    "change not shared with other processes (%s): %s", self._key, type(exc).__name__
+                )
                 self._pause(exc)
         # After the new token is out: a page rendered from before the change and put back
         # later carries the old version, so it is never served.
@@ -166,12 +189,22 @@ class PageCache:
 
 def init_app(app: Flask) -> None:
     """Create this app's page cache and watch sessions for vacancy writes."""
-    app.extensions[_EXTENSION] = PageCache(
+    app.extensions[VACANCIES.extension] = PageCache(
         app.config.get("REDIS_URL"),
-        str(app.config["PAGE_CACHE_PREFIX"]),
+        f"{app.config['PAGE_CACHE_PREFIX']}vacancies",
         float(app.config["PAGE_CACHE_CHECK_SECONDS"]),
     )
-    # Once per process, however many apps: the listeners watch every Session.
+    listen_for_writes()
+
+
+def add_watch(watch: Watch) -> None:
+    """Have commits that write what `watch` dates renew its cache's version."""
+    if watch not in _WATCHES:
+        _WATCHES.append(watch)
+
+
+def listen_for_writes() -> None:
+    """Watch every Session's writes; once per process, however many apps."""
     listeners = (
         ("after_flush", _note_flushed_changes),
         ("do_orm_execute", _note_bulk_changes),
@@ -182,9 +215,9 @@ def init_app(app: Flask) -> None:
             event.listen(Session, name, listener)
 
 
-def page_cache(app: Flask | None = None) -> PageCache:
-    """The page cache of `app` (default: the current app)."""
-    cache: PageCache = (app or current_app).extensions[_EXTENSION]
+def page_cache(app: Flask | None = None, watch: Watch = VACANCIES) -> PageCache:
+    """The page cache of `app` (default: the current app) that `watch` dates."""
+    cache: PageCache = (app or current_app).extensions[watch.extension]
     return cache
 
 
@@ -198,7 +231,15 @@ def serve(key: tuple[str, ...], render: Callable[[], Rendered]) -> Response | st
 
     Answers 304 to a matching If-None-Match. Call only for an anonymous visitor.
     """
-    cache = page_cache()
+    found = cached_or_rendered(page_cache(), key, render)
+    return found if isinstance(found, str | tuple) else _response(found)
+
+
+def cached_or_rendered(
+    cache: PageCache, key: tuple[str, ...], render: Callable[[], Rendered]
+) -> Entry | str | tuple[str, int]:
+    """`key`'s entry in `cache` if in date, else the page rendered: kept (as an entry) when a
+    200 and the cache has a version, answered as is otherwise."""
     version = cache.version()
     if version is None:
         return render().answer()
@@ -207,14 +248,14 @@ def serve(key: tuple[str, ...], render: Callable[[], Rendered]) -> Response | st
         page = render()
         if page.status != 200:
             return page.answer()
-        entry = _entry(version, page)
+        entry = _entry(version, page, cache.max_age)
         cache.put(key, entry)
-    return _response(entry)
+    return entry
 
 
-def _entry(version: str, page: Rendered) -> Entry:
+def _entry(version: str, page: Rendered, max_age: float) -> Entry:
     body = page.html.encode()
-    expires = time.monotonic() + MAX_AGE_SECONDS
+    expires = time.monotonic() + max_age
     if page.expires is not None:
         expires = min(expires, page.expires)
     return Entry(
@@ -242,30 +283,38 @@ def _response(entry: Entry) -> Response:
     return response
 
 
+def _note(session: Session, table: str | None) -> None:
+    for watch in _WATCHES:
+        if watch.extension not in session.info and watch.dates(table):
+            session.info[watch.extension] = True
+
+
 def _note_flushed_changes(session: Session, flush_context: Any) -> None:
     # In after_flush, new, dirty and deleted still list what this flush wrote.
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, WATCHED):
-            session.info[_CHANGED] = True
-            return
+    tables = {
+        getattr(obj, "__tablename__", None)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    }
+    for table in tables:
+        _note(session, table)
 
 
 def _note_bulk_changes(state: ORMExecuteState) -> None:
-    # update()/delete() statements on a vacancy table (the closing job) never pass a flush.
+    # insert()/update()/delete() statements (the closing job, a guarded submit) pass no flush.
     if state.is_update or state.is_delete or state.is_insert:
-        mapper = state.bind_mapper
-        if mapper is not None and issubclass(mapper.class_, WATCHED):
-            state.session.info[_CHANGED] = True
+        target = getattr(state.statement, "table", None)
+        _note(state.session, getattr(target, "name", None))
 
 
 def _bump_after_commit(session: Session) -> None:
     # Kept through a rollback on purpose: a needless new version costs one render, a missed one
     # a stale page.
-    if not session.info.pop(_CHANGED, False):
-        return
-    try:
-        cache = page_cache()
-    except (RuntimeError, KeyError):
-        log.warning("vacancies changed outside an app context; cached lists expire by age")
-        return
-    cache.bump()
+    for watch in _WATCHES:
+        if not session.info.pop(watch.extension, False):
+            continue
+        try:
+            cache = page_cache(watch=watch)
+        except (RuntimeError, KeyError):
+            log.warning("a change outside an app context; cached pages (%s) expire by age", watch)
+            continue
+        cache.bump()
