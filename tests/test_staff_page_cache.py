@@ -9,18 +9,21 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from werkzeug.test import TestResponse
 
 from recruit.admin.access import ADMIN_ACCESS_EVENT
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, AuditEvent, VacancyRecruiter
 from recruit.web.staff_pages import staff_cache
+from recruit.web.write_watch import written_table
+from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
 from testkit.statements import listening
 from tests.conftest import AppFactory
 from tests.support.accounts import log_in
+from tests.support.portal import answers, logged_in_candidate, post_apply, send_application
 from tests.support.worker import redis_settings
 
 NONCE_RE = re.compile(r'<script nonce="([^"]+)"')
@@ -123,6 +126,39 @@ def test_a_change_made_anywhere_shows_on_the_next_page(
         db.session.commit()
     page, rendered = fetch(client, list_path(vacancy.id))
     assert rendered and "Shortlisted: 1" in page.get_data(as_text=True)
+
+
+def test_a_candidates_send_shows_on_the_recruiters_next_page(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    # "Accept and send" submits with a guarded UPDATE on the session's connection: no flush.
+    vacancy = make.vacancy()
+    recruiter = app.test_client()
+    log_in(recruiter, make.team_recruiter(vacancy.id))
+    logged_in_candidate(make, client)
+    saved = post_apply(client, vacancy, "continue", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
+    assert saved.status_code == 302
+    page, _ = fetch(recruiter, list_path(vacancy.id))
+    assert "0 applications</h2>" in page.get_data(as_text=True)
+    assert not fetch(recruiter, list_path(vacancy.id))[1]
+    assert send_application(client, vacancy).status_code == 302
+    page, rendered = fetch(recruiter, list_path(vacancy.id))
+    assert rendered and "1 application</h2>" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (update(Application).values(status="draft"), (True, "applications")),
+        (delete(VacancyRecruiter), (True, "vacancy_recruiters")),
+        (text("UPDATE applications SET status = 'draft'"), (True, None)),
+        (text("  delete from scores"), (True, None)),
+        (select(Application.id), (False, None)),
+        (text("SELECT 1"), (False, None)),
+    ],
+)
+def test_writes_are_told_from_reads(statement: object, expected: tuple[bool, str | None]) -> None:
+    assert written_table(statement) == expected
 
 
 def test_a_flashed_message_shows_once_on_a_fresh_page(

@@ -5,9 +5,9 @@ no form token): the very page every such visitor gets. Signed-in pages, and anon
 session, are rendered for each request and keep `Cache-Control: no-store`.
 
 Validity has three parts, all checked on every request:
-- a version token in Redis, replaced after any commit that wrote a vacancy or its tags (SQLAlchemy
-  session events, so every path counts: views, the CLI and worker tasks). The writing process
-  drops its pages at once; the others read the token at most every PAGE_CACHE_CHECK_SECONDS
+- a version token in Redis, replaced after any commit that wrote a vacancy or its tags
+  (recruit.web.write_watch, so every path counts: views, the CLI and worker tasks). The writing
+  process drops its pages at once; the others read the token at most every PAGE_CACHE_CHECK_SECONDS
   (0.25 s by default, 0 for every request), as a Redis round trip per request would cost more
   than serving the page itself;
 - the next closing time among the open vacancies, read by the database clock as the page was
@@ -32,15 +32,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import redis
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from recruit.models import Vacancy, VacancySector, VacancyTheme
+from recruit.web.write_watch import Watch, add_watch
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +51,8 @@ PAUSE_SECONDS: Final = 5.0
 ANONYMOUS_CACHE_CONTROL: Final = "no-cache"
 
 
-@dataclass(frozen=True)
-class Watch:
-    """Which writes date one cache's pages: by table name; `None` stands for a write whose
-    table is unknown (counted as a change)."""
-
-    extension: str  # the cache's key in app.extensions, and its flag in Session.info
-    dates: Callable[[str | None], bool]
-
-
 VACANCY_TABLES: Final = frozenset(m.__tablename__ for m in (Vacancy, VacancyTheme, VacancySector))
 VACANCIES: Final = Watch("recruit.page_cache", lambda table: table in VACANCY_TABLES)
-_WATCHES: list[Watch] = [VACANCIES]
 
 
 @dataclass(frozen=True)
@@ -142,7 +131,9 @@ class PageCache:
     def bump(self) -> None:
         """Give every process's cached pages a new version: they are out of date."""
         token = secrets.token_hex(16)
-        if self._redis is not None:
+        # While Redis is failing, commits do not wait on it; other processes read no version
+        # then either, so they keep nothing (and their copies end by age).
+        if self._redis is not None and time.monotonic() >= self._paused_until:
             try:
                 self._redis.set(self._key, token)
             except redis.RedisError as exc:
@@ -194,25 +185,7 @@ def init_app(app: Flask) -> None:
         f"{app.config['PAGE_CACHE_PREFIX']}vacancies",
         float(app.config["PAGE_CACHE_CHECK_SECONDS"]),
     )
-    listen_for_writes()
-
-
-def add_watch(watch: Watch) -> None:
-    """Have commits that write what `watch` dates renew its cache's version."""
-    if watch not in _WATCHES:
-        _WATCHES.append(watch)
-
-
-def listen_for_writes() -> None:
-    """Watch every Session's writes; once per process, however many apps."""
-    listeners = (
-        ("after_flush", _note_flushed_changes),
-        ("do_orm_execute", _note_bulk_changes),
-        ("after_commit", _bump_after_commit),
-    )
-    for name, listener in listeners:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    add_watch(VACANCIES)
 
 
 def page_cache(app: Flask | None = None, watch: Watch = VACANCIES) -> PageCache:
@@ -281,40 +254,3 @@ def _response(entry: Entry) -> Response:
     g.csp_nonce = entry.nonce
     g.cache_control = ANONYMOUS_CACHE_CONTROL
     return response
-
-
-def _note(session: Session, table: str | None) -> None:
-    for watch in _WATCHES:
-        if watch.extension not in session.info and watch.dates(table):
-            session.info[watch.extension] = True
-
-
-def _note_flushed_changes(session: Session, flush_context: Any) -> None:
-    # In after_flush, new, dirty and deleted still list what this flush wrote.
-    tables = {
-        getattr(obj, "__tablename__", None)
-        for obj in (*session.new, *session.dirty, *session.deleted)
-    }
-    for table in tables:
-        _note(session, table)
-
-
-def _note_bulk_changes(state: ORMExecuteState) -> None:
-    # insert()/update()/delete() statements (the closing job, a guarded submit) pass no flush.
-    if state.is_update or state.is_delete or state.is_insert:
-        target = getattr(state.statement, "table", None)
-        _note(state.session, getattr(target, "name", None))
-
-
-def _bump_after_commit(session: Session) -> None:
-    # Kept through a rollback on purpose: a needless new version costs one render, a missed one
-    # a stale page.
-    for watch in _WATCHES:
-        if not session.info.pop(watch.extension, False):
-            continue
-        try:
-            cache = page_cache(watch=watch)
-        except (RuntimeError, KeyError):
-            log.warning("a change outside an app context; cached pages (%s) expire by age", watch)
-            continue
-        cache.bump()

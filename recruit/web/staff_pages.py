@@ -56,7 +56,8 @@ from recruit.models import (
     WebSession,
 )
 from recruit.models.outbox import WorkerHeartbeat
-from recruit.web.page_cache import PageCache, Rendered, Watch, add_watch, cached_or_rendered
+from recruit.web.page_cache import PageCache, Rendered, cached_or_rendered
+from recruit.web.write_watch import Watch, add_watch
 
 # Tables no staff list of applications shows: writes to them leave the cached pages in date.
 # Anything else (a new table too) ends them, so a table missing here costs speed, never truth.
