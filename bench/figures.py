@@ -139,15 +139,20 @@ def side_by_side(
     """Baseline, product, baseline, each after the worker has settled."""
     first = base()
     settle(product)
+    middle = with_answers(product, ours)
+    settle(product)
+    return first, middle, base()
+
+
+def with_answers(product: Product, ours: Callable[[], load.Result]) -> load.Result:
+    """`ours()`, with the answers by status that the product's access log shows for it."""
     log = product.services[0].log_path
     offset = log.stat().st_size
-    middle = ours()
+    result = ours()
     with log.open("rb") as access:
         access.seek(offset)
         codes = Counter(int(m[1]) for m in ACCESS_STATUS.finditer(access.read()))
-    middle = replace(middle, answers=str(dict(sorted(codes.items()))))
-    settle(product)
-    return first, middle, base()
+    return replace(result, answers=str(dict(sorted(codes.items()))))
 
 
 def lines(
@@ -237,7 +242,7 @@ def board(product: Product, bare: str, ready: Ready) -> list[str]:
         lambda: load.insert(bare),
     )
     settle(product)
-    rendered = load.unique(product.url + big, headers=headers)
+    rendered = with_answers(product, lambda: load.unique(product.url + big, headers=headers))
     base_rate = (runs[0].rate + runs[2].rate) / 2
     return [
         *lines("P2a board", runs, "one-INSERT"),

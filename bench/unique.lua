@@ -4,11 +4,11 @@
 dofile("report.lua")
 local MAX_PER_THREAD = 200000
 local sent = 0
-local threads = 0
+local started = 0
 
 function setup(thread)
-   threads = threads + 1
-   thread:set("id", threads)
+   started = started + 1
+   thread:set("id", started)
 end
 
 function init(args)
