@@ -14,8 +14,8 @@ from werkzeug.test import TestResponse
 
 from recruit.admin.access import ADMIN_ACCESS_EVENT
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, AuditEvent, VacancyRecruiter
-from recruit.web.staff_pages import staff_cache
+from recruit.models import Application, ApplicationStatus, AuditEvent, Base, VacancyRecruiter
+from recruit.web.staff_pages import UNRELATED_TABLES, staff_cache
 from recruit.web.write_watch import written_table
 from testkit.documents import pdf_bytes
 from testkit.factories import Factory
@@ -144,6 +144,13 @@ def test_a_candidates_send_shows_on_the_recruiters_next_page(
     assert send_application(client, vacancy).status_code == 302
     page, rendered = fetch(recruiter, list_path(vacancy.id))
     assert rendered and "1 application</h2>" in page.get_data(as_text=True)
+
+
+def test_the_unrelated_tables_are_ours_and_leave_out_what_the_lists_show() -> None:
+    tables = set(Base.metadata.tables)
+    assert tables >= UNRELATED_TABLES
+    shown = {"applications", "scores", "agreed_scores", "identity_reveals", "vacancies", "users"}
+    assert shown <= tables and not shown & UNRELATED_TABLES
 
 
 @pytest.mark.parametrize(
