@@ -28,10 +28,10 @@ import hashlib
 from collections.abc import Callable
 from typing import Final
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, g, request, session
 from flask_login import current_user
 
-from recruit.web.page_cache import PageCache, Rendered, cached_or_rendered
+from recruit.web.page_cache import PageCache, Rendered, cached_or_rendered, page_cache
 from recruit.web.write_watch import Watch, add_watch
 
 # Tables no staff list of applications shows: writes to them leave the cached pages in date.
@@ -81,8 +81,7 @@ def init_app(app: Flask) -> None:
 
 def staff_cache(app: Flask | None = None) -> PageCache:
     """The cache of staff pages of `app` (default: the current app)."""
-    cache: PageCache = (app or current_app).extensions[STAFF.extension]
-    return cache
+    return page_cache(app, STAFF)
 
 
 def _session_key() -> str:
