@@ -90,6 +90,8 @@ DEFAULTS: dict[str, Any] = {
     "ACCESS_REQUEST_DUE_DAYS": 30,  # UK GDPR: one month to answer a subject access request
     "SENT_EMAIL_RETENTION_DAYS": 90,  # then a sent email keeps no address or content
     "OUTBOX_SWEEP_SECONDS": 30,
+    # Requests hand committed outbox rows to a thread that publishes them (recruit.outbox.courier).
+    "OUTBOX_COURIER": True,
     # Webhooks: https to public addresses only; loopback (http too) only for tests and dev.
     "WEBHOOK_ALLOW_LOOPBACK": False,
     "WEBHOOK_TIMEOUT_SECONDS": 10.0,

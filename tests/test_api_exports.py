@@ -30,7 +30,13 @@ from testkit.factories import Factory
 from tests.conftest import AppFactory
 from tests.support.api import admin_access_details, bearer, issue_token
 from tests.support.smtp import SMTPServer, smtp_server
-from tests.support.worker import queued_tasks, redis_settings, running_worker, wait_until
+from tests.support.worker import (
+    handed_over,
+    queued_tasks,
+    redis_settings,
+    running_worker,
+    wait_until,
+)
 
 PROBLEM = "application/problem+json"
 
@@ -48,10 +54,11 @@ def jobs_count(app: Flask) -> int:
         return int(db.session.scalar(select(func.count()).select_from(ExportJob)) or 0)
 
 
-def build_tasks(queue: str) -> list[int]:
+def build_tasks(app: Flask) -> list[int]:
     """The export jobs handed to the workers so far: by their own task, or in a relay."""
+    handed_over(app)
     found: list[int] = []
-    for name, args in queued_tasks(queue):
+    for name, args in queued_tasks(app.config["TASK_QUEUE"]):
         if name == EXPORT_BUILD_TASK:
             found.append(int(args[0]))
         elif name == RELAY_TASK:
@@ -62,7 +69,7 @@ def build_tasks(queue: str) -> list[int]:
 def test_the_build_is_published_only_after_the_request_commits(
     served: tuple[Flask, SMTPServer, str], make: Factory
 ) -> None:
-    app, _, queue = served
+    app, _, _ = served
     recruiter = make.recruiter()
     vacancy = make.vacancy(recruiter_ids=(recruiter.id,))
     secret = issue_token(app, recruiter, TokenScope.WRITE)[1]
@@ -70,7 +77,7 @@ def test_the_build_is_published_only_after_the_request_commits(
     path = f"/api/v1/staff/vacancies/{vacancy.id}/exports"
     refused = client.post(path, json={"format": "pdf"}, headers=bearer(secret))
     assert refused.status_code == 422 and refused.mimetype == PROBLEM
-    assert build_tasks(queue) == [] and jobs_count(app) == 0
+    assert build_tasks(app) == [] and jobs_count(app) == 0
     headers = {**bearer(secret), "Idempotency-Key": "export-1"}
     asked = client.post(path, json={"format": "csv", "which": "all"}, headers=headers)
     assert asked.status_code == 202, asked.get_data(as_text=True)
@@ -80,11 +87,11 @@ def test_the_build_is_published_only_after_the_request_commits(
     assert body["format"] == "csv" and body["which"] == "all" and body["stage"] is None
     assert body["links"]["download"] is None
     # Handed to the workers after the commit (the after-commit relay), once.
-    assert build_tasks(queue) == [body["id"]]
+    assert build_tasks(app) == [body["id"]]
     retry = client.post(path, json={"which": "all", "format": "csv"}, headers=headers)
     assert retry.status_code == 202 and retry.headers["Idempotent-Replayed"] == "true"
     assert retry.get_json() == body and jobs_count(app) == 1
-    assert build_tasks(queue) == [body["id"]]
+    assert build_tasks(app) == [body["id"]]
 
 
 @pytest.mark.integration

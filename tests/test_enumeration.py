@@ -22,6 +22,7 @@ from recruit.passwords import WORK
 from testkit.factories import DEFAULT_PASSWORD, Factory
 from testkit.forms import CSRF_RE, submit
 from testkit.statements import listening
+from tests.support.worker import handed_over
 
 KNOWN = "known.person@example.org"
 UNKNOWN = "nobody.here@example.org"
@@ -42,6 +43,7 @@ class Answer:
 
 def broker_tasks(app: Flask) -> dict[str, str]:
     """Messages waiting in the filesystem broker, file name to task name."""
+    handed_over(app)
     queue = Path(app.config["BROKER_DIR"]) / "queue"
     return {
         path.name: str(json.loads(path.read_text())["headers"]["task"])

@@ -38,7 +38,7 @@ from testkit.forms import csrf_token_from
 from testkit.statements import before_first, listening
 from tests.support.portal import answers
 from tests.support.rows import only_application, outbox, rows
-from tests.support.worker import queued_tasks, redis_settings
+from tests.support.worker import handed_over, queued_tasks, redis_settings
 
 # Most statements the send may issue, session read and write included.
 MAX_STATEMENTS = 7
@@ -118,6 +118,7 @@ def test_a_send_is_a_few_statements_one_outbox_insert_and_one_publish(
     ]
     # One commit, one message on the broker: the relay, carrying the three rows.
     ids = sorted(e.id for e in emails)
+    handed_over(app)
     assert queued_tasks(app.config["TASK_QUEUE"]) == [(RELAY_TASK, [{DELIVER_TASK: ids}])]
 
 

@@ -7,6 +7,11 @@ A commit publishes at most one message. A single new row goes straight to its ta
 (a submit writes a confirmation and one email per recruiter) go as one relay message carrying
 every row id, and the worker's relay task (`fan_out`) hands each row to its own task. The sweep
 still republishes any row that no worker took, however it was first handed over.
+
+A commit made while serving a request gives its rows to the process's courier
+(recruit.outbox.courier) instead, which publishes from a thread of its own: the request never
+waits on the broker, and the rows of commits made meanwhile share one relay message. Commits
+outside a request (tasks, commands) publish as they commit.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import time
 from typing import Any
 
 from celery import Celery
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -24,6 +29,7 @@ from recruit.celery_config import celery_settings
 from recruit.logs import current_request_id
 from recruit.models import ExportJob, MonitoringReportJob, OutboxMessage, WebhookDelivery
 from recruit.models.privacy import AccessRequest
+from recruit.outbox.courier import Courier, Parcel, finish_on_exit
 from recruit.tasknames import (
     ACCESS_PACK_BUILD_TASK,
     DELIVER_BATCH_TASK,
@@ -52,6 +58,9 @@ DELIVER_BATCH_SIZE = 25
 log = logging.getLogger(__name__)
 
 _PENDING_KEY = "recruit.outbox_new_ids"
+_COURIER_KEY = "recruit.outbox_courier"
+# A relay message names at most this many of the requests whose rows it carries.
+NAMED_REQUESTS = 8
 _PAUSE_KEY = "recruit.publish_paused_until"
 # After the broker fails to take a task, this process leaves publishing to the sweeper for a
 # while, so a dead or frozen Redis costs one request one timeout, not every request many.
@@ -63,6 +72,10 @@ def init_app(app: Flask) -> None:
     client = Celery("recruit-web", set_as_current=False)
     client.conf.update(celery_settings(app.config))
     app.extensions["recruit.celery_client"] = client
+    if app.config.get("OUTBOX_COURIER", True):
+        courier = Courier(lambda parcels: _send_parcels(app, parcels))
+        app.extensions[_COURIER_KEY] = courier
+        finish_on_exit(courier)
     if not getattr(init_app, "_listening", False):
         event.listen(Session, "after_flush", _remember_new_rows)
         event.listen(Session, "after_commit", _publish_remembered)
@@ -75,6 +88,13 @@ def celery_client(app: Flask | None = None) -> Celery:
     target = app or current_app
     client: Celery = target.extensions["recruit.celery_client"]
     return client
+
+
+def courier(app: Flask | None = None) -> Courier | None:
+    """This app's courier, or None when OUTBOX_COURIER is off."""
+    target = app or current_app
+    found: Courier | None = target.extensions.get(_COURIER_KEY)
+    return found
 
 
 def publish(
@@ -155,9 +175,11 @@ def _check_name(task: str) -> None:
         raise ValueError(f"unregistered task name {task!r}")
 
 
-def _send(target: Flask, task: str, argument: object, request_id: str) -> str | None:
+def _send(
+    target: Flask, task: str, argument: object, request_id: str, heed_pause: bool = True
+) -> str | None:
     """Send one message; its task id, or None if publishing is paused or the broker failed."""
-    if time.monotonic() < target.extensions.get(_PAUSE_KEY, 0.0):
+    if heed_pause and time.monotonic() < target.extensions.get(_PAUSE_KEY, 0.0):
         return None
     try:
         # The worker logs the request id with the task, so a request can be followed into it.
@@ -179,6 +201,30 @@ def _remember_new_rows(session: Session, flush_context: Any) -> None:
             session.info.setdefault(_PENDING_KEY, set()).add((task, obj.id))
 
 
+def _send_parcels(app: Flask, parcels: list[Parcel]) -> bool:
+    """The courier's publish: one message for every parcel; True if the broker took it.
+
+    It never waits out the pause: the courier retries on its own thread, and its first
+    success after an outage hands over everything that waited.
+    """
+    origins = sorted({p.request_id for p in parcels if p.request_id})
+    request_id = ",".join(origins[:NAMED_REQUESTS])
+    if len(origins) > NAMED_REQUESTS:
+        request_id += f",+{len(origins) - NAMED_REQUESTS}"
+    argument: int | dict[str, list[int]]
+    if len(parcels) == 1:
+        task, argument = parcels[0].task, parcels[0].row_id
+    else:
+        batch: dict[str, list[int]] = {}
+        for parcel in parcels:
+            batch.setdefault(parcel.task, []).append(parcel.row_id)
+        task, argument = RELAY_TASK, batch
+    task_id = _send(app, task, argument, request_id, heed_pause=False)
+    if task_id is not None:
+        log.info("rows %s published as task %s", argument, task_id)
+    return task_id is not None
+
+
 def _publish_remembered(session: Session) -> None:
     pending = sorted(session.info.pop(_PENDING_KEY, set()))
     if not pending:
@@ -187,6 +233,11 @@ def _publish_remembered(session: Session) -> None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
     except RuntimeError:
         log.warning("rows %s committed outside an app context; left to the sweeper", pending)
+        return
+    handler = courier(app) if has_request_context() else None
+    if handler is not None:
+        origin = current_request_id()
+        handler.hand([Parcel(task, row_id, origin) for task, row_id in pending])
         return
     if len(pending) == 1:
         [(task, row_id)] = pending

@@ -47,6 +47,10 @@ MAX_ENTRIES: Final = 256  # per process: a flood of distinct query strings evict
 MAX_AGE_SECONDS: Final = 300.0
 # After Redis fails, this process renders without it for a while rather than wait on each request.
 PAUSE_SECONDS: Final = 5.0
+# A version read or bump sits on the request path: a Redis that has not answered in this long is
+# treated as away (it answers in well under a millisecond), so a frozen one costs each process
+# this much once per PAUSE_SECONDS, not half a second.
+REDIS_TIMEOUT_SECONDS: Final = 0.1
 # Browsers and shared caches may keep the page but must ask us first every time (ETag).
 ANONYMOUS_CACHE_CONTROL: Final = "no-cache"
 
@@ -91,7 +95,11 @@ class PageCache:
         max_age: float = MAX_AGE_SECONDS,
     ) -> None:
         self._redis = (
-            redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            redis.Redis.from_url(
+                redis_url,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
             if redis_url
             else None
         )

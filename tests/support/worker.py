@@ -19,6 +19,7 @@ import redis
 from flask import Flask
 
 from recruit.config import DEFAULTS, ENV_PREFIX
+from recruit.outbox.dispatch import courier
 from tests.support.databases import unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -179,3 +180,9 @@ def wait_until(
             return
         time.sleep(0.1)
     raise AssertionError(f"{message} not met within {timeout}s")
+
+
+def handed_over(app: Flask, timeout: float = 10.0) -> None:
+    """Wait until the app's courier has published what requests gave it (recruit.outbox.courier)."""
+    found = courier(app)
+    assert found is None or found.wait_idle(timeout), "the courier still holds rows"
