@@ -78,8 +78,8 @@ def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
     # never reach logs or exception messages, whatever the log level.
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}, "hide_parameters": True}
+    # No `pool_pre_ping`: recruit.pool_ping checks only connections that sat idle.
     return {
-        "pool_pre_ping": True,
         "pool_recycle": 1800,
         "pool_size": pool_size,
         "max_overflow": pool_size,
@@ -99,11 +99,15 @@ def _init_extensions(app: Flask) -> None:
     from recruit import models  # noqa: F401 - models register their tables
     from recruit.auth.session import init_login
     from recruit.outbox import dispatch
+    from recruit.pool_ping import ping_when_idle
     from recruit.web import page_cache, receipt, staff_pages
     from recruit.web.ratelimit import Limiter
     from recruit.web.sessions import DatabaseSessionInterface
 
     db.init_app(app)
+    if not str(app.config["DATABASE_URL"]).startswith("sqlite"):
+        with app.app_context():
+            ping_when_idle(db.engine)
     # Resolve every model's relationships now, at start-up, rather than in the first request a
     # worker process serves: at a closing time that request is in the crowd.
     configure_mappers()

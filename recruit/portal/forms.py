@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -145,13 +146,23 @@ class WordLimit:
         check_words(field.data, self.limit, self.what)
 
 
-def missing_answers(vacancy: Vacancy, application: Application) -> list[tuple[str, str]]:
-    """What a saved draft still lacks before it can be sent: (field id, message), page order."""
+def missing_answers(
+    vacancy: Vacancy, application: Application, evidence: Mapping[int, str] | None = None
+) -> list[tuple[str, str]]:
+    """What a saved draft still lacks before it can be sent: (field id, message), page order.
+
+    `evidence` (criterion id -> text) stands in for `application.evidence` when given.
+    """
     missing: list[tuple[str, str]] = []
     if not application.statement.strip():
         missing.append(("statement", "Enter your supporting statement"))
     for criterion in vacancy.essential_criteria:
-        if not application.evidence_for(criterion.id).strip():
+        given = (
+            application.evidence_for(criterion.id)
+            if evidence is None
+            else evidence.get(criterion.id, "")
+        )
+        if not given.strip():
             missing.append(
                 (evidence_field_name(criterion.id), f"Enter your evidence for: {criterion.text}")
             )

@@ -80,7 +80,7 @@ def check_answers(reference: str) -> View:
     if not is_open and not sending:
         return render_template("portal/apply_closed.html", vacancy=vacancy, application=draft)
     form = SendForm()
-    missing = missing_answers(vacancy, draft)
+    missing = missing_answers(vacancy, draft, found.evidence)
     if sending and not is_open:
         form.form_errors.append(applications.closed_message(vacancy))
     elif sending and form.validate_on_submit() and not missing:

@@ -36,6 +36,7 @@ from recruit.extensions import db
 from recruit.models import (
     Application,
     ApplicationStatus,
+    CriterionEvidence,
     StatusChange,
     User,
     UTCDateTime,
@@ -72,6 +73,9 @@ class ApplyForm:
     application: Application | None
     # What the candidate has stored already, when it was asked for (a posted form).
     stored_bytes: int | None
+    # "Accept and send": the draft's evidence as criterion id -> text, read as plain rows (the
+    # send only checks it); other pages load `application.evidence`.
+    evidence: dict[int, str] | None = None
 
 
 def _form_query(posted: bool, sending: bool) -> Any:
@@ -82,14 +86,12 @@ def _form_query(posted: bool, sending: bool) -> Any:
         select(Vacancy, _OPEN, Application, stored, _HOOKED if sending else null())
         .outerjoin(Application, mine)
         .where(Vacancy.reference == bindparam("reference"), Vacancy.status.in_(PUBLIC_STATUSES))
-        .options(
-            joinedload(Vacancy.criteria),
-            joinedload(Application.cv_file),
-            selectinload(Application.evidence),
-        )
+        .options(joinedload(Vacancy.criteria), joinedload(Application.cv_file))
     )
-    # Whom a submit emails; a join, not a second query (criteria x recruiters rows).
-    return statement.options(joinedload(Vacancy.recruiters)) if sending else statement
+    if sending:
+        # Whom a submit emails; a join, not a second query (criteria x recruiters rows).
+        return statement.options(joinedload(Vacancy.recruiters))
+    return statement.options(selectinload(Application.evidence))
 
 
 # (posted, sending): a GET, a posted form (the upload allowance), "Accept and send".
@@ -98,6 +100,9 @@ _FORM_QUERIES: Final = {
     (True, False): _form_query(True, False),
     (False, True): _form_query(False, True),
 }
+_EVIDENCE: Final = select(CriterionEvidence.criterion_id, CriterionEvidence.text).where(
+    CriterionEvidence.application_id == bindparam("application_id", type_=Integer)
+)
 
 
 def for_apply_form(
@@ -113,7 +118,7 @@ def for_apply_form(
     One query: the criteria come with the vacancy, and the application (if any) with its CV.
     `posted` adds what the candidate has stored (the upload allowance, for a posted form);
     `sending` adds the vacancy's recruiters, whom a submit emails. A draft's evidence follows
-    in a second query.
+    in a second query: as plain rows when sending (`ApplyForm.evidence`), else as objects.
     """
     statement = _FORM_QUERIES[(posted and not sending, sending)]
     params = {"reference": reference, "candidate_id": candidate_id, "received_at": at}
@@ -123,7 +128,12 @@ def for_apply_form(
     vacancy, open_now, application, held, hooked = row
     if hooked is not None:  # "Accept and send": its webhook event then costs no statement
         webhook_events.remember(WebhookEventType.APPLICATION_SUBMITTED, hooked)
-    return ApplyForm(vacancy, bool(open_now), application, None if held is None else int(held))
+    evidence = None
+    if sending and application is not None and application.status is ApplicationStatus.DRAFT:
+        found = db.session.execute(_EVIDENCE, {"application_id": application.id})
+        evidence = {int(criterion_id): str(text) for criterion_id, text in found}
+    stored = None if held is None else int(held)
+    return ApplyForm(vacancy, bool(open_now), application, stored, evidence)
 
 
 _APP = _APPLICATIONS.c
