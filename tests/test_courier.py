@@ -57,6 +57,15 @@ def test_what_arrives_while_a_message_is_out_goes_together_in_the_next() -> None
     assert sender.batches == [[1], [2, 3, 4]]
 
 
+def test_rows_handed_over_moments_apart_go_in_one_message() -> None:
+    sender = Recorder()
+    courier_ = Courier(sender, gather_seconds=1.0)
+    courier_.hand(parcels(1))
+    courier_.hand(parcels(2, 3))
+    assert courier_.wait_idle(10)
+    assert sender.batches == [[1, 2, 3]]
+
+
 def test_a_broker_that_refuses_gets_the_same_rows_again_until_it_takes_them() -> None:
     sender = Recorder(failures=2)
     courier_ = Courier(sender, retry_seconds=0.05)
