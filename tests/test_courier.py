@@ -13,7 +13,7 @@ from recruit.outbox.courier import Courier, Parcel
 from recruit.outbox.dispatch import courier
 from recruit.outbox.store import enqueue_email
 from recruit.tasknames import DELIVER_TASK, RELAY_TASK
-from tests.support.worker import handed_over, queued_tasks, redis_settings
+from tests.support.worker import handed_over, queued_tasks, redis_settings, wait_until
 
 LINK = "http://recruit.test/reset-password/secret-token"
 
@@ -155,3 +155,14 @@ def test_without_the_courier_a_request_publishes_as_it_commits(app: Flask) -> No
     assert courier(app) is None
     ids = commit_in_request(app, "c" * 32, "a@example.org")
     assert queued_tasks(app.config["TASK_QUEUE"]) == [(DELIVER_TASK, ids)]
+
+
+def test_an_idle_courier_ends_its_thread_and_the_next_row_starts_another() -> None:
+    sender = Recorder()
+    courier_ = Courier(sender, gather_seconds=0.0, idle_seconds=0.05)
+    courier_.hand(parcels(1))
+    assert courier_.wait_idle(10)
+    wait_until(lambda: not courier_.running, 10, "the idle courier's thread ending")
+    courier_.hand(parcels(2))
+    assert courier_.wait_idle(10)
+    assert sender.batches == [[1], [2]]

@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ GATHER_SECONDS = 0.05
 MAX_PENDING = 10_000
 # On the way out, the process waits this long at most for the courier to finish.
 EXIT_WAIT_SECONDS = 2.0
+# A courier with nothing to do for this long ends its thread; the next row starts another.
+IDLE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,12 @@ class Courier:
         retry_seconds: float = RETRY_SECONDS,
         max_pending: int = MAX_PENDING,
         gather_seconds: float = GATHER_SECONDS,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._send = send
         self._retry_seconds = retry_seconds
         self._gather_seconds = gather_seconds
+        self._idle_seconds = idle_seconds
         self._max_pending = max_pending
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -89,9 +94,19 @@ class Courier:
                 self._changed.wait(left)
         return True
 
+    @property
+    def running(self) -> bool:
+        """Whether this process has a courier thread now."""
+        with self._changed:
+            return self._has_thread()
+
+    def _has_thread(self) -> bool:
+        # A forked child inherits the parent's courier but not its thread.
+        thread = self._thread
+        return thread is not None and self._pid == os.getpid() and thread.is_alive()
+
     def _start_if_needed(self) -> None:
-        # A forked child inherits the parent's courier but not its thread: start its own.
-        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+        if self._has_thread():
             return
         self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, name="outbox-courier", daemon=True)
@@ -100,8 +115,11 @@ class Courier:
     def _run(self) -> None:
         while True:
             with self._changed:
-                while not self._waiting:
-                    self._changed.wait()
+                if not self._waiting:
+                    self._changed.wait(self._idle_seconds)
+                if not self._waiting:
+                    self._thread = None  # under the lock: `hand` starts a new one if needed
+                    return
                 self._busy = True
             time.sleep(self._gather_seconds)
             with self._changed:
@@ -134,4 +152,12 @@ class Courier:
 
 def finish_on_exit(courier: Courier) -> None:
     """Give the courier a moment to hand over what it holds when the process exits."""
-    atexit.register(courier.wait_idle, EXIT_WAIT_SECONDS)
+    # A weak reference: an app (tests make many) is not kept alive for the exit's sake.
+    ref = weakref.ref(courier)
+
+    def finish() -> None:
+        found = ref()
+        if found is not None:
+            found.wait_idle(EXIT_WAIT_SECONDS)
+
+    atexit.register(finish)
