@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, text, update
 
+from recruit import create_app
 from recruit.extensions import db
 from recruit.models import OutboxMessage, OutboxStatus
 from recruit.notifications.mail import TransientMailError, send_message
@@ -23,6 +24,7 @@ from recruit.outbox.delivery import Outcome, Verdict, deliver_batch, deliver_one
 from recruit.outbox.store import enqueue_email
 from recruit.services.resets import record_reset_request
 from tests.support.smtp import RecordingHandler, smtp_server
+from worker.tasks import deliver_in_lanes
 
 LINK = "http://recruit.test/reset-password?token=secret-token"
 
@@ -224,3 +226,19 @@ def test_a_database_gone_mid_batch_still_records_the_email_that_left(
     assert batch.unavailable == ids[1:] and batch.error is not None
     assert stored(app, ids[0])[:2] == (OutboxStatus.SENT, 1)  # recorded on a new connection
     assert [stored(app, i)[:2] for i in ids[1:]] == [(OutboxStatus.PENDING, 0)] * 2
+
+
+def test_lanes_that_cannot_reach_the_database_hand_every_row_back_for_the_retry(
+    app_config: dict[str, Any], backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("needs a server address that refuses connections")
+    # Nothing listens on port 9: connecting is refused, as while PostgreSQL restarts.
+    offline = create_app({**app_config, "DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:9/x"})
+    with offline.app_context():
+        batch, failure = deliver_in_lanes([11, 12, 13], 2)
+        db.engine.dispose()
+    # Not raised (which would leave the rows to the sweep): handed back for the batch's retry.
+    assert failure is None
+    assert sorted(batch.unavailable) == [11, 12, 13] and batch.outcomes == []
+    assert batch.error is not None
