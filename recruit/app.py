@@ -105,9 +105,8 @@ def _init_extensions(app: Flask) -> None:
     from recruit.web.sessions import DatabaseSessionInterface
 
     db.init_app(app)
-    if not str(app.config["DATABASE_URL"]).startswith("sqlite"):
-        with app.app_context():
-            ping_when_idle(db.engine)
+    with app.app_context():
+        ping_when_idle(db.engine)
     # Resolve every model's relationships now, at start-up, rather than in the first request a
     # worker process serves: at a closing time that request is in the crowd.
     configure_mappers()

@@ -22,7 +22,12 @@ _RETURNED: Final = "recruit.returned_at"
 
 
 def ping_when_idle(engine: Engine) -> None:
-    """Check each connection of `engine`'s pool on checkout if it was idle long enough."""
+    """Check each connection of `engine`'s pool on checkout if it was idle long enough.
+
+    SQLite has no server connection to lose: its engines are left as they are.
+    """
+    if engine.dialect.name == "sqlite":
+        return
 
     def returned(dbapi_connection: Any, record: Any) -> None:
         record.info[_RETURNED] = time.monotonic()

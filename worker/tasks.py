@@ -15,14 +15,7 @@ from flask import current_app
 from recruit.extensions import db
 from recruit.notifications.mail import send_message as send_email
 from recruit.notifications.smtp_pool import CONNECTIONS
-from recruit.outbox.delivery import (
-    DATABASE_ERRORS,
-    Batch,
-    Verdict,
-    deliver_batch,
-    deliver_one,
-    retry_delay,
-)
+from recruit.outbox.delivery import Batch, Verdict, deliver_batch, deliver_one, retry_delay
 from recruit.outbox.republish import republish
 from recruit.outbox.status import prune_heartbeats, record_heartbeat
 from recruit.outbox.store import due_for_sweep
@@ -123,13 +116,7 @@ def deliver_in_lanes(outbox_ids: list[int], lanes: int) -> tuple[Batch, Exceptio
 
     def lane(share: list[int]) -> Batch:
         with app.app_context():  # its own database session, as each thread has its own SMTP
-            try:
-                return deliver_batch(share, send_email)
-            except DATABASE_ERRORS as exc:
-                # The database went away outside a row's own step (connecting, or recording an
-                # email that left): the whole share waits out the outage with the batch's retry,
-                # and the rows it had finished are skipped then by their claims.
-                return Batch(unavailable=list(share), error=exc)
+            return deliver_batch(share, send_email)
 
     futures = [lane_pool(lanes).submit(lane, share) for share in shares]
     merged, failure = Batch(), None

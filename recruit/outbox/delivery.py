@@ -143,8 +143,14 @@ class Batch:
 def deliver_batch(outbox_ids: Sequence[int], send: SendRow, budget: float = 120.0) -> Batch:
     """Deliver each row in turn, as `deliver_one` would, with one commit per email; stop
     when the database goes away or after `budget` seconds, saying which rows are left."""
-    with one_connection():
-        return _run_batch(outbox_ids, send, time.monotonic() + budget)
+    try:
+        with one_connection():
+            return _run_batch(outbox_ids, send, time.monotonic() + budget)
+    except DATABASE_ERRORS as exc:
+        # Lost outside a row's own step (connecting, or recording an email that had left): every
+        # row is handed back for the caller's retry, and those already done are skipped then
+        # by their claims.
+        return Batch(unavailable=list(outbox_ids), error=exc)
 
 
 def _run_batch(outbox_ids: Sequence[int], send: SendRow, deadline: float) -> Batch:

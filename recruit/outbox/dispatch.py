@@ -201,6 +201,17 @@ def _remember_new_rows(session: Session, flush_context: Any) -> None:
             session.info.setdefault(_PENDING_KEY, set()).add((task, obj.id))
 
 
+def _message(pending: list[tuple[str, int]]) -> tuple[str, int | dict[str, list[int]]]:
+    """The one message for committed rows (task, row id): a single row goes to its own task,
+    several as one relay carrying every id by task."""
+    if len(pending) == 1:
+        return pending[0]
+    batch: dict[str, list[int]] = {}
+    for task, row_id in pending:
+        batch.setdefault(task, []).append(row_id)
+    return RELAY_TASK, batch
+
+
 def _send_parcels(app: Flask, parcels: list[Parcel]) -> bool:
     """The courier's publish: one message for every parcel; True if the broker took it.
 
@@ -211,14 +222,7 @@ def _send_parcels(app: Flask, parcels: list[Parcel]) -> bool:
     request_id = ",".join(origins[:NAMED_REQUESTS])
     if len(origins) > NAMED_REQUESTS:
         request_id += f",+{len(origins) - NAMED_REQUESTS}"
-    argument: int | dict[str, list[int]]
-    if len(parcels) == 1:
-        task, argument = parcels[0].task, parcels[0].row_id
-    else:
-        batch: dict[str, list[int]] = {}
-        for parcel in parcels:
-            batch.setdefault(parcel.task, []).append(parcel.row_id)
-        task, argument = RELAY_TASK, batch
+    task, argument = _message([(p.task, p.row_id) for p in parcels])
     task_id = _send(app, task, argument, request_id, heed_pause=False)
     if task_id is not None:
         log.info("rows %s published as task %s", argument, task_id)
@@ -239,14 +243,11 @@ def _publish_remembered(session: Session) -> None:
         origin = current_request_id()
         handler.hand([Parcel(task, row_id, origin) for task, row_id in pending])
         return
-    if len(pending) == 1:
-        [(task, row_id)] = pending
-        publish([row_id], app, task)
-        return
-    batch: dict[str, list[int]] = {}
-    for task, row_id in pending:
-        batch.setdefault(task, []).append(row_id)
-    relay(batch, app)
+    task, argument = _message(pending)
+    if isinstance(argument, dict):
+        relay(argument, app)
+    else:
+        publish([argument], app, task)
 
 
 def _forget_remembered(session: Session) -> None:

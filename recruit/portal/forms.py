@@ -147,22 +147,15 @@ class WordLimit:
 
 
 def missing_answers(
-    vacancy: Vacancy, application: Application, evidence: Mapping[int, str] | None = None
+    vacancy: Vacancy, application: Application, evidence: Mapping[int, str]
 ) -> list[tuple[str, str]]:
-    """What a saved draft still lacks before it can be sent: (field id, message), page order.
-
-    `evidence` (criterion id -> text) stands in for `application.evidence` when given.
-    """
+    """What a saved draft, with its `evidence` (criterion id -> text), still lacks before it can
+    be sent: (field id, message), in page order."""
     missing: list[tuple[str, str]] = []
     if not application.statement.strip():
         missing.append(("statement", "Enter your supporting statement"))
     for criterion in vacancy.essential_criteria:
-        given = (
-            application.evidence_for(criterion.id)
-            if evidence is None
-            else evidence.get(criterion.id, "")
-        )
-        if not given.strip():
+        if not evidence.get(criterion.id, "").strip():
             missing.append(
                 (evidence_field_name(criterion.id), f"Enter your evidence for: {criterion.text}")
             )

@@ -73,9 +73,9 @@ class ApplyForm:
     application: Application | None
     # What the candidate has stored already, when it was asked for (a posted form).
     stored_bytes: int | None
-    # "Accept and send": the draft's evidence as criterion id -> text, read as plain rows (the
-    # send only checks it); other pages load `application.evidence`.
-    evidence: dict[int, str] | None = None
+    # The draft's evidence, criterion id -> text: read as plain rows for "Accept and send" (the
+    # send only checks it); on the other pages taken from `application.evidence`.
+    evidence: dict[int, str]
 
 
 def _form_query(posted: bool, sending: bool) -> Any:
@@ -128,8 +128,10 @@ def for_apply_form(
     vacancy, open_now, application, held, hooked = row
     if hooked is not None:  # "Accept and send": its webhook event then costs no statement
         webhook_events.remember(WebhookEventType.APPLICATION_SUBMITTED, hooked)
-    evidence = None
-    if sending and application is not None and application.status is ApplicationStatus.DRAFT:
+    evidence: dict[int, str] = {}
+    if application is not None and not sending:
+        evidence = {item.criterion_id: item.text for item in application.evidence}
+    elif application is not None and application.status is ApplicationStatus.DRAFT:
         found = db.session.execute(_EVIDENCE, {"application_id": application.id})
         evidence = {int(criterion_id): str(text) for criterion_id, text in found}
     stored = None if held is None else int(held)
