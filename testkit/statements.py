@@ -29,16 +29,21 @@ def listening(app: Flask, hook: Callable[[str], None]) -> Iterator[None]:
 
 
 @contextmanager
-def before_first(app: Flask, prefix: str, action: Callable[[], None]) -> Iterator[list[bool]]:
-    """Run `action()` once, just before the first statement starting with `prefix` is sent.
+def before_first(
+    app: Flask, prefix: str | tuple[str, ...], action: Callable[[], None]
+) -> Iterator[list[bool]]:
+    """Run `action()` once, just before the first statement starting with `prefix` (or with one
+    of several) is sent.
 
     Yields a list that holds True once the action has run. The action should do its work on a
     connection of its own (`db.engine.begin()`), as another request would.
     """
     done: list[bool] = []
 
+    prefixes = tuple(p.upper() for p in ((prefix,) if isinstance(prefix, str) else prefix))
+
     def hook(statement: str) -> None:
-        if not done and statement.lstrip().upper().startswith(prefix.upper()):
+        if not done and " ".join(statement.split()).upper().startswith(prefixes):
             done.append(True)
             action()
 

@@ -15,7 +15,13 @@ from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import submit
 from tests.support.accounts import log_in
-from tests.support.portal import answers, post_apply, send_application, set_closed
+from tests.support.portal import (
+    announce_submissions,
+    answers,
+    post_apply,
+    send_application,
+    set_closed,
+)
 from tests.support.rows import only_application, outbox, rows
 
 
@@ -80,7 +86,9 @@ def test_accept_and_send_submits_and_confirms_with_the_reference_and_timetable(
     assert 'class="govuk-panel govuk-panel--confirmation"' in page
     assert "Application submitted" in page and application.reference in page
     assert "We have emailed you a confirmation" in page
-    # True: the confirmation is queued to the candidate, in the send's own transaction.
+    # True: the send's own transaction holds the submission notice, from which the worker
+    # queues the confirmation to the candidate.
+    assert announce_submissions(app) == 1
     [confirmation] = outbox(app, "application_received")
     assert confirmation.recipient == candidate.email
     assert "What happens next" in page

@@ -22,7 +22,7 @@ from recruit.notifications.mail import build_message
 from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from tests.support.accounts import log_in
-from tests.support.portal import answers, post_apply, send_application
+from tests.support.portal import announce_submissions, answers, post_apply, send_application
 from tests.support.rows import only_application, outbox
 
 
@@ -99,7 +99,8 @@ def test_submit_records_status_history_and_emails(
     ]
     assert all(submitted.evidence_for(c.id) for c in vacancy.criteria)
 
-    emails = outbox(app)
+    assert announce_submissions(app) == 1
+    emails = [e for e in outbox(app) if e.kind == "email"]
     with app.app_context():
         recruiter_emails = set(
             db.session.scalars(select(User.email).where(User.role == Role.RECRUITER))
@@ -199,6 +200,7 @@ def test_the_receipt_email_labels_both_references(
 ) -> None:
     post_apply(client, vacancy, "submit", answers(vacancy), cv=(pdf_bytes(), "cv.pdf"))
     submitted = only_application(app)
+    assert announce_submissions(app) == 1
     with app.app_context():
         row = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.template == "application_received")

@@ -25,7 +25,14 @@ from recruit.web.receipt import (
 from testkit.documents import pdf_bytes
 from testkit.forms import HeldBody, csrf_token_from
 from testkit.statements import before_first
-from tests.support.portal import answers, post_apply, send_application, set_closed
+from tests.support.portal import (
+    SEND_WRITE,
+    announce_submissions,
+    answers,
+    post_apply,
+    send_application,
+    set_closed,
+)
 from tests.support.rows import only_application, outbox
 
 
@@ -44,7 +51,7 @@ def closing_while_the_decision_waits(app: Flask, vacancy_id: int) -> Iterator[li
                 update(Vacancy).where(Vacancy.id == vacancy_id).values(closes_at=closed[0])
             )
 
-    with before_first(app, "UPDATE applications", close):
+    with before_first(app, SEND_WRITE, close):
         yield closed
 
 
@@ -61,6 +68,7 @@ def test_a_submit_received_before_closing_counts_though_it_is_decided_after(
     assert submitted.status is ApplicationStatus.SUBMITTED
     # Recorded as received: before the closing time, though decided after it.
     assert submitted.submitted_at is not None and submitted.submitted_at < closed[0]
+    assert announce_submissions(app) == 1
     assert len(outbox(app, "application_received")) == 1
 
 

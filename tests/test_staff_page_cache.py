@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,9 +15,16 @@ from werkzeug.test import TestResponse
 
 from recruit.admin.access import ADMIN_ACCESS_EVENT
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, AuditEvent, Base, VacancyRecruiter
+from recruit.models import (
+    WRITES_TABLES_OPTION,
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Base,
+    VacancyRecruiter,
+)
 from recruit.web.staff_pages import UNRELATED_TABLES, staff_cache
-from recruit.web.write_watch import written_table
+from recruit.web.write_watch import written_tables
 from testkit.documents import pdf_bytes
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
@@ -156,16 +164,19 @@ def test_the_unrelated_tables_are_ours_and_leave_out_what_the_lists_show() -> No
 @pytest.mark.parametrize(
     ("statement", "expected"),
     [
-        (update(Application).values(status="draft"), (True, "applications")),
-        (delete(VacancyRecruiter), (True, "vacancy_recruiters")),
-        (text("UPDATE applications SET status = 'draft'"), (True, None)),
-        (text("  delete from scores"), (True, None)),
-        (select(Application.id), (False, None)),
-        (text("SELECT 1"), (False, None)),
+        (update(Application).values(status="draft"), ("applications",)),
+        (delete(VacancyRecruiter), ("vacancy_recruiters",)),
+        (text("UPDATE applications SET status = 'draft'"), (None,)),
+        (text("  delete from scores"), (None,)),
+        (select(Application.id), ()),
+        (text("SELECT 1"), ()),
     ],
 )
-def test_writes_are_told_from_reads(statement: object, expected: tuple[bool, str | None]) -> None:
-    assert written_table(statement) == expected
+def test_writes_are_told_from_reads(statement: Any, expected: tuple[str | None, ...]) -> None:
+    assert written_tables(statement) == expected
+    # A SELECT that writes inside WITH names its tables in an execution option.
+    named = {WRITES_TABLES_OPTION: ("applications", "outbox")}
+    assert written_tables(statement, named) == (*expected, "applications", "outbox")
 
 
 def test_a_flashed_message_shows_once_on_a_fresh_page(

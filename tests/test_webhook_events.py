@@ -34,13 +34,12 @@ from recruit.models import (
 )
 from recruit.outbox.delivery import Verdict, deliver_one
 from recruit.services import pipeline, submitting, vacancies
-from recruit.services.applications import notify_submitted
 from recruit.webhooks import endpoints
 from recruit.webhooks.endpoints import EndpointInput
 from recruit.webhooks.fanout import record_event
 from recruit.webhooks.sending import due_endpoints, pump
 from testkit.factories import Factory
-from testkit.statements import listening
+from tests.support.portal import announce_submissions
 from tests.support.webhooks import Receiver, receiver
 
 ALL = (
@@ -285,26 +284,20 @@ def test_a_switched_off_endpoint_gets_nothing(app: Flask, make: Factory, hook: R
 
 
 @pytest.mark.parametrize("subscribed", [True, False])
-def test_submitting_emits_with_no_statement_of_its_own(
+def test_a_send_emits_application_submitted_when_its_notice_is_announced(
     app: Flask, make: Factory, hook: Receiver, subscribed: bool
 ) -> None:
-    """The apply form's one read tells whether an endpoint wants `application.submitted`, so
-    queuing it (or not) at the submit sends no SQL of its own: the row joins the emails' INSERT."""
+    """The send writes only its notice; the worker's announcement emits the event, if an
+    endpoint then wants it, with the emails."""
     _, vacancy, _, _ = world(make)
     register(app, make, hook.url, events=ALL if subscribed else ("vacancy.closed",))
     candidate = make.candidate()
     draft = make.application(candidate.id, vacancy.id, status=ApplicationStatus.DRAFT)
-    sent: list[str] = []
     with app.app_context():
-        form = submitting.for_apply_form(vacancy.reference, candidate.id, None, sending=True)
-        assert form is not None and form.application is not None
-        application = db.session.get(Application, draft.id)
-        assert application is not None
-        _ = (application.vacancy.recruiters, application.candidate)
-        with listening(app, sent.append):
-            notify_submitted(application)
+        assert submitting.send_draft(draft.id, candidate.id, None)
         db.session.commit()
-    assert sent == []
+    assert webhook_rows(app) == []
+    assert announce_submissions(app) == 1
     rows = webhook_rows(app)
     if not subscribed:
         assert rows == []

@@ -15,7 +15,14 @@ from recruit.models.application import (
     StoredFile,
 )
 from recruit.models.audit import AuditEvent
-from recruit.models.base import Base, UTCDateTime, db_moment, db_now, utcnow
+from recruit.models.base import (
+    WRITES_TABLES_OPTION,
+    Base,
+    UTCDateTime,
+    db_moment,
+    db_now,
+    utcnow,
+)
 from recruit.models.export import ExportDownload, ExportFormat, ExportJob, ExportStatus
 from recruit.models.monitoring import MonitoringReportJob, MonitoringResponse, MonitoringTally
 from recruit.models.outbox import OutboxMessage, OutboxStatus
@@ -56,6 +63,7 @@ from recruit.models.webhooks import (
 
 __all__ = [
     "STAFF_ROLES",
+    "WRITES_TABLES_OPTION",
     "AccessChannel",
     "AccessPackDownload",
     "AccessRequest",

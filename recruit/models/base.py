@@ -24,6 +24,12 @@ NAMING_CONVENTION = {
 }
 
 
+# The execution option by which a statement that writes only inside WITH (a SELECT whose
+# common table expressions insert or update) names the tables it writes, for those who watch
+# writes at the connection (recruit.web.write_watch), which cannot see into WITH cheaply.
+WRITES_TABLES_OPTION = "recruit_writes_tables"
+
+
 class Base(DeclarativeBase):
     """Base class for every model, carrying the constraint naming convention."""
 

@@ -36,6 +36,7 @@ from recruit.models import OutboxMessage
 from recruit.notifications.mail import PermanentMailError, TransientMailError, build_message
 from recruit.outbox.store import MAX_RETRY_DELAY, claim, mark_failed, mark_retry, record_sent
 from recruit.services.resets import fulfil_reset_request, is_reset_request
+from recruit.services.submission_notices import announce, is_submission_notice
 from recruit.webhooks.fanout import is_webhook_event, record_event
 
 # The database went away (restart, failover, network): worth trying again shortly.
@@ -123,6 +124,8 @@ def _claim_and_send(
         return fulfil(outbox_id, row), None
     if is_webhook_event(row):
         return fan_out_event(outbox_id, row), None
+    if is_submission_notice(row):
+        return announce_submission(outbox_id, row), None
     # Read now: after the claim's commit the row is expired, and reloading it would need the
     # database, which may be gone by the time the email has left.
     sent = (outbox_id, dict(row.payload or {}))
@@ -261,6 +264,14 @@ def fan_out_event(outbox_id: int, row: OutboxMessage) -> Outcome:
     db.session.commit()
     log.info("webhook event row %s: %s endpoints", outbox_id, endpoints)
     return Outcome(Verdict.SENT, detail=f"webhook {row.template}")
+
+
+def announce_submission(outbox_id: int, row: OutboxMessage) -> Outcome:
+    """Turn a submission notice into its emails and webhook (published after commit)."""
+    done = announce(row)
+    db.session.commit()
+    log.info("submission notice %s: %s", outbox_id, done)
+    return Outcome(Verdict.SENT, detail=f"submission {done}")
 
 
 def give_up(row: OutboxMessage, error: str) -> Outcome:

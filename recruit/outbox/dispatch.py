@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from celery import Celery
@@ -191,6 +192,13 @@ def _send(
         log.warning("broker unavailable (%s); publishing paused", exc.__class__.__name__)
         return None
     return str(result.id)
+
+
+def remember_inserted(session: Session, model: type, row_ids: Sequence[int]) -> None:
+    """Hand rows of `model` inserted with SQL of their own (not through the session's objects)
+    to the worker after this session commits, as a flush's new rows are."""
+    task = TASK_FOR_NEW_ROW[model]
+    session.info.setdefault(_PENDING_KEY, set()).update((task, row_id) for row_id in row_ids)
 
 
 def _remember_new_rows(session: Session, flush_context: Any) -> None:

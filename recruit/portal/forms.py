@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
 
-from recruit.models import Application, Vacancy
+from recruit.models import Vacancy
 from recruit.models.adjustments import ADJUSTMENT_CHARS
 from recruit.services.applications import word_count
 from recruit.taxonomy import SECTORS, THEMES
@@ -147,19 +147,20 @@ class WordLimit:
 
 
 def missing_answers(
-    vacancy: Vacancy, application: Application, evidence: Mapping[int, str]
+    statement: str, has_cv: bool, essential: Iterable[tuple[int, str]], evidence: Mapping[int, str]
 ) -> list[tuple[str, str]]:
-    """What a saved draft, with its `evidence` (criterion id -> text), still lacks before it can
-    be sent: (field id, message), in page order."""
+    """What a saved draft still lacks before it can be sent: (field id, message), in page order.
+
+    `essential` is the vacancy's essential criteria as (id, text); `evidence` the draft's
+    evidence by criterion id.
+    """
     missing: list[tuple[str, str]] = []
-    if not application.statement.strip():
+    if not statement.strip():
         missing.append(("statement", "Enter your supporting statement"))
-    for criterion in vacancy.essential_criteria:
-        if not evidence.get(criterion.id, "").strip():
-            missing.append(
-                (evidence_field_name(criterion.id), f"Enter your evidence for: {criterion.text}")
-            )
-    if application.cv_file_id is None:
+    for criterion_id, text in essential:
+        if not evidence.get(criterion_id, "").strip():
+            missing.append((evidence_field_name(criterion_id), f"Enter your evidence for: {text}"))
+    if not has_cv:
         missing.append(("cv", "Upload your CV"))
     return missing
 

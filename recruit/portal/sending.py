@@ -10,11 +10,10 @@ from werkzeug.wrappers import Response
 
 from recruit.extensions import db
 from recruit.models import Application, ApplicationStatus, Vacancy
-from recruit.portal.applying import already_sent, refused
+from recruit.portal.applying import already_sent
 from recruit.portal.blueprint import bp
 from recruit.portal.forms import SendForm, missing_answers
 from recruit.services import adjustments, applications, guarantee, submitting
-from recruit.services.applications import ApplicationClosedError
 from recruit.web.authz import candidate_required
 from recruit.web.receipt import received_at
 
@@ -46,17 +45,18 @@ def _page(
     return (html, 400) if refused else html
 
 
-def _send(
-    vacancy: Vacancy, draft: Application, form: SendForm, received: datetime | None
-) -> Response | None:
-    """Submit the saved draft; None when refused (the form then carries the reason)."""
-    try:
-        submitting.send(draft, current_user._get_current_object(), received)
-    except ApplicationClosedError as exc:
-        return refused(exc, vacancy, form, _after_sent)
-    application_id = draft.id
+def _sent(reference: str, received: datetime | None) -> Response | None:
+    """Submit the saved draft if it is complete, still a draft and received before closing;
+    None when it was not sent (the page then says why)."""
+    draft = submitting.draft_to_send(reference, current_user.id)
+    if draft is None or missing_answers(
+        draft.statement, draft.has_cv, draft.essential, draft.evidence
+    ):
+        return None
+    if not submitting.send_draft(draft.application_id, current_user.id, received):
+        return None
     db.session.commit()
-    return redirect(url_for("portal.submitted", application_id=application_id))
+    return redirect(url_for("portal.submitted", application_id=draft.application_id))
 
 
 @bp.route("/vacancies/<reference>/apply/check", methods=["GET", "POST"])
@@ -65,11 +65,17 @@ def check_answers(reference: str) -> View:
     """Check the saved answers, with links to change each; "Accept and send" submits them.
 
     The send carries no answers: it submits the draft as saved, and it is judged by its own
-    receipt, so a candidate who presses it before the closing time has applied on time.
+    receipt, so a candidate who presses it before the closing time has applied on time. Its
+    form token was checked before the view ran (CSRFProtect). A send that is refused writes
+    nothing, and the page is then read as for a GET to say why.
     """
     received = received_at()
     sending = request.method == "POST"
-    found = submitting.for_apply_form(reference, current_user.id, received, sending=sending)
+    if sending:
+        sent = _sent(reference, received)
+        if sent is not None:
+            return sent
+    found = submitting.for_apply_form(reference, current_user.id, received)
     if found is None:
         abort(404)
     vacancy, is_open, draft = found.vacancy, found.is_open, found.application
@@ -80,13 +86,12 @@ def check_answers(reference: str) -> View:
     if not is_open and not sending:
         return render_template("portal/apply_closed.html", vacancy=vacancy, application=draft)
     form = SendForm()
-    missing = missing_answers(vacancy, draft, found.evidence)
+    essential = tuple((c.id, c.text) for c in vacancy.essential_criteria)
+    missing = missing_answers(
+        draft.statement, draft.cv_file_id is not None, essential, found.evidence
+    )
     if sending and not is_open:
         form.form_errors.append(applications.closed_message(vacancy))
-    elif sending and form.validate_on_submit() and not missing:
-        sent = _send(vacancy, draft, form, received)
-        if sent is not None:
-            return sent
     return _page(vacancy, draft, form, missing)
 
 

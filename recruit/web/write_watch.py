@@ -4,14 +4,16 @@ Every statement a Session runs goes through a Connection, whatever the path: a f
 insert()/update()/delete(), or Core DML on `session.connection()` (the guarded submit). So the
 written tables are noted at the Connection (`after_execute`), for the Session whose transaction
 opened it (`after_begin`), and the Session's `after_commit` renews the version of every cache
-whose pages those tables date. Connections no Session opened (the session store, an export's
-progress) are not watched: they write only tables no cached page shows.
+whose pages those tables date. A SELECT that writes inside WITH (the submit on PostgreSQL)
+names the tables it writes in the WRITES_TABLES_OPTION execution option. Connections no
+Session opened (the session store, an export's progress) are not watched: they write only
+tables no cached page shows.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 from weakref import WeakKeyDictionary
@@ -20,6 +22,8 @@ from flask import current_app
 from sqlalchemy import Delete, Insert, TextClause, Update, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
+
+from recruit.models import WRITES_TABLES_OPTION
 
 log = logging.getLogger(__name__)
 
@@ -63,30 +67,38 @@ def add_watch(watch: Watch) -> None:
             event.listen(target, name, listener)
 
 
-def written_table(statement: object) -> tuple[bool, str | None]:
-    """Whether `statement` writes, and the table it writes (None when it cannot be told)."""
+def written_tables(
+    statement: object, options: Mapping[str, Any] | None = None
+) -> tuple[str | None, ...]:
+    """The tables `statement` writes (None for one that cannot be told); () when it reads."""
+    named: tuple[str, ...] = tuple((options or {}).get(WRITES_TABLES_OPTION, ()))
     if isinstance(statement, Insert | Update | Delete):
-        return True, getattr(statement.table, "name", None)
+        return (getattr(statement.table, "name", None), *named)
     if isinstance(statement, TextClause):
         words = statement.text.split(None, 1)
-        return bool(words) and words[0].upper() in _WRITING_WORDS, None
-    return False, None
+        return (None, *named) if words and words[0].upper() in _WRITING_WORDS else named
+    return named
 
 
 def _opened(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
     _OWNERS[connection] = session.info
 
 
-def _executed(connection: Connection, statement: object, *_: Any) -> None:
+def _executed(
+    connection: Connection,
+    statement: object,
+    multiparams: Any,
+    params: Any,
+    options: Mapping[str, Any],
+    result: Any,
+) -> None:
     info = _OWNERS.get(connection)
     if info is None:
         return
-    writes, table = written_table(statement)
-    if not writes:
-        return
-    for watch in _WATCHES:
-        if watch.extension not in info and watch.dates(table):
-            info[watch.extension] = True
+    for table in written_tables(statement, options):
+        for watch in _WATCHES:
+            if watch.extension not in info and watch.dates(table):
+                info[watch.extension] = True
 
 
 def _bump_after_commit(session: Session) -> None:

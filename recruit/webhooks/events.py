@@ -1,13 +1,12 @@
 """Emitting webhook events: an outbox row of kind `webhook`, only if an endpoint wants it.
 
-The row rides the caller's transaction (and a first submit's one multi-row outbox INSERT), is
-published after commit like an email, and a worker turns it into a `webhook_events` row and
-one delivery per subscribed endpoint (`recruit.webhooks.fanout`). Payloads carry ids, the
-event's facts and links back to the API: never a name, an email address or CV content.
+The row rides the caller's transaction (a submit's rides the worker's, which announces the
+submission: recruit.services.submission_notices), is published after commit like an email,
+and a worker turns it into a `webhook_events` row and one delivery per subscribed endpoint
+(`recruit.webhooks.fanout`). Payloads carry ids, the event's facts and links back to the API:
+never a name, an email address or CV content.
 
-Whether any active endpoint subscribes is asked once per transaction; the first-submit hot
-path reads the answer with its one SELECT (`wanted_column`) and hands it over with `remember`,
-so emitting adds no statement there.
+Whether any active endpoint subscribes is asked once per transaction.
 """
 
 from __future__ import annotations
@@ -37,17 +36,12 @@ _WANTED_KEY = "recruit.webhooks.wanted"
 
 
 def wanted_column(event_type: WebhookEventType) -> ColumnElement[bool]:
-    """SQL: whether an active endpoint subscribes to `event_type` (for another query's SELECT)."""
+    """SQL: whether an active endpoint subscribes to `event_type`."""
     return exists().where(
         WebhookSubscription.event == event_type.value,
         WebhookSubscription.endpoint_id == WebhookEndpoint.id,
         WebhookEndpoint.active.is_(True),
     )
-
-
-def remember(event_type: WebhookEventType, is_wanted: bool) -> None:
-    """Note for this transaction whether `event_type` is wanted, read by another query."""
-    db.session.info.setdefault(_WANTED_KEY, {})[event_type.value] = bool(is_wanted)
 
 
 def wanted(event_type: WebhookEventType) -> bool:

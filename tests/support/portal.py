@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from email.message import EmailMessage
 from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
 from recruit.extensions import db
-from recruit.models import Vacancy, utcnow
+from recruit.models import OutboxMessage, OutboxStatus, Vacancy, utcnow
+from recruit.outbox.delivery import Verdict, deliver_one
+from recruit.services.submission_notices import NOTICE_KIND
 from testkit.factories import Factory
 from testkit.forms import csrf_token_from, submit
 from tests.support.accounts import log_in
@@ -90,3 +93,28 @@ def set_closed(app: Flask, vacancy_id: int, ago: timedelta = timedelta(seconds=5
             update(Vacancy).where(Vacancy.id == vacancy_id).values(closes_at=utcnow() - ago)
         )
         db.session.commit()
+
+
+# The send's write: the guarded UPDATE on its own (SQLite), or heading the one statement that
+# also writes the history row and the submission notice (PostgreSQL).
+SEND_WRITE = ("UPDATE applications", "WITH sent AS (UPDATE applications")
+
+
+def _no_email(message: EmailMessage) -> None:
+    raise AssertionError(f"a submission notice sent an email: {message['Subject']}")
+
+
+def announce_submissions(app: Flask) -> int:
+    """Act on every pending submission notice with the worker's own delivery code, as a worker
+    would after a send; the emails and webhook each send leads to are then in the outbox.
+    Returns how many notices there were."""
+    with app.app_context():
+        pending = db.session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.kind == NOTICE_KIND, OutboxMessage.status == OutboxStatus.PENDING
+            )
+        ).all()
+        for notice_id in pending:
+            assert deliver_one(notice_id, _no_email).verdict is Verdict.SENT
+        db.session.remove()
+    return len(pending)
