@@ -4,9 +4,9 @@ Run as ``.venv/bin/python -m bench.handoff [--submits 1000]``; ``run()`` is what
 calls. In this one process, against a throwaway PostgreSQL database and the Redis at
 ``RECRUIT_BENCH_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``), it times alternately:
 
-- **product**: the outbox rows one submit writes (the candidate's confirmation and one email
-  to each of two recruiters, queued through ``recruit.outbox.store`` with the catalog's own
-  payloads), the commit, and the after-commit publish: one multi-row INSERT, one message;
+- **product**: the outbox row one submit writes (its submission notice, which a worker turns
+  into the candidate's confirmation and the recruiters' emails), the commit, and the
+  after-commit publish: one INSERT, one message;
 - **baseline**: one ``.delay()`` of a trivial task, through a Celery app with the same
   settings and the same Redis.
 
@@ -25,7 +25,6 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import redis
 from celery import Celery
@@ -35,9 +34,8 @@ from sqlalchemy import create_engine
 from recruit import create_app
 from recruit.celery_config import celery_settings
 from recruit.extensions import db
-from recruit.models import Application, Base, User
-from recruit.notifications import catalog
-from recruit.outbox.store import enqueue_email
+from recruit.models import Base, OutboxMessage
+from recruit.services.submission_notices import notice_values
 from testkit.databases import postgres_database
 from testkit.factories import Factory
 
@@ -45,8 +43,6 @@ REDIS_URL = os.environ.get("RECRUIT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"
 ROUND = 50  # submits per side before switching to the other
 WARM_UP = 20
 TIME_LIMIT = 240.0  # seconds for the measured rounds, both sides together
-
-Email = tuple[str, str, dict[str, Any]]
 
 
 def _app(url: str, instance: str, queue: str) -> Flask:
@@ -63,30 +59,26 @@ def _app(url: str, instance: str, queue: str) -> Flask:
     )
 
 
-def submit_emails(app: Flask) -> list[Email]:
-    """What one submit queues: the catalog's templates, recipients and payloads, not kept."""
+def submitted_application(app: Flask) -> int:
+    """An application whose notice the product side hands over, again and again."""
     make = Factory(app)
     recruiters = (make.recruiter().id, make.recruiter().id)
     vacancy = make.vacancy(closes_in=timedelta(hours=2), recruiter_ids=recruiters)
     person = make.candidate()
-    created = make.application(person.id, vacancy.id)
-    with app.test_request_context():
-        application = db.session.get_one(Application, created.id)
-        rows = [catalog.application_received(application)]
-        rows += [
-            catalog.new_application(application, db.session.get_one(User, r)) for r in recruiters
-        ]
-        emails = [(row.template, row.recipient, dict(row.payload)) for row in rows]
-        db.session.rollback()
-    return emails
+    return int(make.application(person.id, vacancy.id).id)
 
 
-def _product(app: Flask, emails: list[Email]) -> Callable[[], None]:
+def _product(app: Flask, application_id: int) -> Callable[[], None]:
+    kind, template, status = notice_values()
+
     def hand_over() -> None:
         with app.app_context():
-            for template, recipient, payload in emails:
-                enqueue_email(template, recipient, **payload)
-            db.session.commit()  # one INSERT of every row, then one publish after the commit
+            payload = {"application_id": application_id}
+            notice = OutboxMessage(
+                kind=kind, template=template, recipient="", payload=payload, status=status
+            )
+            db.session.add(notice)
+            db.session.commit()  # one INSERT, then one publish after the commit
 
     return hand_over
 
@@ -151,9 +143,9 @@ def run(submits: int = 1000) -> list[str]:
             Base.metadata.create_all(engine)
             engine.dispose()
             app = _app(url, instance, ours_queue)
-            emails = submit_emails(app)
+            application_id = submitted_application(app)
             client, baseline = _baseline(app, raw_queue)
-            ours, theirs, done = _alternate(_product(app, emails), baseline, submits)
+            ours, theirs, done = _alternate(_product(app, application_id), baseline, submits)
             published = redis.Redis.from_url(REDIS_URL).llen(ours_queue)
             client.close()
             with app.app_context():
