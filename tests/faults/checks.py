@@ -12,23 +12,29 @@ from recruit.models import Application, ApplicationStatus, OutboxMessage, Outbox
 from tests.faults.stack import Stack
 
 
-def outbox_counts(stack: Stack) -> tuple[dict[str, int], int]:
-    """Rows per status, and attempts summed over every row."""
+def outbox_counts(stack: Stack, kind: str | None = "email") -> tuple[dict[str, int], int]:
+    """Rows of `kind` (every kind for None) per status, and their attempts summed.
+
+    Emails by default: a submit also writes a submission notice, from which the worker queues
+    its emails (recruit.services.submission_notices).
+    """
+    where = [] if kind is None else [OutboxMessage.kind == kind]
     with stack.app.app_context():
         rows = db.session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            select(OutboxMessage.status, func.count()).where(*where).group_by(OutboxMessage.status)
         ).all()
-        attempts = db.session.scalar(select(func.sum(OutboxMessage.attempts))) or 0
+        attempts = db.session.scalar(select(func.sum(OutboxMessage.attempts)).where(*where)) or 0
         db.session.rollback()
     return {OutboxStatus(s).value: int(n) for s, n in rows}, int(attempts)
 
 
 def wait_all_sent(stack: Stack, expected: int, bound: float) -> float:
-    """Wait until `expected` rows are sent and nothing else is left; return the seconds taken."""
+    """Wait until `expected` emails are sent and no row of any kind is left; the seconds taken."""
     began = time.monotonic()
     while time.monotonic() - began < bound:
-        counts, _ = outbox_counts(stack)
-        if counts.get("sent", 0) >= expected and sum(counts.values()) == counts.get("sent", 0):
+        emails, _ = outbox_counts(stack)
+        every, _ = outbox_counts(stack, None)
+        if emails.get("sent", 0) >= expected and sum(every.values()) == every.get("sent", 0):
             break
         time.sleep(1)
     return round(time.monotonic() - began, 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from recruit.services.submission_notices import NOTICE_KIND
 from testkit.factories import Factory
 from testkit.people import bulk_users
 from tests.faults.checks import duplicates, outbox_counts, submitted_per_candidate, wait_all_sent
@@ -67,6 +68,7 @@ def test_the_web_answers_503_then_recovers_and_loses_nothing(tmp_path: Path) -> 
         applied = submitted_per_candidate(stack, vacancy.id)
         drained = wait_all_sent(stack, 2 * len(applied), DELIVERY_BOUND)
         counts, attempts = outbox_counts(stack)
+        notices, _ = outbox_counts(stack, NOTICE_KIND)
         ids = stack.mail.message_ids()
         same = all(p.alive and p.proc.pid == pids[p.name] for p in stack.processes())
     record(
@@ -88,6 +90,7 @@ def test_the_web_answers_503_then_recovers_and_loses_nothing(tmp_path: Path) -> 
             "duplicate Message-IDs": duplicates(ids),
             "send attempts": attempts,
             "outbox": counts,
+            "submission notices": notices,
             "drained (s)": drained,
             "processes restarted": not same,
         },
@@ -97,6 +100,7 @@ def test_the_web_answers_503_then_recovers_and_loses_nothing(tmp_path: Path) -> 
     assert health["status"] == "ok"
     assert sum(applied.values()) == CANDIDATES and set(applied.values()) == {1}
     assert sum(outcome.values()) == CANDIDATES
+    assert notices == {"sent": CANDIDATES}
     assert counts == {"sent": 2 * CANDIDATES}
     assert len(ids) == 2 * CANDIDATES and duplicates(ids) == 0
     assert same

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from recruit.services.submission_notices import NOTICE_KIND
 from testkit.factories import Factory
 from testkit.people import bulk_users
 from tests.faults.checks import (
@@ -75,6 +76,7 @@ def test_the_web_accepts_applications_and_every_email_arrives(mode: str, tmp_pat
         applied = submitted_per_candidate(stack, vacancy.id)
         drained = wait_all_sent(stack, 2 * len(applied), DELIVERY_BOUND)
         counts, attempts = outbox_counts(stack)
+        notices, _ = outbox_counts(stack, NOTICE_KIND)
         ids = stack.mail.message_ids()
         alive = stack.worker.alive and stack.worker.proc.pid == worker_pid
         applications = sum(applied.values())
@@ -95,6 +97,7 @@ def test_the_web_accepts_applications_and_every_email_arrives(mode: str, tmp_pat
             "duplicate Message-IDs": duplicates(ids),
             "send attempts": attempts,
             "outbox": counts,
+            "submission notices": notices,
             "drained after recovery (s)": drained,
             "worker restarted": not alive,
         },
@@ -102,6 +105,7 @@ def test_the_web_accepts_applications_and_every_email_arrives(mode: str, tmp_pat
     assert tally.five_xx == 0, tally.server_errors
     assert during > 0
     assert applications == CANDIDATES and set(applied.values()) == {1}
+    assert notices == {"sent": CANDIDATES}
     assert counts == {"sent": 2 * CANDIDATES}, log_tails(stack)
     assert len(ids) == 2 * CANDIDATES and duplicates(ids) == 0
     assert alive
