@@ -42,7 +42,7 @@ from testkit.people import bulk_users
 
 # Prepared submits for P1 ("Accept and send" of drafts saved while preparing): more than the
 # product can take in the window (a thread that runs out stops early; the '#' line says so).
-SUBMITS = int(os.environ.get("BENCH_SUBMITS", "3000"))
+SUBMITS = int(os.environ.get("BENCH_SUBMITS", "6000"))
 BURST, AFTER_CLOSE, BURST_WINDOW = 1000, 50, 10.0
 BOARD_SIZES = (100, 10_000)
 # The status code in a gunicorn access log line (gunicorn.conf.py's access_log_format).

@@ -222,3 +222,16 @@ def test_a_send_received_after_closing_is_refused_by_the_guarded_update(
         [row] = db.session.scalars(select(Application)).all()
         assert row.status is ApplicationStatus.DRAFT and row.submitted_at is None
     assert rows(app, StatusChange) == [] and outbox(app) == []
+
+
+def test_a_send_without_the_form_token_is_refused_and_submits_nothing(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    """The send builds no form: CSRFProtect checks its token before the view runs."""
+    save_and_continue(client, vacancy)
+    for token in (None, "forged-token"):
+        data = {} if token is None else {"csrf_token": token}
+        response = client.post(f"/vacancies/{vacancy.reference}/apply/check", data=data)
+        assert response.status_code == 400
+    assert only_application(app).status is ApplicationStatus.DRAFT
+    assert rows(app, StatusChange) == [] and outbox(app) == []
