@@ -33,6 +33,7 @@ from recruit.models import (
     utcnow,
 )
 from recruit.models.session import WebSession
+from recruit.services import submitting
 from recruit.tasknames import DELIVER_TASK
 from testkit.documents import pdf_bytes
 from testkit.forms import csrf_token_from
@@ -235,3 +236,42 @@ def test_a_send_without_the_form_token_is_refused_and_submits_nothing(
         assert response.status_code == 400
     assert only_application(app).status is ApplicationStatus.DRAFT
     assert rows(app, StatusChange) == [] and outbox(app) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_refused_send_ends_its_transaction_before_the_page_is_read(
+    app: Flask, client: FlaskClient, candidate: SimpleNamespace, vacancy: SimpleNamespace
+) -> None:
+    """On SQLite even an UPDATE that matched no row holds the write lock until its transaction
+    ends: a late click must not keep other writers waiting while its page is rendered."""
+    token = save_and_continue(client, vacancy)
+    with app.app_context():
+        db.session.execute(
+            update(Vacancy)
+            .where(Vacancy.id == vacancy.id)
+            .values(closes_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+
+    def another_writer() -> None:
+        # Another request's write, while this one reads its page: it must not wait on a lock.
+        with db.engine.connect() as other:
+            other.exec_driver_sql("PRAGMA busy_timeout = 0")
+            other.execute(update(Vacancy).where(Vacancy.id == vacancy.id).values(title="Renamed"))
+            other.commit()
+
+    with before_first(app, "SELECT vacancies", another_writer) as wrote:
+        response = accept_and_send(client, vacancy, token)
+    assert wrote and response.status_code == 400
+    assert only_application(app).status is ApplicationStatus.DRAFT
+
+
+def test_the_send_submits_only_the_senders_own_draft(
+    app: Flask, make: Any, vacancy: SimpleNamespace
+) -> None:
+    owner, other = make.candidate(), make.candidate()
+    draft = make.application(owner.id, vacancy.id, status=ApplicationStatus.DRAFT)
+    with app.app_context():
+        assert not submitting.send_draft(draft.id, other.id, None)
+        db.session.rollback()
+    assert only_application(app).status is ApplicationStatus.DRAFT

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from recruit.exports import jobs
 from recruit.extensions import db
@@ -296,6 +296,13 @@ def test_a_send_emits_application_submitted_when_its_notice_is_announced(
     with app.app_context():
         assert submitting.send_draft(draft.id, candidate.id, None)
         db.session.commit()
+        # Withdrawn before a worker announced the send: the event still tells of a submit.
+        db.session.execute(
+            update(Application)
+            .where(Application.id == draft.id)
+            .values(status=ApplicationStatus.WITHDRAWN)
+        )
+        db.session.commit()
     assert webhook_rows(app) == []
     assert announce_submissions(app) == 1
     rows = webhook_rows(app)
@@ -305,6 +312,7 @@ def test_a_send_emits_application_submitted_when_its_notice_is_announced(
     [row] = rows
     assert row.template == "application.submitted"
     assert row.payload["application"]["id"] == draft.id
+    assert row.payload["application"]["status"] == "submitted"
 
 
 def test_an_export_made_ready_emits_export_ready(

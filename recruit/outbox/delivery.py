@@ -2,9 +2,12 @@
 tasks.
 
 `deliver_one` claims the row, applies the attempt ceiling, commits the claim before the slow
-network call, sends, and records what happened. It answers with an `Outcome`; the task only
-turns that into a return value or a Celery retry. The sending itself is passed in, so this
-module decides what to do and the worker decides how email leaves.
+network call, sends, and records what happened. A row that is work rather than an email (a
+reset request, a webhook event, a submission notice) is acted on and marked sent in the
+claim's own transaction: nothing leaves the database, so there is nothing to commit first.
+It answers with an `Outcome`; the task only turns that into a return value or a Celery retry.
+The sending itself is passed in, so this module decides what to do and the worker decides how
+email leaves.
 
 `deliver_batch` does the same for a run of rows with one database commit per email instead of
 two: the record that email N went out rides in the transaction that claims email N+1, which

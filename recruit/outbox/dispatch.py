@@ -4,9 +4,9 @@ The web tier never imports `worker/`: it publishes by stable task name through a
 client configured from the same settings as the worker.
 
 A commit publishes at most one message. A single new row goes straight to its task; several
-(a submit writes a confirmation and one email per recruiter) go as one relay message carrying
-every row id, and the worker's relay task (`fan_out`) hands each row to its own task. The sweep
-still republishes any row that no worker took, however it was first handed over.
+(announcing a submit writes a confirmation and one email per recruiter) go as one relay message
+carrying every row id, and the worker's relay task (`fan_out`) hands each row to its own task.
+The sweep still republishes any row that no worker took, however it was first handed over.
 
 A commit made while serving a request gives its rows to the process's courier
 (recruit.outbox.courier) instead, which publishes from a thread of its own: the request never

@@ -54,6 +54,9 @@ def _sent(reference: str, received: datetime | None) -> Response | None:
     ):
         return None
     if not submitting.send_draft(draft.application_id, current_user.id, received):
+        # It wrote nothing; end the transaction now, as on SQLite even an UPDATE that matched
+        # no row holds the database's write lock until it ends.
+        db.session.rollback()
         return None
     db.session.commit()
     return redirect(url_for("portal.submitted", application_id=draft.application_id))

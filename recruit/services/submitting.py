@@ -190,6 +190,7 @@ _SUBMIT: Final = (
     update(_APPLICATIONS)
     .where(
         _APP.id == bindparam("the_id", type_=Integer),
+        _APP.candidate_id == bindparam("sender_id", type_=Integer),
         _APP.status == ApplicationStatus.DRAFT,
         exists().where(Vacancy.id == _APP.vacancy_id, _OPEN),
     )
@@ -275,8 +276,8 @@ _NOTICE_ROW: Final = (
 
 
 def send_draft(application_id: int, candidate_id: int, received_at: datetime | None) -> bool:
-    """Submit the saved draft as it stands, if it is still a draft and the request was
-    received (`received_at`) before closing; False when it was not, and nothing was written.
+    """Submit the candidate's saved draft as it stands, if it is still a draft and the request
+    was received (`received_at`) before closing; False when it was not, and nothing was written.
 
     The history row and the submission notice are written with it; the notice is handed to
     the worker after the caller commits. The caller checks the answers first.

@@ -96,9 +96,13 @@ def application_ref(application: Application) -> dict[str, Any]:
 
 
 def application_submitted(application: Application) -> OutboxMessage | None:
-    """Emit `application.submitted` for a just-submitted application."""
-    data = {"application": application_ref(application)}
-    return emit(WebhookEventType.APPLICATION_SUBMITTED, data)
+    """Emit `application.submitted` for a submitted application.
+
+    A worker emits it when it announces the submit, which may be after the application has
+    moved on (withdrawn, say): the event still says what happened, a submit.
+    """
+    reference = application_ref(application) | {"status": ApplicationStatus.SUBMITTED.value}
+    return emit(WebhookEventType.APPLICATION_SUBMITTED, {"application": reference})
 
 
 def stage_changed(
