@@ -35,7 +35,7 @@ from recruit import create_app
 from recruit.celery_config import celery_settings
 from recruit.extensions import db
 from recruit.models import Base, OutboxMessage
-from recruit.services.submission_notices import notice_values
+from recruit.services.submission_notices import NOTICE_KIND, NOTICE_TEMPLATE
 from testkit.databases import postgres_database
 from testkit.factories import Factory
 
@@ -69,13 +69,11 @@ def submitted_application(app: Flask) -> int:
 
 
 def _product(app: Flask, application_id: int) -> Callable[[], None]:
-    kind, template, status = notice_values()
-
     def hand_over() -> None:
         with app.app_context():
             payload = {"application_id": application_id}
             notice = OutboxMessage(
-                kind=kind, template=template, recipient="", payload=payload, status=status
+                kind=NOTICE_KIND, template=NOTICE_TEMPLATE, recipient="", payload=payload
             )
             db.session.add(notice)
             db.session.commit()  # one INSERT, then one publish after the commit

@@ -17,17 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from recruit.extensions import db
-from recruit.models import Application, OutboxMessage, OutboxStatus, Vacancy
+from recruit.models import Application, OutboxMessage, Vacancy
 from recruit.outbox.store import mark_sent
 from recruit.services.applications import notify_submitted
 
 NOTICE_KIND: Final = "submitted"
 NOTICE_TEMPLATE: Final = "application_submitted"
-
-
-def notice_values() -> tuple[str, str, OutboxStatus]:
-    """A new notice's kind, template and status (the submit writes it with SQL of its own)."""
-    return NOTICE_KIND, NOTICE_TEMPLATE, OutboxStatus.PENDING
 
 
 def is_submission_notice(row: OutboxMessage) -> bool:

@@ -47,6 +47,7 @@ from recruit.models import (
     CriterionEvidence,
     CriterionKind,
     OutboxMessage,
+    OutboxStatus,
     StatusChange,
     UTCDateTime,
     Vacancy,
@@ -54,7 +55,7 @@ from recruit.models import (
     utcnow,
 )
 from recruit.outbox.dispatch import remember_inserted
-from recruit.services.submission_notices import notice_values
+from recruit.services.submission_notices import NOTICE_KIND, NOTICE_TEMPLATE
 from recruit.services.vacancy_search import PUBLIC_STATUSES, open_at
 from recruit.uploads import stored_bytes_query
 
@@ -235,13 +236,12 @@ _NOTICE_COLUMNS: Final = [
 
 def _notice_values(source: Any) -> Any:
     """The submission notice's columns, one row per row of `source`."""
-    kind, template, status = notice_values()
     return select(
-        literal(kind),
-        literal(template),
+        literal(NOTICE_KIND),
+        literal(NOTICE_TEMPLATE),
         literal(""),
         bindparam("payload", type_=_OUTBOX.c.payload.type),
-        literal(status, _OUTBOX.c.status.type),
+        literal(OutboxStatus.PENDING, _OUTBOX.c.status.type),
         literal(0),
         bindparam("now", type_=UTCDateTime()),
     ).select_from(source)
