@@ -45,8 +45,11 @@ def type_into(page: Page, target: Locator, text: str) -> None:
 
 def choose_file(page: Page, target: Locator, files: list[dict[str, object]]) -> None:
     """Tab to a file input, open its chooser with Space and pick `files`."""
-    tab_to(page, target)
+    # Playwright turns the browser's chooser interception on without awaiting it; a key pressed
+    # straight after can reach the page first, and then the chooser is never reported. Waiting
+    # from before the Tab presses puts their round trips between the two.
     with page.expect_file_chooser() as chooser:
+        tab_to(page, target)
         page.keyboard.press("Space")
     chooser.value.set_files(files)  # type: ignore[arg-type]
 
