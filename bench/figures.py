@@ -34,7 +34,15 @@ from bench.http import (
 )
 from bench.stack import Product
 from recruit.extensions import db
-from recruit.models import Application, ApplicationStatus, User, Vacancy, utcnow
+from recruit.models import (
+    Application,
+    ApplicationStatus,
+    OutboxMessage,
+    OutboxStatus,
+    User,
+    Vacancy,
+    utcnow,
+)
 from recruit.web.staff_pages import staff_cache
 from testkit.factories import Factory
 from testkit.frontend import nginx_front
@@ -48,7 +56,8 @@ BOARD_SIZES = (100, 10_000)
 # The status code in a gunicorn access log line (gunicorn.conf.py's access_log_format).
 ACCESS_STATUS = re.compile(rb'"[A-Z]+ [^"]* HTTP/[0-9.]+" ([1-5][0-9][0-9]) ')
 PAGE_REPEAT = 20
-SETTLE_LIMIT = 30.0
+# Submits leave their emails to the worker; ~2,000 of them take about a minute to send.
+SETTLE_LIMIT = 120.0
 ESSENTIAL = (
     "Leadership of a regional programme worth over £50m",
     "Building partnerships across councils, universities and business",
@@ -122,13 +131,26 @@ def prepare(product: Product, workdir: Path) -> Ready:
     return Ready(vacancy, folder, board, cookie, burst_vacancy, burst_people, len(p1_people))
 
 
+def _unsent(product: Product) -> int:
+    """Outbox rows the worker has still to act on (pending or being sent)."""
+    with product.app.app_context():
+        count = db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
+        )
+        db.session.remove()
+    return int(count or 0)
+
+
 def settle(product: Product) -> None:
-    """Wait (bounded) until the worker has stopped sending mail, so runs do not overlap."""
+    """Wait (bounded) until the worker has acted on every outbox row and stopped sending mail,
+    so one figure's background work does not run inside the next figure's window."""
     deadline = time.monotonic() + SETTLE_LIMIT
     last, still = -1, 0
     while time.monotonic() < deadline and still < 3:
         now = product.mail.received
-        still = still + 1 if now == last else 0
+        still = still + 1 if now == last and not _unsent(product) else 0
         last = now
         time.sleep(0.5)
 

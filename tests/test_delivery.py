@@ -23,6 +23,7 @@ from recruit.notifications.mail import TransientMailError, send_message
 from recruit.outbox.delivery import Outcome, Verdict, deliver_batch, deliver_one
 from recruit.outbox.store import enqueue_email
 from recruit.services.resets import record_reset_request
+from recruit.services.submission_notices import NOTICE_KIND, NOTICE_TEMPLATE
 from tests.support.smtp import RecordingHandler, smtp_server
 from worker.tasks import deliver_in_lanes
 
@@ -242,3 +243,60 @@ def test_lanes_that_cannot_reach_the_database_hand_every_row_back_for_the_retry(
     assert failure is None
     assert sorted(batch.unavailable) == [11, 12, 13] and batch.outcomes == []
     assert batch.error is not None
+
+
+def add_notice(app: Flask, payload: dict[str, Any], attempts: int = 0) -> int:
+    """Commit a submission notice with `payload` (as the submit writes one); return its id."""
+    with app.app_context():
+        row = OutboxMessage(
+            kind=NOTICE_KIND,
+            template=NOTICE_TEMPLATE,
+            recipient="",
+            payload=payload,
+            status=OutboxStatus.PENDING,
+            attempts=attempts,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def last_error(app: Flask, outbox_id: int) -> str:
+    """The error kept on the row."""
+    with app.app_context():
+        row = db.session.get(OutboxMessage, outbox_id)
+        assert row is not None
+        return row.last_error or ""
+
+
+def test_work_that_fails_counts_an_attempt_and_waits_for_the_sweep(app: Flask) -> None:
+    # A notice no submit could write: acting on it raises. Before, the claim's attempt was
+    # rolled back with the action, so the sweep handed the row over again and again, forever.
+    outbox_id = add_notice(app, {"application_id": "not-a-number"})
+    seen: Seen = []
+    outcome = deliver(app, outbox_id, seen)
+    assert outcome.verdict is Verdict.RETRY
+    assert isinstance(outcome.error, ValueError)
+    status, attempts, _ = stored(app, outbox_id)
+    assert (status, attempts, seen) == (OutboxStatus.PENDING, 1, [])
+    assert "submission notice failed: ValueError" in last_error(app, outbox_id)
+    again = deliver(app, outbox_id, seen)
+    assert (again.verdict, stored(app, outbox_id)[:2]) == (Verdict.RETRY, (OutboxStatus.PENDING, 2))
+
+
+def test_work_that_keeps_failing_is_given_up_at_the_attempt_ceiling(app: Flask) -> None:
+    ceiling = int(app.config["OUTBOX_MAX_ATTEMPTS"])
+    outbox_id = add_notice(app, {"application_id": "not-a-number"}, attempts=ceiling - 1)
+    outcome = deliver(app, outbox_id, [])
+    assert outcome.verdict is Verdict.FAILED
+    assert outcome.detail.startswith("submission notice failed: ValueError")
+    assert stored(app, outbox_id)[:2] == (OutboxStatus.FAILED, ceiling)
+
+
+def test_work_whose_row_is_gone_is_acted_on_once(app: Flask) -> None:
+    # An application erased before its notice is acted on: nothing to announce, the row is done.
+    outbox_id = add_notice(app, {"application_id": 987654})
+    outcome = deliver(app, outbox_id, [])
+    assert (outcome.verdict, outcome.detail) == (Verdict.SENT, "submission gone")
+    assert stored(app, outbox_id)[:2] == (OutboxStatus.SENT, 1)
+    assert deliver(app, outbox_id, []).verdict is Verdict.ALREADY_DONE

@@ -3,8 +3,11 @@ tasks.
 
 `deliver_one` claims the row, applies the attempt ceiling, commits the claim before the slow
 network call, sends, and records what happened. A row that is work rather than an email (a
-reset request, a webhook event, a submission notice) is acted on and marked sent in the
-claim's own transaction: nothing leaves the database, so there is nothing to commit first.
+reset request, a webhook event, a submission notice: one table, `WORK_KINDS`) is acted on and
+marked sent in the claim's own transaction: nothing leaves the database, so there is nothing to
+commit first. If the action raises, it is rolled back with its claim and the attempt is then
+counted on its own, so a bad row reaches the attempt ceiling (failed) instead of being handed
+over for ever.
 It answers with an `Outcome`; the task only turns that into a return value or a Celery retry.
 The sending itself is passed in, so this module decides what to do and the worker decides how
 email leaves.
@@ -37,7 +40,14 @@ from sqlalchemy.orm import Session
 from recruit.extensions import db
 from recruit.models import OutboxMessage
 from recruit.notifications.mail import PermanentMailError, TransientMailError, build_message
-from recruit.outbox.store import MAX_RETRY_DELAY, claim, mark_failed, mark_retry, record_sent
+from recruit.outbox.store import (
+    MAX_RETRY_DELAY,
+    claim,
+    count_failed_attempt,
+    mark_failed,
+    mark_retry,
+    record_sent,
+)
 from recruit.services.resets import fulfil_reset_request, is_reset_request
 from recruit.services.submission_notices import announce, is_submission_notice
 from recruit.webhooks.fanout import is_webhook_event, record_event
@@ -123,12 +133,9 @@ def _claim_and_send(
     max_attempts = int(current_app.config["OUTBOX_MAX_ATTEMPTS"])
     if row.attempts > max_attempts:  # a worker died on it again and again
         return give_up(row, f"gave up after {max_attempts} attempts"), None
-    if is_reset_request(row):
-        return fulfil(outbox_id, row), None
-    if is_webhook_event(row):
-        return fan_out_event(outbox_id, row), None
-    if is_submission_notice(row):
-        return announce_submission(outbox_id, row), None
+    kind = work_kind(row)
+    if kind is not None:
+        return act_on_work(outbox_id, row, kind, max_attempts), None
     # Read now: after the claim's commit the row is expired, and reloading it would need the
     # database, which may be gone by the time the email has left.
     sent = (outbox_id, dict(row.payload or {}))
@@ -249,32 +256,73 @@ def commit_sent(outbox_id: int, payload: dict[str, Any]) -> None:
             log.warning("outbox %s sent but not recorded yet (%s); retrying", outbox_id, exc)
 
 
-def fulfil(outbox_id: int, row: OutboxMessage) -> Outcome:
-    """Act on a password-reset request: maybe queue a reset email, then commit.
+@dataclass(frozen=True)
+class WorkKind:
+    """Outbox rows that are work for the worker rather than an email: how to tell them, and
+    what to do with one."""
 
-    The request row rides the outbox (published after commit, swept, retried) like an email;
-    the reset email it leads to is a new outbox row, published when this commit lands.
-    """
-    done = fulfil_reset_request(row)
-    db.session.commit()
-    log.info("reset request %s: %s", outbox_id, done)
-    return Outcome(Verdict.RESET, detail=done)
+    name: str  # for the log and the row's last error
+    matches: Callable[[OutboxMessage], bool]
+    # Acts on the claimed row and marks it sent; says what it did. The caller commits.
+    act: Callable[[OutboxMessage], str]
+    verdict: Verdict = Verdict.SENT
 
 
-def fan_out_event(outbox_id: int, row: OutboxMessage) -> Outcome:
-    """Turn a webhook event row into the event and its deliveries (published after commit)."""
+def _record_webhook_event(row: OutboxMessage) -> str:
     endpoints = record_event(row)
-    db.session.commit()
-    log.info("webhook event row %s: %s endpoints", outbox_id, endpoints)
-    return Outcome(Verdict.SENT, detail=f"webhook {row.template}")
+    return f"webhook {row.template} to {endpoints} endpoints"
 
 
-def announce_submission(outbox_id: int, row: OutboxMessage) -> Outcome:
-    """Turn a submission notice into its emails and webhook (published after commit)."""
-    done = announce(row)
+def _announce_submission(row: OutboxMessage) -> str:
+    return f"submission {announce(row)}"
+
+
+# A reset request may queue a reset email; a webhook event becomes its deliveries; a submission
+# notice becomes the submit's emails and event. Each new row is published when the commit lands.
+WORK_KINDS: tuple[WorkKind, ...] = (
+    WorkKind("reset request", is_reset_request, fulfil_reset_request, Verdict.RESET),
+    WorkKind("webhook event", is_webhook_event, _record_webhook_event),
+    WorkKind("submission notice", is_submission_notice, _announce_submission),
+)
+
+
+def work_kind(row: OutboxMessage) -> WorkKind | None:
+    """The kind of work this row is, or None for an email."""
+    return next((kind for kind in WORK_KINDS if kind.matches(row)), None)
+
+
+def act_on_work(outbox_id: int, row: OutboxMessage, kind: WorkKind, max_attempts: int) -> Outcome:
+    """Act on a claimed work row and commit, in the claim's own transaction.
+
+    An action that raises is rolled back with its claim, and then the failed attempt is counted
+    on its own: the row waits for the sweep, as a failed email does, until the attempt ceiling
+    marks it failed for an admin to look at. A lost database is the caller's to handle.
+    """
+    attempts = row.attempts
+    try:
+        detail = kind.act(row)
+        db.session.commit()
+    except DATABASE_ERRORS:
+        raise
+    except Exception as exc:  # a bug or a bad row: it must not be handed over forever
+        db.session.rollback()
+        return _work_failed(outbox_id, kind, exc, attempts, max_attempts)
+    log.info("%s %s: %s", kind.name, outbox_id, detail)
+    return Outcome(kind.verdict, detail=detail)
+
+
+def _work_failed(
+    outbox_id: int, kind: WorkKind, exc: Exception, attempts: int, max_attempts: int
+) -> Outcome:
+    error = f"{kind.name} failed: {type(exc).__name__}: {exc}"
+    failed = count_failed_attempt(outbox_id, error, max_attempts)
     db.session.commit()
-    log.info("submission notice %s: %s", outbox_id, done)
-    return Outcome(Verdict.SENT, detail=f"submission {done}")
+    log.error(
+        "outbox %s: %s (attempt %s of %s)", outbox_id, error, attempts, max_attempts, exc_info=exc
+    )
+    if failed:
+        return Outcome(Verdict.FAILED, detail=error, error=exc)
+    return Outcome(Verdict.RETRY, retry_after=retry_delay(attempts), error=exc)
 
 
 def give_up(row: OutboxMessage, error: str) -> Outcome:
