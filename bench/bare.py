@@ -30,11 +30,11 @@ def create_table(db_url: str) -> None:
 def create_app() -> Flask:
     """The bare app; its database is BENCH_BARE_DATABASE_URL."""
     app = Flask("bench_bare")
-    # The product's pool size (DB_POOL_SIZE) without its overflow: four processes at most 40
-    # connections, leaving room under the test server's max_connections (100) for the product,
-    # which runs beside this app.
+    # The product's pool size in the bench (bench.stack: DB_POOL_SIZE 6) without its overflow:
+    # four processes at most 24 connections, leaving room under the test server's
+    # max_connections (100) for the product, which runs beside this app.
     engine = create_engine(
-        os.environ["BENCH_BARE_DATABASE_URL"], pool_size=10, max_overflow=0, pool_pre_ping=True
+        os.environ["BENCH_BARE_DATABASE_URL"], pool_size=6, max_overflow=0, pool_pre_ping=True
     )
 
     @app.get("/hello")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -237,3 +237,62 @@ def test_expired_sessions_are_purged_on_a_schedule(app: Flask) -> None:
         db.session.commit()
         assert purge_expired(app) == 2
         assert db.session.scalars(select(WebSession.id_hash)).all() == ["fresh".ljust(64, "0")]
+
+
+def signed_in_and_settled(client: FlaskClient, make: Factory) -> int:
+    """Log a recruiter in and open one page (which shows, and so clears, the login message):
+    from then on their pages leave the stored session's data as it is. Their id."""
+    user = make.recruiter()
+    log_in(client, user)
+    assert logged_in(client)
+    return user.id
+
+
+def stored_last_seen(app: Flask, user_id: int) -> datetime:
+    """The last-seen time of the user's stored session."""
+    with app.app_context():
+        return db.session.scalars(
+            select(WebSession.last_seen_at).where(WebSession.user_id == user_id)
+        ).one()
+
+
+def seen_ago(app: Flask, ago: timedelta) -> datetime:
+    """Set the stored session's last-seen time `ago` in the past; return it."""
+    when = utcnow() - ago
+    with app.app_context():
+        db.session.execute(update(WebSession).values(last_seen_at=when))
+        db.session.commit()
+    return when
+
+
+def test_a_due_last_seen_is_refreshed_by_the_read_itself_on_postgresql(
+    app: Flask, client: FlaskClient, make: Factory, backend: str
+) -> None:
+    user_id = signed_in_and_settled(client, make)
+    seen_ago(app, timedelta(minutes=5))
+    sent: list[str] = []
+    with listening(app, sent.append):
+        assert logged_in(client)
+    assert utcnow() - stored_last_seen(app, user_id) < timedelta(minutes=1)
+    separate = [s for s in sent if s.lstrip().startswith("UPDATE web_sessions")]
+    # PostgreSQL: one statement reads and refreshes; SQLite: a separate UPDATE after the page.
+    assert len(separate) == (0 if backend == "postgresql" else 1)
+
+
+def test_a_fresh_last_seen_is_not_written_again(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    user_id = signed_in_and_settled(client, make)
+    before = seen_ago(app, timedelta(seconds=20))
+    assert logged_in(client)
+    assert stored_last_seen(app, user_id) == before
+
+
+def test_the_read_never_refreshes_an_expired_session_back_to_life(
+    app: Flask, client: FlaskClient, make: Factory
+) -> None:
+    user_id = signed_in_and_settled(client, make)
+    before = seen_ago(app, timedelta(minutes=31))
+    assert not logged_in(client)
+    assert stored_last_seen(app, user_id) == before
+    assert not logged_in(client), "still expired on the next request"

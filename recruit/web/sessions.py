@@ -7,7 +7,8 @@ commits, or rolls back, the view's transaction; each read or write is one statem
 autocommit mode, so it costs one round trip, with no BEGIN, COMMIT or ROLLBACK around it.
 
 The read also brings the session's user, so the user loader (recruit.auth.session) needs no
-query of its own.
+query of its own, and on PostgreSQL it refreshes a due last-seen time in the same statement
+(recruit.web.session_read).
 
 A row is written only when the session holds something (a login, a flash message, a form's
 CSRF token) and only when that changes, so browsing pages without forms stores nothing. In
@@ -21,21 +22,22 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from flask import Flask, Request, Response, current_app, has_request_context
 from flask import session as current_session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import Engine, Table, bindparam, delete, event, insert, inspect, select, update
+from sqlalchemy import Engine, bindparam, delete, event, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import CallbackDict
 
 from recruit.extensions import db
-from recruit.models import User, db_now, utcnow
+from recruit.models import utcnow
 from recruit.models.session import WebSession
 from recruit.parsing import ascii_int
 from recruit.web.receipt import ClockReading
+from recruit.web.session_read import USER_FIELDS, Refresh, read_session
 
 log = logging.getLogger(__name__)
 
@@ -46,23 +48,6 @@ BOOKKEEPING = frozenset({"_fresh", "_id", "_remember", "_remember_seconds"})
 # The browser refuses a `__Host-` cookie unless it is Secure, has Path=/ and no Domain.
 HOST_PREFIX = "__Host-"
 _ENGINE_KEY = "recruit.session_engine"
-_USERS: Final = cast(Table, User.__table__)
-# (label in the read, attribute of User) for each of the user's columns.
-_USER_FIELDS: Final = [
-    (f"user_{column.key}", inspect(User).get_property_by_column(column).key) for column in _USERS.c
-]
-# The session, the database clock, and the session's user (all None for an anonymous one).
-_READ: Final = (
-    select(
-        WebSession.data,
-        WebSession.created_at,
-        WebSession.last_seen_at,
-        db_now().label("read_at"),
-        *(column.label(label) for column, (label, _) in zip(_USERS.c, _USER_FIELDS, strict=True)),
-    )
-    .outerjoin(_USERS, _USERS.c.id == WebSession.user_id)
-    .where(WebSession.id_hash == bindparam("id_hash"))
-)
 
 
 def _hash(sid: str) -> str:
@@ -90,7 +75,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.modified = False
         self.rotate = False
         self.unavailable = unavailable
-        # Whether last-seen was already refreshed within the view's own commit.
+        # Whether last-seen was already refreshed: by the read itself (PostgreSQL) or within
+        # the view's own commit.
         self.touched = False
         # The database clock as the session was read, from which the receipt is measured.
         self.clock: ClockReading | None = None
@@ -182,26 +168,29 @@ class DatabaseSessionInterface(SessionInterface):
         # Static files never need the session; skip the database round trip for them.
         if not sid or len(sid) > 128 or request.path.startswith(app.static_url_path or "/static"):
             return ServerSession()
+        now = utcnow()
+        refresh = Refresh(now, TOUCH_INTERVAL, *_limits(app))
         try:
             with _engine().connect() as conn:
-                row = conn.execute(_READ, {"id_hash": _hash(sid)}).first()
+                row, refreshed = read_session(conn, _hash(sid), refresh)
         except SQLAlchemyError:
             # The database is down: carry on anonymous; views that need it answer 503.
             log.warning("session store unavailable; treating the request as anonymous")
             return ServerSession(unavailable=True)
-        if row is None or self._expired(app, row.created_at, row.last_seen_at):
+        if row is None or self._expired(app, now, row.created_at, row.last_seen_at):
             return ServerSession()
-        opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=row.last_seen_at)
+        last_seen = now if refreshed else row.last_seen_at
+        opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=last_seen)
+        opened.touched = refreshed
         # Deadlines are judged from this reading (recruit.web.receipt): take it as early as we can.
         opened.clock = ClockReading.taken(row.read_at)
         if row.user_id is not None:
             values = row._mapping
-            opened.user_row = {name: values[label] for label, name in _USER_FIELDS}
+            opened.user_row = {name: values[label] for label, name in USER_FIELDS}
         return opened
 
-    def _expired(self, app: Flask, created: datetime, last_seen: datetime) -> bool:
+    def _expired(self, app: Flask, now: datetime, created: datetime, last_seen: datetime) -> bool:
         idle, absolute = _limits(app)
-        now = utcnow()
         return last_seen < now - idle or created < now - absolute
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
