@@ -173,7 +173,7 @@ def product_settings(workdir: Path, db_url: str, smtp_port: int, tag: str) -> di
         "TRUSTED_PROXIES": 1,
         "LOG_JSON": True,
         # The product and the bare app share this machine's PostgreSQL (max_connections 100;
-        # compose gives its own 200): 4 processes × (6 + 6 at a peak), the bare app's 4 × 6, the
+        # compose gives its own 200): 4 processes x (6 + 6 at a peak), the bare app's 4 x 6, the
         # worker, beat and this process stay under it. 6 is above the documented floor (twice
         # WEB_WORK_SLOTS); at 10 a peak reached "too many clients" and answered 503s.
         "DB_POOL_SIZE": 6,
