@@ -34,15 +34,8 @@ from bench.http import (
 )
 from bench.stack import Product
 from recruit.extensions import db
-from recruit.models import (
-    Application,
-    ApplicationStatus,
-    OutboxMessage,
-    OutboxStatus,
-    User,
-    Vacancy,
-    utcnow,
-)
+from recruit.models import Application, ApplicationStatus, User, Vacancy, utcnow
+from recruit.outbox import status as outbox_status
 from recruit.web.staff_pages import staff_cache
 from testkit.factories import Factory
 from testkit.frontend import nginx_front
@@ -131,16 +124,12 @@ def prepare(product: Product, workdir: Path) -> Ready:
     return Ready(vacancy, folder, board, cookie, burst_vacancy, burst_people, len(p1_people))
 
 
-def _unsent(product: Product) -> int:
-    """Outbox rows the worker has still to act on (pending or being sent)."""
+def _unsent(product: Product) -> bool:
+    """Whether any outbox row is still pending or being sent (the operators' summary)."""
     with product.app.app_context():
-        count = db.session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)))
-        )
+        backlog = outbox_status.summary().oldest_pending_age_seconds is not None
         db.session.remove()
-    return int(count or 0)
+    return backlog
 
 
 def settle(product: Product) -> None:

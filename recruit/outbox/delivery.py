@@ -43,7 +43,6 @@ from recruit.notifications.mail import PermanentMailError, TransientMailError, b
 from recruit.outbox.store import (
     MAX_RETRY_DELAY,
     claim,
-    count_failed_attempt,
     mark_failed,
     mark_retry,
     record_sent,
@@ -227,14 +226,23 @@ def send_email(row: OutboxMessage, max_attempts: int, send: Send) -> Outcome:
     except PermanentMailError as exc:
         return give_up(row, str(exc))
     except TransientMailError as exc:
-        if attempts >= max_attempts:
-            return give_up(row, f"{exc} (attempt {attempts} of {max_attempts})")
-        mark_retry(row, str(exc))
-        db.session.commit()
-        delay = retry_delay(attempts)
-        log.warning("outbox %s will retry in %.0fs: %s", outbox_id, delay, exc)
-        return Outcome(Verdict.RETRY, retry_after=delay, error=exc)
+        return retry_or_give_up(row, (outbox_id, attempts), str(exc), exc, max_attempts)
     return Outcome(Verdict.SENT, detail=template)
+
+
+def retry_or_give_up(
+    row: OutboxMessage, tried: tuple[int, int], error: str, exc: Exception, max_attempts: int
+) -> Outcome:
+    """After a failed attempt (`tried`: the row's id and attempt count, read before the row
+    expired), give the row back for a later try, or give up at the ceiling; and commit."""
+    outbox_id, attempts = tried
+    if attempts >= max_attempts:
+        return give_up(row, f"{error} (attempt {attempts} of {max_attempts})")
+    mark_retry(row, error)
+    db.session.commit()
+    delay = retry_delay(attempts)
+    log.warning("outbox %s will retry in %.0fs: %s", outbox_id, delay, error)
+    return Outcome(Verdict.RETRY, retry_after=delay, error=exc)
 
 
 def commit_sent(outbox_id: int, payload: dict[str, Any]) -> None:
@@ -294,35 +302,30 @@ def work_kind(row: OutboxMessage) -> WorkKind | None:
 def act_on_work(outbox_id: int, row: OutboxMessage, kind: WorkKind, max_attempts: int) -> Outcome:
     """Act on a claimed work row and commit, in the claim's own transaction.
 
-    An action that raises is rolled back with its claim, and then the failed attempt is counted
-    on its own: the row waits for the sweep, as a failed email does, until the attempt ceiling
-    marks it failed for an admin to look at. A lost database is the caller's to handle.
+    An action that raises is rolled back with its claim; the row is then claimed again, which
+    counts the attempt, and handled as an email whose server failed: back for a later try, or
+    failed at the attempt ceiling for an admin to look at. A lost database is the caller's.
     """
-    attempts = row.attempts
     try:
         detail = kind.act(row)
         db.session.commit()
     except DATABASE_ERRORS:
         raise
-    except Exception as exc:  # a bug or a bad row: it must not be handed over forever
+    except Exception as exc:  # a bug or a bad row: it must not be handed over for ever
         db.session.rollback()
-        return _work_failed(outbox_id, kind, exc, attempts, max_attempts)
+        log.exception("outbox %s: %s failed", outbox_id, kind.name)
+        return _work_failed(outbox_id, kind, exc, max_attempts)
     log.info("%s %s: %s", kind.name, outbox_id, detail)
     return Outcome(kind.verdict, detail=detail)
 
 
-def _work_failed(
-    outbox_id: int, kind: WorkKind, exc: Exception, attempts: int, max_attempts: int
-) -> Outcome:
+def _work_failed(outbox_id: int, kind: WorkKind, exc: Exception, max_attempts: int) -> Outcome:
+    again = claim(outbox_id)
+    if again is None:  # another worker has it now
+        db.session.commit()
+        return Outcome(Verdict.ALREADY_DONE)
     error = f"{kind.name} failed: {type(exc).__name__}: {exc}"
-    failed = count_failed_attempt(outbox_id, error, max_attempts)
-    db.session.commit()
-    log.error(
-        "outbox %s: %s (attempt %s of %s)", outbox_id, error, attempts, max_attempts, exc_info=exc
-    )
-    if failed:
-        return Outcome(Verdict.FAILED, detail=error, error=exc)
-    return Outcome(Verdict.RETRY, retry_after=retry_delay(attempts), error=exc)
+    return retry_or_give_up(again, (outbox_id, again.attempts), error, exc, max_attempts)
 
 
 def give_up(row: OutboxMessage, error: str) -> Outcome:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from recruit.celery_config import TASK_HARD_TIME_LIMIT
 from recruit.extensions import db
@@ -114,29 +114,6 @@ def mark_failed(row: OutboxMessage, error: str) -> None:
     row.status = OutboxStatus.FAILED
     row.last_error = error[:ERROR_CHARS]
     row.payload = scrub_payload(dict(row.payload or {}))
-
-
-def count_failed_attempt(outbox_id: int, error: str, max_attempts: int) -> bool:
-    """Count an attempt whose work was rolled back with its claim, keeping the error: the row
-    is pending again, or failed for good once it reaches `max_attempts`. True when failed."""
-    attempts = OutboxMessage.attempts + 1
-    counted = (
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == outbox_id,
-            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
-        )
-        .values(
-            attempts=attempts,
-            last_error=error[:ERROR_CHARS],
-            status=case(
-                (attempts >= max_attempts, OutboxStatus.FAILED), else_=OutboxStatus.PENDING
-            ),
-        )
-        .returning(OutboxMessage.status)
-        .execution_options(synchronize_session=False)
-    )
-    return db.session.scalar(counted) is OutboxStatus.FAILED
 
 
 def reset_for_retry(outbox_id: int) -> bool:

@@ -57,12 +57,27 @@ _READ_AND_REFRESH: Final = _READ.add_columns(
 
 @dataclass(frozen=True)
 class Refresh:
-    """When a session's last-seen time is due a refresh, and the limits it must be within."""
+    """Session time as of `now`: when a last-seen time is due a refresh (`interval`), and the
+    idle and absolute limits a live session is within."""
 
     now: datetime
     interval: timedelta
     idle: timedelta
     absolute: timedelta
+
+    @property
+    def idle_after(self) -> datetime:
+        """A session last seen before this has been idle too long."""
+        return self.now - self.idle
+
+    @property
+    def absolute_after(self) -> datetime:
+        """A session created before this has lived too long."""
+        return self.now - self.absolute
+
+    def expired(self, created: datetime, last_seen: datetime) -> bool:
+        """Whether a session created and last seen at these times is past either limit."""
+        return last_seen < self.idle_after or created < self.absolute_after
 
 
 def read_session(conn: Connection, id_hash: str, refresh: Refresh) -> tuple[Row[Any] | None, bool]:
@@ -74,8 +89,8 @@ def read_session(conn: Connection, id_hash: str, refresh: Refresh) -> tuple[Row[
         "s_id_hash": id_hash,
         "r_id_hash": id_hash,
         "r_due_before": refresh.now - refresh.interval,
-        "r_idle_after": refresh.now - refresh.idle,
-        "r_absolute_after": refresh.now - refresh.absolute,
+        "r_idle_after": refresh.idle_after,
+        "r_absolute_after": refresh.absolute_after,
         "r_seen": refresh.now,
     }
     row = conn.execute(_READ_AND_REFRESH, params).first()

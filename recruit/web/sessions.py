@@ -119,19 +119,21 @@ def end_user_sessions(user_id: int, keep_sid: str | None = None) -> None:
 
 def purge_expired(app: Flask) -> int:
     """Delete sessions past their idle or absolute limit; return how many."""
-    now = utcnow()
-    idle, absolute = _limits(app)
+    clock = _session_time(app)
     with _engine().connect() as conn:
         result = conn.execute(
             delete(WebSession).where(
-                (WebSession.last_seen_at < now - idle) | (WebSession.created_at < now - absolute)
+                (WebSession.last_seen_at < clock.idle_after)
+                | (WebSession.created_at < clock.absolute_after)
             )
         )
     return int(result.rowcount or 0)
 
 
-def _limits(app: Flask) -> tuple[timedelta, timedelta]:
-    return (
+def _session_time(app: Flask) -> Refresh:
+    return Refresh(
+        utcnow(),
+        TOUCH_INTERVAL,
         timedelta(minutes=int(app.config["SESSION_IDLE_MINUTES"])),
         timedelta(hours=int(app.config["SESSION_ABSOLUTE_HOURS"])),
     )
@@ -168,8 +170,7 @@ class DatabaseSessionInterface(SessionInterface):
         # Static files never need the session; skip the database round trip for them.
         if not sid or len(sid) > 128 or request.path.startswith(app.static_url_path or "/static"):
             return ServerSession()
-        now = utcnow()
-        refresh = Refresh(now, TOUCH_INTERVAL, *_limits(app))
+        refresh = _session_time(app)
         try:
             with _engine().connect() as conn:
                 row, refreshed = read_session(conn, _hash(sid), refresh)
@@ -177,9 +178,9 @@ class DatabaseSessionInterface(SessionInterface):
             # The database is down: carry on anonymous; views that need it answer 503.
             log.warning("session store unavailable; treating the request as anonymous")
             return ServerSession(unavailable=True)
-        if row is None or self._expired(app, now, row.created_at, row.last_seen_at):
+        if row is None or refresh.expired(row.created_at, row.last_seen_at):
             return ServerSession()
-        last_seen = now if refreshed else row.last_seen_at
+        last_seen = refresh.now if refreshed else row.last_seen_at
         opened = ServerSession(dict(row.data or {}), sid=sid, last_seen=last_seen)
         opened.touched = refreshed
         # Deadlines are judged from this reading (recruit.web.receipt): take it as early as we can.
@@ -188,10 +189,6 @@ class DatabaseSessionInterface(SessionInterface):
             values = row._mapping
             opened.user_row = {name: values[label] for label, name in USER_FIELDS}
         return opened
-
-    def _expired(self, app: Flask, now: datetime, created: datetime, last_seen: datetime) -> bool:
-        idle, absolute = _limits(app)
-        return last_seen < now - idle or created < now - absolute
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Write the session if it changed, or touch it, and set or clear the cookie."""
