@@ -26,9 +26,9 @@ from recruit.portal.forms import (
 from recruit.services import (
     adjustments,
     applications,
+    apply_form,
     guarantee,
     pipeline,
-    submitting,
     vacancy_search,
 )
 from recruit.services.applications import (
@@ -169,7 +169,7 @@ def apply(reference: str) -> View:
     # the candidate (recruit.web.receipt).
     received = received_at()
     posted = request.method == "POST"
-    found = submitting.for_apply_form(reference, current_user.id, received, posted=posted)
+    found = apply_form.for_apply_form(reference, current_user.id, received, posted=posted)
     if found is None:
         abort(404)
     vacancy, is_open, existing = found.vacancy, found.is_open, found.application

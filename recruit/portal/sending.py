@@ -13,7 +13,7 @@ from recruit.models import Application, ApplicationStatus, Vacancy
 from recruit.portal.applying import already_sent
 from recruit.portal.blueprint import bp
 from recruit.portal.forms import SendForm, missing_answers
-from recruit.services import adjustments, applications, guarantee, submitting
+from recruit.services import adjustments, applications, apply_form, guarantee, submitting
 from recruit.web.authz import candidate_required
 from recruit.web.receipt import received_at
 
@@ -48,18 +48,30 @@ def _page(
 def _sent(reference: str, received: datetime | None) -> Response | None:
     """Submit the saved draft if it is complete, still a draft and received before closing;
     None when it was not sent (the page then says why)."""
-    draft = submitting.draft_to_send(reference, current_user.id)
+    candidate_id = current_user.id
+    sent_id = submitting.send_if_complete(reference, candidate_id, received)
+    if sent_id is None:
+        sent_id = _sent_after_reading(reference, candidate_id, received)
+    if sent_id is None:
+        return None
+    db.session.commit()
+    return redirect(url_for("portal.submitted", application_id=sent_id))
+
+
+def _sent_after_reading(reference: str, candidate_id: int, received: datetime | None) -> int | None:
+    """The send read first and checked in Python: SQLite, and PostgreSQL when the one-statement
+    send wrote nothing (the draft incomplete, already sent, or the request late)."""
+    draft = submitting.draft_to_send(reference, candidate_id)
     if draft is None or missing_answers(
         draft.statement, draft.has_cv, draft.essential, draft.evidence
     ):
         return None
-    if not submitting.send_draft(draft.application_id, current_user.id, received):
+    if not submitting.send_draft(draft.application_id, candidate_id, received):
         # It wrote nothing; end the transaction now, as on SQLite even an UPDATE that matched
         # no row holds the database's write lock until it ends.
         db.session.rollback()
         return None
-    db.session.commit()
-    return redirect(url_for("portal.submitted", application_id=draft.application_id))
+    return draft.application_id
 
 
 @bp.route("/vacancies/<reference>/apply/check", methods=["GET", "POST"])
@@ -78,7 +90,7 @@ def check_answers(reference: str) -> View:
         sent = _sent(reference, received)
         if sent is not None:
             return sent
-    found = submitting.for_apply_form(reference, current_user.id, received)
+    found = apply_form.for_apply_form(reference, current_user.id, received)
     if found is None:
         abort(404)
     vacancy, is_open, draft = found.vacancy, found.is_open, found.application

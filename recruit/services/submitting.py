@@ -1,18 +1,18 @@
-"""The closing-time hot path: the apply pages' one read, and "Accept and send".
+"""The closing-time hot path: "Accept and send".
 
 A candidate saves their answers and CV with "Continue" (an ordinary draft save), checks them,
 then presses "Accept and send" on the check-answers page. That last request is the submit: it
 carries no answers, only the decision to send what is saved, and its receipt
 (recruit.web.receipt) is what the deadline judges.
 
-The send builds no ORM objects. One SELECT reads the draft's completeness as plain rows
-(`draft_to_send`); one statement then submits it (`send_draft`): the guarded UPDATE (the
-deadline and a double click are decided there), its history row and one outbox row, the
-submission notice. A worker turns the notice into the confirmation, the recruiters' emails and
-the `application.submitted` webhook (`announce`), so the request writes one small row however
-many recruiters a vacancy has. On PostgreSQL the three writes are one statement (data-modifying
-WITH); on SQLite, three. Statements are built once, at import, and run with parameters.
-"""
+The send builds no ORM objects. On PostgreSQL one statement (`send_if_complete`, data-modifying
+WITH) checks the draft's answers as `forms.missing_answers` does and writes the guarded UPDATE
+(the deadline and a double click are decided there), its history row and one outbox row, the
+submission notice. When it writes nothing (and on SQLite) one SELECT reads the draft as plain
+rows (`draft_to_send`) for the page to say why, and `send_draft` writes the same three rows (on
+SQLite as three statements). A worker turns the notice into the confirmation, the recruiters'
+emails and the `application.submitted` webhook (`announce`), so the request writes one small
+row however many recruiters a vacancy has. Statements are built once, at import."""
 
 from __future__ import annotations
 
@@ -31,12 +31,11 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    null,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import joinedload, selectinload
 
 from recruit.extensions import db
 from recruit.models import (
@@ -57,7 +56,6 @@ from recruit.models import (
 from recruit.outbox.dispatch import remember_inserted
 from recruit.services.submission_notices import NOTICE_KIND, NOTICE_TEMPLATE
 from recruit.services.vacancy_search import PUBLIC_STATUSES, open_at
-from recruit.uploads import stored_bytes_query
 
 _APPLICATIONS: Final = cast(Table, Application.__table__)
 _HISTORY: Final = cast(Table, StatusChange.__table__)
@@ -65,65 +63,11 @@ _OUTBOX: Final = cast(Table, OutboxMessage.__table__)
 
 # When the request was received (recruit.web.receipt), or the database clock if that is not
 # known: `db_moment(at)` as a parameter, so that one statement serves both.
-_RECEIVED: Final[ColumnElement[datetime]] = func.coalesce(
+RECEIVED_AT: Final[ColumnElement[datetime]] = func.coalesce(
     bindparam("received_at", type_=UTCDateTime()), db_now(), type_=UTCDateTime()
 )
 # `vacancy_search.is_open(at)`, with `at` bound when the statement runs.
-_OPEN: Final = open_at(_RECEIVED)
-
-
-@dataclass(frozen=True)
-class ApplyForm:
-    """What the apply pages need, read in one query: see `for_apply_form`."""
-
-    vacancy: Vacancy
-    is_open: bool
-    application: Application | None
-    # What the candidate has stored already, when it was asked for (a posted form).
-    stored_bytes: int | None
-    # The draft's evidence, criterion id -> text.
-    evidence: dict[int, str]
-
-
-def _form_query(posted: bool) -> Any:
-    candidate = bindparam("candidate_id", type_=Integer)
-    mine = and_(Application.vacancy_id == Vacancy.id, Application.candidate_id == candidate)
-    stored = stored_bytes_query(candidate) if posted else null()
-    return (
-        select(Vacancy, _OPEN, Application, stored)
-        .outerjoin(Application, mine)
-        .where(Vacancy.reference == bindparam("reference"), Vacancy.status.in_(PUBLIC_STATUSES))
-        .options(
-            joinedload(Vacancy.criteria),
-            joinedload(Application.cv_file),
-            selectinload(Application.evidence),
-        )
-    )
-
-
-# By `posted`: a GET, or a posted form (which needs the upload allowance).
-_FORM_QUERIES: Final = {posted: _form_query(posted) for posted in (False, True)}
-
-
-def for_apply_form(
-    reference: str, candidate_id: int, at: datetime | None, *, posted: bool = False
-) -> ApplyForm | None:
-    """The public vacancy, whether it was open at `at`, and the candidate's application to it.
-
-    One query: the criteria come with the vacancy, and the application (if any) with its CV;
-    a draft's evidence follows in a second. `posted` adds what the candidate has stored (the
-    upload allowance, for a posted form).
-    """
-    params = {"reference": reference, "candidate_id": candidate_id, "received_at": at}
-    row = db.session.execute(_FORM_QUERIES[posted], params).unique().first()
-    if row is None:
-        return None
-    vacancy, open_now, application, held = row
-    evidence: dict[int, str] = {}
-    if application is not None:
-        evidence = {item.criterion_id: item.text for item in application.evidence}
-    stored = None if held is None else int(held)
-    return ApplyForm(vacancy, bool(open_now), application, stored, evidence)
+OPEN_AT_RECEIPT: Final = open_at(RECEIVED_AT)
 
 
 @dataclass(frozen=True)
@@ -186,20 +130,66 @@ def draft_to_send(reference: str, candidate_id: int) -> DraftToSend | None:
 
 
 _APP = _APPLICATIONS.c
+
+
+def _submit(*conditions: ColumnElement[bool]) -> Any:
+    """The UPDATE that submits the sender's draft where `conditions` hold too."""
+    return (
+        update(_APPLICATIONS)
+        .where(
+            _APP.candidate_id == bindparam("sender_id", type_=Integer),
+            _APP.status == ApplicationStatus.DRAFT,
+            *conditions,
+        )
+        .values(
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=RECEIVED_AT,
+            updated_at=bindparam("now", type_=UTCDateTime()),
+        )
+    )
+
+
 # Submit the draft only if it is still a draft and its vacancy was open at the receipt.
-_SUBMIT: Final = (
-    update(_APPLICATIONS)
-    .where(
-        _APP.id == bindparam("the_id", type_=Integer),
-        _APP.candidate_id == bindparam("sender_id", type_=Integer),
-        _APP.status == ApplicationStatus.DRAFT,
-        exists().where(Vacancy.id == _APP.vacancy_id, _OPEN),
-    )
-    .values(
-        status=ApplicationStatus.SUBMITTED,
-        submitted_at=_RECEIVED,
-        updated_at=bindparam("now", type_=UTCDateTime()),
-    )
+_SUBMIT: Final = _submit(
+    _APP.id == bindparam("the_id", type_=Integer),
+    exists().where(Vacancy.id == _APP.vacancy_id, OPEN_AT_RECEIPT),
+)
+
+# Python's whitespace (str.isspace), all of it below U+3001. A text matching `[^<those>]` has
+# something Python's strip() keeps: the SQL test of an answer given, exactly as
+# forms.missing_answers judges it.
+_WHITESPACE: Final = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+NOT_BLANK: Final = f"[^{_WHITESPACE}]"
+
+
+def _given(text: Any) -> ColumnElement[bool]:
+    return cast(ColumnElement[bool], text.regexp_match(NOT_BLANK))
+
+
+_EVIDENCE: Final = cast(Table, CriterionEvidence.__table__).c
+# A statement, a CV, and evidence against every essential criterion of the draft's vacancy.
+_COMPLETE: Final = and_(
+    _given(_APP.statement),
+    _APP.cv_file_id.is_not(None),
+    ~exists().where(
+        Criterion.vacancy_id == _APP.vacancy_id,
+        Criterion.kind == CriterionKind.ESSENTIAL,
+        ~exists()
+        .where(
+            _EVIDENCE.application_id == _APP.id,
+            _EVIDENCE.criterion_id == Criterion.id,
+            _given(_EVIDENCE.text),
+        )
+        .correlate(_APPLICATIONS, Criterion),
+    ),
+)
+# The draft to the vacancy named by reference, if complete and the vacancy open at the receipt.
+_SUBMIT_COMPLETE: Final = _submit(
+    _APP.vacancy_id
+    == select(Vacancy.id)
+    .where(Vacancy.reference == bindparam("reference"), OPEN_AT_RECEIPT)
+    .scalar_subquery(),
+    _COMPLETE,
 )
 
 
@@ -234,45 +224,82 @@ _NOTICE_COLUMNS: Final = [
 ]
 
 
-def _notice_values(source: Any) -> Any:
+def _notice_values(source: Any, payload: Any) -> Any:
     """The submission notice's columns, one row per row of `source`."""
     return select(
         literal(NOTICE_KIND),
         literal(NOTICE_TEMPLATE),
         literal(""),
-        bindparam("payload", type_=_OUTBOX.c.payload.type),
+        payload,
         literal(OutboxStatus.PENDING, _OUTBOX.c.status.type),
         literal(0),
         bindparam("now", type_=UTCDateTime()),
     ).select_from(source)
 
 
-def _one_statement() -> Any:
-    """PostgreSQL: the UPDATE, its history row and the notice as one statement."""
-    sent = _SUBMIT.returning(_APP.id).cte("sent")
+_PAYLOAD: Final = bindparam("payload", type_=_OUTBOX.c.payload.type)
+
+
+def _one_statement(submit: Any, payload: Any) -> Any:
+    """PostgreSQL: the UPDATE, its history row and the notice as one statement, returning the
+    application's id and the notice's; `payload(sent)` is the notice's payload."""
+    sent = submit.returning(_APP.id).cte("sent")
     history = (
         insert(_HISTORY).from_select(_HISTORY_COLUMNS, _history_values(sent.c.id)).cte("history")
     )
     notice = (
         insert(_OUTBOX)
-        .from_select(_NOTICE_COLUMNS, _notice_values(sent))
+        .from_select(_NOTICE_COLUMNS, _notice_values(sent, payload(sent)))
         .returning(_OUTBOX.c.id)
         .cte("notice")
     )
     written = (_APPLICATIONS.name, _HISTORY.name, _OUTBOX.name)
-    return select(notice.c.id).add_cte(history).execution_options(**{WRITES_TABLES_OPTION: written})
+    return (
+        select(sent.c.id, notice.c.id)
+        .select_from(sent.join(notice, true()))
+        .add_cte(history)
+        .execution_options(**{WRITES_TABLES_OPTION: written})
+    )
 
 
-_SEND_AT_ONCE: Final = _one_statement()
+_SEND_AT_ONCE: Final = _one_statement(_SUBMIT, lambda sent: _PAYLOAD)
+_SEND_COMPLETE: Final = _one_statement(
+    _SUBMIT_COMPLETE,
+    lambda sent: func.json_build_object(
+        literal("application_id"), sent.c.id, type_=_OUTBOX.c.payload.type
+    ),
+)
 _SUBMITTED: Final = _SUBMIT.returning(_APP.id)
 _HISTORY_ROW: Final = insert(_HISTORY).from_select(
     _HISTORY_COLUMNS, _history_values(bindparam("the_id", type_=Integer))
 )
 _NOTICE_ROW: Final = (
     insert(_OUTBOX)
-    .from_select(_NOTICE_COLUMNS, _notice_values(select(literal(1)).subquery()))
+    .from_select(_NOTICE_COLUMNS, _notice_values(select(literal(1)).subquery(), _PAYLOAD))
     .returning(_OUTBOX.c.id)
 )
+
+
+def send_if_complete(reference: str, candidate_id: int, received_at: datetime | None) -> int | None:
+    """PostgreSQL: submit the candidate's draft to `reference` in one statement, with its
+    history row and notice, if it is complete (as `forms.missing_answers` judges), still a
+    draft and received before closing; the application's id. None when nothing was written,
+    and on other databases: the caller then reads the draft to say why (`draft_to_send`)."""
+    connection = db.session.connection()
+    if not _at_once(connection):
+        return None
+    params = {
+        "reference": reference,
+        "sender_id": candidate_id,
+        "received_at": received_at,
+        "now": utcnow(),
+    }
+    row = connection.execute(_SEND_COMPLETE, params).first()
+    if row is None:
+        return None
+    application_id, notice_id = int(row[0]), int(row[1])
+    remember_inserted(db.session(), OutboxMessage, [notice_id])
+    return application_id
 
 
 def send_draft(application_id: int, candidate_id: int, received_at: datetime | None) -> bool:
@@ -305,7 +332,7 @@ def _at_once(connection: Connection) -> bool:
 
 
 def _write_at_once(connection: Connection, params: dict[str, Any]) -> Sequence[int]:
-    return [int(i) for i in connection.execute(_SEND_AT_ONCE, params).scalars()]
+    return [int(notice) for _, notice in connection.execute(_SEND_AT_ONCE, params)]
 
 
 def _write_in_turn(connection: Connection, params: dict[str, Any]) -> Sequence[int]:
