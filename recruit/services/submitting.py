@@ -237,19 +237,19 @@ def _notice_values(source: Any, payload: Any) -> Any:
     ).select_from(source)
 
 
-_PAYLOAD: Final = bindparam("payload", type_=_OUTBOX.c.payload.type)
-
-
-def _one_statement(submit: Any, payload: Any) -> Any:
+def _one_statement(submit: Any) -> Any:
     """PostgreSQL: the UPDATE, its history row and the notice as one statement, returning the
-    application's id and the notice's; `payload(sent)` is the notice's payload."""
+    application's id and the notice's."""
     sent = submit.returning(_APP.id).cte("sent")
     history = (
         insert(_HISTORY).from_select(_HISTORY_COLUMNS, _history_values(sent.c.id)).cte("history")
     )
+    payload = func.json_build_object(
+        literal("application_id"), sent.c.id, type_=_OUTBOX.c.payload.type
+    )
     notice = (
         insert(_OUTBOX)
-        .from_select(_NOTICE_COLUMNS, _notice_values(sent, payload(sent)))
+        .from_select(_NOTICE_COLUMNS, _notice_values(sent, payload))
         .returning(_OUTBOX.c.id)
         .cte("notice")
     )
@@ -262,20 +262,21 @@ def _one_statement(submit: Any, payload: Any) -> Any:
     )
 
 
-_SEND_AT_ONCE: Final = _one_statement(_SUBMIT, lambda sent: _PAYLOAD)
-_SEND_COMPLETE: Final = _one_statement(
-    _SUBMIT_COMPLETE,
-    lambda sent: func.json_build_object(
-        literal("application_id"), sent.c.id, type_=_OUTBOX.c.payload.type
-    ),
-)
+_SEND_AT_ONCE: Final = _one_statement(_SUBMIT)
+_SEND_COMPLETE: Final = _one_statement(_SUBMIT_COMPLETE)
 _SUBMITTED: Final = _SUBMIT.returning(_APP.id)
 _HISTORY_ROW: Final = insert(_HISTORY).from_select(
     _HISTORY_COLUMNS, _history_values(bindparam("the_id", type_=Integer))
 )
 _NOTICE_ROW: Final = (
     insert(_OUTBOX)
-    .from_select(_NOTICE_COLUMNS, _notice_values(select(literal(1)).subquery(), _PAYLOAD))
+    .from_select(
+        _NOTICE_COLUMNS,
+        _notice_values(
+            select(literal(1)).subquery(),
+            bindparam("payload", type_=_OUTBOX.c.payload.type),
+        ),
+    )
     .returning(_OUTBOX.c.id)
 )
 
@@ -288,12 +289,7 @@ def send_if_complete(reference: str, candidate_id: int, received_at: datetime | 
     connection = db.session.connection()
     if not _at_once(connection):
         return None
-    params = {
-        "reference": reference,
-        "sender_id": candidate_id,
-        "received_at": received_at,
-        "now": utcnow(),
-    }
+    params = _send_params(candidate_id, received_at, reference=reference)
     row = connection.execute(_SEND_COMPLETE, params).first()
     if row is None:
         return None
@@ -309,14 +305,12 @@ def send_draft(application_id: int, candidate_id: int, received_at: datetime | N
     The history row and the submission notice are written with it; the notice is handed to
     the worker after the caller commits. The caller checks the answers first.
     """
-    params = {
-        "the_id": application_id,
-        # Not "candidate_id": a parameter named after a column would be SET by the UPDATE.
-        "sender_id": candidate_id,
-        "received_at": received_at,
-        "now": utcnow(),
-        "payload": {"application_id": application_id},
-    }
+    params = _send_params(
+        candidate_id,
+        received_at,
+        the_id=application_id,
+        payload={"application_id": application_id},  # the notice's, written in turn (SQLite)
+    )
     connection = db.session.connection()
     notice_ids = _write_at_once(connection, params) if _at_once(connection) else None
     if notice_ids is None:
@@ -325,6 +319,11 @@ def send_draft(application_id: int, candidate_id: int, received_at: datetime | N
         return False
     remember_inserted(db.session(), OutboxMessage, notice_ids)
     return True
+
+
+def _send_params(candidate_id: int, received_at: datetime | None, **extra: Any) -> dict[str, Any]:
+    # Not "candidate_id": a parameter named after a column would be SET by the UPDATE.
+    return {"sender_id": candidate_id, "received_at": received_at, "now": utcnow(), **extra}
 
 
 def _at_once(connection: Connection) -> bool:
