@@ -101,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
     from recruit.outbox import dispatch
     from recruit.pool_ping import ping_when_idle
     from recruit.web import page_cache, receipt, staff_pages
+    from recruit.web.front_door import FrontDoor
     from recruit.web.ratelimit import Limiter
     from recruit.web.sessions import DatabaseSessionInterface
 
@@ -117,12 +118,14 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     dispatch.init_app(app)
     app.extensions["recruit.limiter"] = Limiter(app.config)
+    page_cache.init_app(app)
+    # Kept public pages are answered before Flask; inside ProxyFix, so it sees the real scheme.
+    app.wsgi_app = FrontDoor(app.wsgi_app, page_cache.page_cache(app))  # type: ignore[method-assign]
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         # Behind N trusted proxies, the client address and scheme come from their headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     receipt.init_app(app)
-    page_cache.init_app(app)
     staff_pages.init_app(app)
 
 

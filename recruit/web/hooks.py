@@ -81,11 +81,15 @@ def _reject_malformed_form() -> None:
             abort(400)
 
 
-def _start_request() -> None:
+def request_id(incoming: str) -> str:
+    """The id of a request: a proxy's X-Request-ID if well formed, else a new one."""
     # A proxy's id is kept so log lines correlate across tiers, but only in a shape that cannot
     # carry spaces, `=` or line breaks into the text log (forged `key=value` fields).
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+    return incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def _start_request() -> None:
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
     g.csp_nonce = secrets.token_urlsafe(16)
 
 
@@ -133,20 +137,30 @@ def _log_login_required(_app: Flask, **_: Any) -> None:
     log.info("authentication required", extra={"event": "authn_required", **_route_context()})
 
 
+def security_headers(nonce: str, request_id: str, secure: bool) -> dict[str, str]:
+    """The security headers of every answer, for a page whose scripts carry `nonce`."""
+    headers = {
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+        "X-Request-ID": request_id,
+    }
+    if secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 def _security_headers(response: Response) -> Response:
-    nonce = g.get("csp_nonce", "")
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
-        "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors 'none'; form-action 'self'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    wanted = security_headers(g.get("csp_nonce", ""), g.get("request_id", ""), request.is_secure)
     # A view may ask for less (emailed-link pages send no-referrer).
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Request-ID"] = g.get("request_id", "")
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    response.headers.setdefault("Referrer-Policy", wanted.pop("Referrer-Policy"))
+    for name, value in wanted.items():
+        response.headers[name] = value
     # Any page may hold personal data or a form's CSRF token, so no cache may keep it, signed
     # in or not; static assets keep Flask's caching. Only recruit.web.page_cache, for a page
     # identical for every visitor without a session, sets g.cache_control to allow more.

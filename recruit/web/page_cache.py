@@ -30,9 +30,9 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import redis
 from flask import Flask, Response, current_app, g, request, session
@@ -156,6 +156,10 @@ class PageCache:
             self._entries.clear()
             self._known = (token, time.monotonic())
 
+    def holds(self, key: tuple[str, ...]) -> bool:
+        """Whether an entry, in date or not, is kept under `key`."""
+        return key in self._entries
+
     def get(self, key: tuple[str, ...], version: str) -> Entry | None:
         """The entry for `key` if it is of `version` and still in date."""
         with self._lock:
@@ -177,9 +181,9 @@ class PageCache:
                 self._entries.popitem(last=False)
 
     def entries(self) -> list[Entry]:
-        """What this process holds (for tests and diagnostics)."""
+        """The pages this process holds, each once (for tests and diagnostics)."""
         with self._lock:
-            return list(self._entries.values())
+            return list({id(entry): entry for entry in self._entries.values()}.values())
 
     def _pause(self, exc: Exception) -> None:
         log.warning("page cache: Redis unavailable (%s); rendering uncached", type(exc).__name__)
@@ -212,8 +216,19 @@ def serve(key: tuple[str, ...], render: Callable[[], Rendered]) -> Response | st
 
     Answers 304 to a matching If-None-Match. Call only for an anonymous visitor.
     """
-    found = cached_or_rendered(page_cache(), key, render)
-    return found if isinstance(found, str | tuple) else _response(found)
+    cache = page_cache()
+    found = cached_or_rendered(cache, key, render)
+    if isinstance(found, str | tuple):
+        return found
+    # Also under the address as asked, so the next such request is answered before Flask
+    # (recruit.web.front_door); same entry, so the same version and expiry end both.
+    cache.put(address_key(request.environ), found)
+    return _response(found)
+
+
+def address_key(environ: Mapping[str, Any]) -> tuple[str, ...]:
+    """The cache key of a request's raw path and query string, as the WSGI server gave them."""
+    return ("address", str(environ.get("PATH_INFO", "")), str(environ.get("QUERY_STRING", "")))
 
 
 def cached_or_rendered(
