@@ -10,8 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from recruit.web.page_cache import page_cache
+from recruit.web.page_cache import MAX_ENTRIES, page_cache
 from testkit.factories import Factory
+from testkit.statements import listening
 from tests.conftest import AppFactory
 from tests.support.accounts import log_in
 from tests.support.worker import redis_settings
@@ -149,3 +150,18 @@ def test_without_redis_nothing_is_answered_before_flask(
         page = plain.test_client().get("/vacancies")
         assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert page_cache(plain).entries() == []
+
+
+def test_a_flood_of_new_query_strings_never_evicts_the_pages_the_view_keeps(
+    app: Flask, make: Factory
+) -> None:
+    make.vacancy(title="Head of Skills")
+    app.test_client().get("/vacancies?sort=closing")  # rendered and kept
+    # A tracking id per recipient: each address is new, each the same kept page to the view.
+    for n in range(MAX_ENTRIES + 10):
+        assert app.test_client().get(f"/vacancies?utm_id={n}").status_code == 200
+    statements: list[str] = []
+    with listening(app, statements.append):
+        again = with_a_cookie(app).get("/vacancies?sort=closing")
+    assert again.status_code == 200 and "Head of Skills" in again.get_data(as_text=True)
+    assert statements == [], "the sorted page is still kept: only addresses were evicted"

@@ -44,6 +44,10 @@ from recruit.web.write_watch import Watch, add_watch
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES: Final = 256  # per process: a flood of distinct query strings evicts, never grows
+# Entries filed under a request's raw address (recruit.web.front_door) are kept apart, MAX_ENTRIES
+# of them: a flood of new query strings (a tracking id per recipient) evicts only other
+# addresses, never the pages the views keep.
+ADDRESS: Final = "address"
 MAX_AGE_SECONDS: Final = 300.0
 # After Redis fails, this process renders without it for a while rather than wait on each request.
 PAUSE_SECONDS: Final = 5.0
@@ -107,6 +111,7 @@ class PageCache:
         self._check_seconds = check_seconds
         self.max_age = max_age
         self._entries: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
+        self._addresses: OrderedDict[tuple[str, ...], Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._paused_until = 0.0
         self._known: tuple[str, float] | None = None  # the version as last read, and when
@@ -154,36 +159,43 @@ class PageCache:
         # later carries the old version, so it is never served.
         with self._lock:
             self._entries.clear()
+            self._addresses.clear()
             self._known = (token, time.monotonic())
 
     def holds(self, key: tuple[str, ...]) -> bool:
         """Whether an entry, in date or not, is kept under `key`."""
-        return key in self._entries
+        return key in self._table(key)
 
     def get(self, key: tuple[str, ...], version: str) -> Entry | None:
         """The entry for `key` if it is of `version` and still in date."""
         with self._lock:
-            entry = self._entries.get(key)
+            table = self._table(key)
+            entry = table.get(key)
             if entry is None:
                 return None
             if entry.version != version or time.monotonic() >= entry.expires:
-                del self._entries[key]
+                del table[key]
                 return None
-            self._entries.move_to_end(key)
+            table.move_to_end(key)
             return entry
 
     def put(self, key: tuple[str, ...], entry: Entry) -> None:
         """Keep `entry`, dropping the least recently used beyond MAX_ENTRIES."""
         with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
+            table = self._table(key)
+            table[key] = entry
+            table.move_to_end(key)
+            while len(table) > MAX_ENTRIES:
+                table.popitem(last=False)
 
     def entries(self) -> list[Entry]:
         """The pages this process holds, each once (for tests and diagnostics)."""
         with self._lock:
-            return list({id(entry): entry for entry in self._entries.values()}.values())
+            held = [*self._entries.values(), *self._addresses.values()]
+            return list({id(entry): entry for entry in held}.values())
+
+    def _table(self, key: tuple[str, ...]) -> OrderedDict[tuple[str, ...], Entry]:
+        return self._addresses if key[:1] == (ADDRESS,) else self._entries
 
     def _pause(self, exc: Exception) -> None:
         log.warning("page cache: Redis unavailable (%s); rendering uncached", type(exc).__name__)
@@ -228,7 +240,7 @@ def serve(key: tuple[str, ...], render: Callable[[], Rendered]) -> Response | st
 
 def address_key(environ: Mapping[str, Any]) -> tuple[str, ...]:
     """The cache key of a request's raw path and query string, as the WSGI server gave them."""
-    return ("address", str(environ.get("PATH_INFO", "")), str(environ.get("QUERY_STRING", "")))
+    return (ADDRESS, str(environ.get("PATH_INFO", "")), str(environ.get("QUERY_STRING", "")))
 
 
 def cached_or_rendered(
